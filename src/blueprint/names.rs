@@ -1,0 +1,202 @@
+//! Name rules: what a platform, environment, organization, unit or tenant may be called.
+//!
+//! Names become parts of cloud resource names, directory names, Kubernetes namespaces and
+//! DNS labels, so they are `[a-z]([a-z0-9-]*[a-z0-9])?` — nothing a blueprint says can
+//! escape the output directory or break out of a string. The length limits are chosen so
+//! that every derived name fits the strictest place it is used:
+//!
+//! | kind | limit | binding constraint |
+//! |---|---|---|
+//! | platform | 20 | DESIGN.md; prefix of every cluster name |
+//! | environment | 12 | cluster names `<platform>-<env>-<label>-<nn>` stay ≤ 40 (GKE) with room for 4-digit sequence numbers |
+//! | organization, unit, tenant | 30 | GKE node pool names `<tenant>-<n>` ≤ 40; GCP label values ≤ 63; namespaces ≤ 63 |
+//!
+//! Cluster names shorten the label part when a long platform and environment name leave no
+//! room (see `plan::topology`), so the limits above always hold.
+
+/// The kinds of names a blueprint defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// The platform (`name`).
+    Platform,
+    /// An environment.
+    Environment,
+    /// An organization.
+    Organization,
+    /// A deployment unit.
+    Unit,
+    /// A tenant.
+    Tenant,
+}
+
+impl NameKind {
+    /// The longest name of this kind.
+    pub fn max_len(self) -> usize {
+        match self {
+            NameKind::Platform => 20,
+            NameKind::Environment => 12,
+            NameKind::Organization | NameKind::Unit | NameKind::Tenant => 30,
+        }
+    }
+
+    /// The kind, as a word.
+    pub fn noun(self) -> &'static str {
+        match self {
+            NameKind::Platform => "platform name",
+            NameKind::Environment => "environment name",
+            NameKind::Organization => "organization name",
+            NameKind::Unit => "unit name",
+            NameKind::Tenant => "tenant name",
+        }
+    }
+}
+
+/// Names a tenant may not take: its namespace would collide with a system namespace.
+const RESERVED_TENANT_NAMES: &[&str] = &[
+    "default",
+    "system",
+    "istio-system",
+    "linkerd",
+    "linkerd-cni",
+    "cert-manager",
+    "cilium-secrets",
+];
+
+/// Why `name` is not a valid name of `kind`, or `None` when it is.
+pub fn check(kind: NameKind, name: &str) -> Option<String> {
+    let max = kind.max_len();
+    if name.is_empty() {
+        return Some(format!("the {} is empty", kind.noun()));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "`{}` is not a valid {}: {} is not allowed (use lowercase letters, digits and `-`)",
+            name.escape_debug(),
+            kind.noun(),
+            describe_char(bad)
+        ));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Some(format!(
+            "`{name}` is not a valid {}: it must start with a lowercase letter",
+            kind.noun()
+        ));
+    }
+    if name.ends_with('-') {
+        return Some(format!(
+            "`{name}` is not a valid {}: it must not end with `-`",
+            kind.noun()
+        ));
+    }
+    if name.len() > max {
+        return Some(format!(
+            "`{name}` is too long for a {}: {} characters, at most {max}",
+            kind.noun(),
+            name.len()
+        ));
+    }
+    if kind == NameKind::Tenant
+        && (RESERVED_TENANT_NAMES.contains(&name) || name.starts_with("kube-"))
+    {
+        return Some(format!(
+            "`{name}` is reserved: a tenant's namespace is named after it and would collide with a system namespace"
+        ));
+    }
+    None
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_ascii_graphic() {
+        format!("`{c}`")
+    } else if c.is_whitespace() {
+        "whitespace".to_owned()
+    } else {
+        format!("the character U+{:04X}", u32::from(c))
+    }
+}
+
+/// A suggestion for a name that breaks the rules: lowercased, other characters replaced by
+/// `-`, trimmed to the limit.
+pub fn suggest(kind: NameKind, name: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut out: String = out
+        .trim_start_matches(|c: char| !c.is_ascii_lowercase())
+        .chars()
+        .take(kind.max_len())
+        .collect();
+    while out.ends_with('-') {
+        out.pop();
+    }
+    (check(kind, &out).is_none() && out != name).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_names() {
+        assert_eq!(check(NameKind::Tenant, "globex"), None);
+        assert_eq!(check(NameKind::Environment, "staging-2"), None);
+        assert_eq!(check(NameKind::Platform, &"a".repeat(20)), None);
+    }
+
+    #[test]
+    fn invalid_names_say_why() {
+        assert!(
+            check(NameKind::Tenant, "Globex")
+                .unwrap()
+                .contains("`G` is not allowed")
+        );
+        assert!(
+            check(NameKind::Tenant, "2fast")
+                .unwrap()
+                .contains("start with a lowercase")
+        );
+        assert!(
+            check(NameKind::Tenant, "globex-")
+                .unwrap()
+                .contains("end with `-`")
+        );
+        assert!(
+            check(NameKind::Platform, &"a".repeat(21))
+                .unwrap()
+                .contains("at most 20")
+        );
+        assert!(
+            check(NameKind::Tenant, "kube-system")
+                .unwrap()
+                .contains("reserved")
+        );
+        assert!(
+            check(NameKind::Tenant, "../etc")
+                .unwrap()
+                .contains("`.` is not allowed")
+        );
+        assert!(
+            check(NameKind::Tenant, "glоbex")
+                .unwrap()
+                .contains("U+043E")
+        );
+    }
+
+    #[test]
+    fn suggestions_are_valid() {
+        assert_eq!(
+            suggest(NameKind::Tenant, "Globex Corp").as_deref(),
+            Some("globex-corp")
+        );
+        assert_eq!(suggest(NameKind::Tenant, "globex"), None);
+    }
+}

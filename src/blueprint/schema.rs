@@ -1,0 +1,18 @@
+//! The blueprint's JSON Schema, for editor completion and validation as you type.
+//!
+//! Generated from the blueprint types with schemars, so it cannot drift from what `load`
+//! accepts. The bundled blueprints point at the committed copy in `schema/` through a
+//! `# yaml-language-server: $schema=…` line; a test keeps that copy current.
+
+use super::Blueprint;
+
+/// Where the committed copy of the schema lives, relative to the repository root.
+pub const SCHEMA_PATH: &str = "schema/blueprint.v1.schema.json";
+
+/// The JSON Schema of blueprint format version 1, pretty-printed, ending in a newline.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Blueprint);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

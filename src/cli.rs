@@ -1,0 +1,90 @@
+//! The command line: clap types only, turned into library calls by `lib::run`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The blueprint file read when none is given.
+pub const DEFAULT_BLUEPRINT: &str = "blueprint.yaml";
+
+/// Compiles a Kubernetes platform blueprint — clusters, tenancy, isolation, encryption —
+/// into Terraform, Crossplane manifests and Helm values, and shows every change as a diff.
+#[derive(Debug, Parser)]
+#[command(name = "clusterwright", version, about, long_about = None)]
+#[command(
+    after_help = "Exit status: 0 ok, 1 differences found (diff, check), 2 invalid blueprint or other trouble.\n\nStart with `clusterwright init`, then `clusterwright validate` and `clusterwright plan`."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter blueprint.
+    #[command(
+        after_help = "Example:\n  clusterwright init                 # writes ./blueprint.yaml\n  clusterwright init platform.yaml"
+    )]
+    Init {
+        /// Where to write it.
+        #[arg(default_value = DEFAULT_BLUEPRINT)]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a blueprint against every rule and report all problems at once.
+    #[command(
+        after_help = "Example:\n  clusterwright validate blueprints/acme-aws.yaml\n\nExit status: 0 valid (warnings may be printed), 2 invalid."
+    )]
+    Validate {
+        /// The blueprint file.
+        #[arg(default_value = DEFAULT_BLUEPRINT)]
+        blueprint: PathBuf,
+    },
+    /// Print the decisions: clusters, who shares them and why, address ranges, encryption.
+    #[command(
+        after_help = "Examples:\n  clusterwright plan blueprints/acme-aws.yaml\n  clusterwright plan blueprints/acme-aws.yaml --format json -o out/\n\nWith -o, tenants already placed in DIR/placement.yaml stay where they are;\n--repack plans from scratch and reports every tenant that moves."
+    )]
+    Plan {
+        /// The blueprint file.
+        #[arg(default_value = DEFAULT_BLUEPRINT)]
+        blueprint: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+        /// Output directory of a previous `generate`, whose placement.yaml is honoured.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Ignore the previous placement and pack every tenant afresh.
+        #[arg(long)]
+        repack: bool,
+    },
+    /// Print the blueprint's JSON Schema (for editor completion).
+    #[command(
+        after_help = "Example:\n  clusterwright schema > blueprint.schema.json\n  # then, first line of the blueprint:\n  # yaml-language-server: $schema=./blueprint.schema.json"
+    )]
+    Schema,
+}
+
+/// How `plan` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// For people.
+    Text,
+    /// For machines: the whole plan as JSON.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

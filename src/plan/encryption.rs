@@ -1,0 +1,111 @@
+//! The networking and encryption stack of a cluster: which CNI, which transparent
+//! encryption, which mesh, and what the cloud itself encrypts.
+//!
+//! | `policy.encryption` | CNI | encrypted by |
+//! |---|---|---|
+//! | `network` | Cilium (the cloud's CNI is not installed) | Cilium WireGuard (node-to-node too) or IPsec |
+//! | `mtls` | the cloud's own | the mesh, workload to workload |
+//! | `defense-in-depth` | Cilium | Cilium and the mesh |
+//! | `cloud-hardware` | the cloud's own | the cloud: Nitro (AWS), GKE inter-node transparent encryption (GCP), VNet encryption (Azure) |
+//! | `none` | the cloud's own | nothing |
+//!
+//! "The cloud's own" CNI is the one that also enforces Kubernetes NetworkPolicy: the AWS VPC
+//! CNI with network policy enabled, GKE Dataplane V2, and Azure CNI powered by Cilium.
+
+use serde::Serialize;
+
+use super::Taint;
+use crate::blueprint::validate::Validated;
+use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption};
+
+/// The pod network.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cni {
+    /// Cilium installed with Helm by the platform team.
+    Cilium,
+    /// The AWS VPC CNI (EKS managed add-on), network policy enabled.
+    AwsVpcCni,
+    /// GKE Dataplane V2 (Google-managed Cilium).
+    GkeDataplaneV2,
+    /// Azure CNI Overlay powered by Cilium (AKS-managed).
+    AzureCniCilium,
+}
+
+/// What the cloud encrypts on the wire.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudEncryption {
+    /// Nitro encrypts traffic between supporting instance types.
+    AwsNitro,
+    /// GKE inter-node transparent encryption (WireGuard inside Dataplane V2).
+    GkeInterNodeTransparent,
+    /// Azure Virtual Network encryption (DTLS between supporting VMs).
+    AzureVnetEncryption,
+}
+
+/// A cluster's networking and encryption stack.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Networking {
+    /// The pod network.
+    pub cni: Cni,
+    /// Cilium transparent encryption, when Cilium encrypts.
+    pub transparent_encryption: Option<NetworkEncryption>,
+    /// Whether node-to-node traffic is encrypted too (Cilium WireGuard node encryption).
+    pub node_encryption: bool,
+    /// The mesh, when one gives workloads identities and mTLS.
+    pub mesh: Option<Mesh>,
+    /// What the cloud encrypts itself.
+    pub cloud_encryption: Option<CloudEncryption>,
+    /// Whether workloads have cryptographic identities (mesh certificates).
+    pub workload_identity: bool,
+}
+
+/// The taint Cilium removes once its agent runs on a node, so no pod starts before the
+/// network is ready.
+pub const CILIUM_AGENT_NOT_READY: &str = "node.cilium.io/agent-not-ready";
+
+impl Networking {
+    /// The taint node groups need for this stack, if any.
+    pub fn node_taint(&self) -> Option<Taint> {
+        (self.cni == Cni::Cilium).then(|| Taint {
+            key: CILIUM_AGENT_NOT_READY.to_owned(),
+            value: "true".to_owned(),
+            effect: "NoExecute".to_owned(),
+        })
+    }
+}
+
+/// The stack of a cluster on `cloud` under the validated policy.
+pub fn networking(validated: &Validated, cloud: Cloud) -> Networking {
+    let policy = &validated.policy;
+    let uses_cilium = matches!(
+        policy.encryption,
+        Encryption::Network | Encryption::DefenseInDepth
+    );
+    let cni = if uses_cilium {
+        Cni::Cilium
+    } else {
+        match cloud {
+            Cloud::Aws => Cni::AwsVpcCni,
+            Cloud::Gcp => Cni::GkeDataplaneV2,
+            Cloud::Azure => Cni::AzureCniCilium,
+        }
+    };
+    let cloud_encryption =
+        (policy.encryption == Encryption::CloudHardware).then_some(match cloud {
+            Cloud::Aws => CloudEncryption::AwsNitro,
+            Cloud::Gcp => CloudEncryption::GkeInterNodeTransparent,
+            Cloud::Azure => CloudEncryption::AzureVnetEncryption,
+        });
+    Networking {
+        cni,
+        transparent_encryption: policy.network_encryption.filter(|_| uses_cilium),
+        node_encryption: uses_cilium
+            && policy.network_encryption == Some(NetworkEncryption::Wireguard),
+        mesh: policy.mesh,
+        cloud_encryption,
+        workload_identity: policy.mesh.is_some(),
+    }
+}

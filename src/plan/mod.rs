@@ -1,0 +1,317 @@
+//! The plan: every decision, resolved, as plain data.
+//!
+//! Stage 3. Input: a [`Validated`] blueprint and, optionally, the [`Placement`] of a previous
+//! run. Output: a [`Plan`] — every cluster with its tenants, node groups, address ranges,
+//! networking and encryption stack, and the reason for each — or the problems that only
+//! planning can find (an environment's range too small for its clusters). The plan is
+//! computed once and is pure: same input, same plan. Templates only lay it out.
+
+pub mod encryption;
+pub mod network;
+pub mod placement;
+pub mod summary;
+pub mod text;
+pub mod topology;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::blueprint::validate::Validated;
+use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption, ProductionIsolation, Trust};
+use crate::diagnostic::{Problem, Problems};
+pub use placement::Placement;
+
+/// The resolved design of the platform.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Platform name.
+    pub platform: String,
+    /// Kubernetes minor version of every cluster.
+    pub kubernetes_version: String,
+    /// Tags from the blueprint, put on every resource (next to clusterwright's own).
+    pub tags: BTreeMap<String, String>,
+    /// The policy as decided.
+    pub policy: PolicyPlan,
+    /// Environments, by name.
+    pub environments: Vec<EnvironmentPlan>,
+    /// Clusters, ordered by environment, then name.
+    pub clusters: Vec<ClusterPlan>,
+    /// The trade-off figures.
+    pub summary: summary::Summary,
+    /// How this placement differs from the previous one (empty without one).
+    pub changes: placement::PlacementChanges,
+}
+
+/// The policy, as it shapes the plan.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyPlan {
+    /// Workload identity required.
+    pub zero_trust: bool,
+    /// The encryption choice.
+    pub encryption: Encryption,
+    /// Transparent encryption protocol, when used.
+    pub network_encryption: Option<NetworkEncryption>,
+    /// Mesh, when used.
+    pub mesh: Option<Mesh>,
+    /// How production is cut off.
+    pub production_isolation: ProductionIsolation,
+    /// Most tenants per cluster, if limited.
+    pub max_tenants_per_cluster: Option<u32>,
+    /// Most tenant nodes per cluster, if limited.
+    pub max_nodes_per_cluster: Option<u32>,
+    /// Waivers in force, each with what it set aside.
+    pub waivers: Vec<WaiverRecord>,
+}
+
+/// A waiver in force.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WaiverRecord {
+    /// The rule set aside.
+    pub rule: String,
+    /// The reason given in the blueprint.
+    pub reason: String,
+    /// What the rule would otherwise have refused or warned about.
+    pub waived: Vec<String>,
+}
+
+/// One environment: its account, network and clusters.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentPlan {
+    /// Name.
+    pub name: String,
+    /// Whether it is production.
+    pub production: bool,
+    /// Cloud.
+    pub cloud: Cloud,
+    /// Region.
+    pub region: String,
+    /// Account id, project id or subscription id.
+    pub account: String,
+    /// Address range.
+    pub cidr: String,
+    /// How its network is laid out.
+    pub network: network::EnvironmentNetwork,
+    /// Names of its clusters.
+    pub clusters: Vec<String>,
+}
+
+/// Why a cluster's tenants are grouped the way they are.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "name")]
+pub enum Isolation {
+    /// Trusted tenants of soft-boundary organizations share.
+    Shared,
+    /// Only tenants of this hard-boundary organization.
+    Organization(String),
+    /// This untrusted tenant alone.
+    Tenant(String),
+}
+
+/// One cluster.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterPlan {
+    /// Cluster name: a DNS label of at most 40 characters, unique in its environment.
+    pub name: String,
+    /// Its environment.
+    pub environment: String,
+    /// Whether that environment is production.
+    pub production: bool,
+    /// Cloud.
+    pub cloud: Cloud,
+    /// Region.
+    pub region: String,
+    /// Account id, project id or subscription id.
+    pub account: String,
+    /// Deployment unit whose shape it has.
+    pub unit: String,
+    /// The isolation partition it belongs to.
+    pub isolation: Isolation,
+    /// Sequence number in its environment (the `-NN` of its name).
+    pub sequence: u32,
+    /// Tenant names, sorted.
+    pub tenants: Vec<String>,
+    /// Tenant node groups (the system group not counted).
+    pub node_groups: u32,
+    /// Tenant nodes (the system nodes not counted).
+    pub nodes: u32,
+    /// What one cluster of this partition may hold.
+    pub capacity: Capacity,
+    /// Tenant node utilisation: nodes / capacity nodes, in whole percent.
+    pub utilisation_percent: u32,
+    /// The system node group.
+    pub system: SystemNodes,
+    /// Tenant node groups.
+    pub groups: Vec<NodeGroupPlan>,
+    /// The cluster's own address range, carved from its environment's.
+    pub cidr: String,
+    /// How that range is used.
+    pub network: network::ClusterNetwork,
+    /// CNI, encryption and mesh.
+    pub networking: encryption::Networking,
+    /// Why this cluster exists, in words.
+    pub reasons: Vec<String>,
+}
+
+/// What one cluster may hold.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Capacity {
+    /// Tenants.
+    pub tenants: u32,
+    /// Tenant node groups.
+    pub node_groups: u32,
+    /// Tenant nodes.
+    pub nodes: u32,
+}
+
+/// The system node group of a cluster.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemNodes {
+    /// Node group name.
+    pub name: String,
+    /// Nodes.
+    pub nodes: u32,
+    /// Instance type.
+    pub instance_type: String,
+    /// Taints on its nodes (the CNI's start-up taint, when the CNI asks for one).
+    pub taints: Vec<Taint>,
+}
+
+/// One tenant node group.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeGroupPlan {
+    /// Name, unique in the cluster: `<tenant>-<n>`.
+    pub name: String,
+    /// The name the cloud knows it by (AKS pool names are at most 12 alphanumerics).
+    pub cloud_name: String,
+    /// The tenant it is dedicated to.
+    pub tenant: String,
+    /// Its organization.
+    pub organization: String,
+    /// The tenant's trust.
+    pub trust: Trust,
+    /// Nodes (fixed size: resizing is a reviewed blueprint change).
+    pub nodes: u32,
+    /// Instance type.
+    pub instance_type: String,
+    /// Kubernetes labels on its nodes.
+    pub labels: BTreeMap<String, String>,
+    /// Taints on its nodes.
+    pub taints: Vec<Taint>,
+}
+
+/// A node taint.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub struct Taint {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+    /// Effect, in Kubernetes spelling (`NoSchedule`, `NoExecute`).
+    pub effect: String,
+}
+
+impl EnvironmentPlan {
+    /// The cloud's name as the blueprint spells it.
+    pub fn cloud_name(&self) -> &'static str {
+        cloud_name(self.cloud)
+    }
+}
+
+impl ClusterPlan {
+    /// The cloud's name as the blueprint spells it.
+    pub fn cloud_name(&self) -> &'static str {
+        cloud_name(self.cloud)
+    }
+}
+
+/// `aws`, `gcp` or `azure`.
+pub fn cloud_name(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Aws => "aws",
+        Cloud::Gcp => "gcp",
+        Cloud::Azure => "azure",
+    }
+}
+
+/// The label every tenant node carries, naming its tenant.
+pub const TENANT_LABEL: &str = "clusterwright.io/tenant";
+
+/// Plans `validated`, keeping the tenants of `previous` where they are unless `repack`.
+pub fn plan(
+    validated: &Validated,
+    previous: Option<&Placement>,
+    repack: bool,
+) -> Result<Plan, Problems> {
+    let previous = if repack { None } else { previous };
+    let topology = topology::place(validated, previous);
+    let mut problems: Vec<Problem> = Vec::new();
+    let addresses = network::allocate(validated, &topology, previous, &mut problems);
+    if !problems.is_empty() {
+        let loaded = &validated.loaded;
+        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems));
+    }
+    let clusters = topology::clusters(validated, &topology, &addresses);
+    let summary = summary::summarize(validated, &clusters);
+    let changes = placement::changes(previous, &clusters);
+    let bp = validated.blueprint();
+    let environments = validated
+        .environments
+        .iter()
+        .map(|(name, env)| EnvironmentPlan {
+            name: name.clone(),
+            production: env.production,
+            cloud: env.cloud,
+            region: env.region.clone(),
+            account: env.account.clone(),
+            cidr: env.cidr.to_string(),
+            network: addresses
+                .environments
+                .get(name)
+                .cloned()
+                .unwrap_or_default(),
+            clusters: clusters
+                .iter()
+                .filter(|c| &c.environment == name)
+                .map(|c| c.name.clone())
+                .collect(),
+        })
+        .collect();
+    let p = &validated.policy;
+    Ok(Plan {
+        platform: bp.name.clone(),
+        kubernetes_version: bp.kubernetes_version.clone(),
+        tags: bp.tags.clone(),
+        policy: PolicyPlan {
+            zero_trust: p.zero_trust,
+            encryption: p.encryption,
+            network_encryption: p.network_encryption,
+            mesh: p.mesh,
+            production_isolation: p.production_isolation,
+            max_tenants_per_cluster: p.max_tenants_per_cluster,
+            max_nodes_per_cluster: p.max_nodes_per_cluster,
+            waivers: p
+                .waivers
+                .iter()
+                .map(|w| WaiverRecord {
+                    rule: w.rule.name().to_owned(),
+                    reason: w.reason.clone(),
+                    waived: w.waived.clone(),
+                })
+                .collect(),
+        },
+        environments,
+        clusters,
+        summary,
+        changes,
+    })
+}

@@ -1,0 +1,547 @@
+//! Address space: one range per cluster, carved from its environment's range, and how each
+//! cloud uses it.
+//!
+//! A cluster's range is sized for the most its unit's shape allows (not for today's
+//! tenants), so adding tenants never re-addresses a cluster; 25% on top covers rolling
+//! upgrades, which add nodes before removing old ones. Per cloud:
+//!
+//! - **AWS**: pods take VPC addresses from the node subnets (VPC CNI, and Cilium in ENI
+//!   mode), 64 per node (an `m6i.xlarge` takes at most 58 pods by its ENI limits). Three
+//!   private subnets (one per availability zone) and three public /26 subnets for NAT
+//!   gateways and load balancers. Services use a cluster-local /16 outside every
+//!   environment's range (EKS requires it outside the VPC). One VPC per environment when the
+//!   environment's range is at most a /16 (the largest VPC), otherwise one VPC per cluster.
+//! - **GCP**: one VPC network per environment, one subnetwork per cluster with its primary
+//!   range for nodes and secondary ranges for pods (64 pods per node: GKE reserves a /25 per
+//!   node) and services (a /20).
+//! - **Azure**: one VNet per environment, one subnet per cluster for nodes. Pods live on an
+//!   overlay (Azure CNI Overlay or Cilium cluster-pool, a /24 per node) and services on a
+//!   cluster-local range, both outside every environment's range.
+//!
+//! Blocks are handed out largest first, each at the lowest aligned free address, so the
+//! layout is deterministic. Clusters of a previous placement keep their ranges.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+use super::placement::Placement;
+use super::topology::{Topology, capacity};
+use crate::blueprint::Cloud;
+use crate::blueprint::source::KeyPath;
+use crate::blueprint::validate::Validated;
+use crate::diagnostic::{Problem, Rule};
+use crate::facts;
+
+/// How an environment's network is laid out.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkLayout {
+    /// One network (VPC, VPC network, VNet) for the environment, a subnet range per cluster.
+    #[default]
+    Environment,
+    /// One network per cluster, each inside the environment's range (AWS environments
+    /// larger than a /16).
+    Cluster,
+}
+
+/// An environment's network.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentNetwork {
+    /// One network for the environment, or one per cluster.
+    pub layout: NetworkLayout,
+}
+
+/// How a cluster uses its range.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterNetwork {
+    /// The cluster's range (on AWS with one VPC per cluster, the VPC's range).
+    pub cidr: String,
+    /// Node subnets: one per availability zone on AWS, one on GCP and Azure.
+    pub node_subnets: Vec<String>,
+    /// Public subnets for NAT gateways and load balancers (AWS).
+    pub public_subnets: Vec<String>,
+    /// Pod range when pods do not take node-subnet addresses: GCP's secondary range, or
+    /// Azure's overlay.
+    pub pod_cidr: Option<String>,
+    /// Service range.
+    pub service_cidr: String,
+    /// The cluster DNS service's address (the tenth of the service range).
+    pub dns_service_ip: String,
+    /// Most pods on one node, as the address plan assumes.
+    pub max_pods_per_node: u32,
+}
+
+/// The address plan of every environment and cluster.
+#[derive(Debug, Clone, Default)]
+pub struct Addresses {
+    /// By environment name.
+    pub environments: BTreeMap<String, EnvironmentNetwork>,
+    /// By cluster name.
+    pub clusters: BTreeMap<String, ClusterNetwork>,
+}
+
+const AWS_ADDRESSES_PER_NODE: u32 = 64;
+const AWS_ZONES: u32 = 3;
+const AWS_PUBLIC_SUBNET: u8 = 26;
+const GKE_MAX_PODS: u32 = 64;
+const GKE_SERVICES: u8 = 20;
+const AZURE_POD_BLOCK_PER_NODE: u32 = 256;
+const MAX_PODS: u32 = 110;
+
+/// Nodes to address for a cluster of `capacity_nodes` tenant nodes: the system nodes, and
+/// a quarter more for rolling upgrades.
+fn addressed_nodes(capacity_nodes: u32) -> u32 {
+    let n = capacity_nodes + facts::SYSTEM_NODES;
+    n + n.div_ceil(4)
+}
+
+/// The prefix length of the smallest block holding `addresses`.
+fn prefix_for(addresses: u64) -> u8 {
+    let bits = addresses.max(1).next_power_of_two().trailing_zeros();
+    u8::try_from(32u32.saturating_sub(bits)).unwrap_or(0)
+}
+
+fn size(prefix: u8) -> u64 {
+    1u64 << (32 - u32::from(prefix.min(32)))
+}
+
+/// The block sizes (as prefix lengths) a cluster of `nodes` addressed nodes needs, biggest
+/// first, and the prefix of the whole cluster block.
+fn cluster_layout(cloud: Cloud, nodes: u32) -> (u8, Vec<u8>) {
+    let nodes = u64::from(nodes);
+    let parts: Vec<u8> = match cloud {
+        Cloud::Aws => {
+            let per_zone = prefix_for(
+                nodes.div_ceil(u64::from(AWS_ZONES)) * u64::from(AWS_ADDRESSES_PER_NODE) + 5,
+            );
+            let mut v = vec![per_zone; 3];
+            v.extend([AWS_PUBLIC_SUBNET; 3]);
+            v
+        }
+        Cloud::Gcp => vec![
+            prefix_for(nodes * u64::from(2 * GKE_MAX_PODS)),
+            GKE_SERVICES,
+            prefix_for(nodes + 4).min(29),
+        ],
+        Cloud::Azure => vec![prefix_for(nodes + 5).min(29)],
+    };
+    let mut sorted = parts.clone();
+    sorted.sort_unstable();
+    let total: u64 = sorted.iter().map(|p| size(*p)).sum();
+    (prefix_for(total), parts)
+}
+
+/// Places `parts` (prefix lengths) inside `block`, biggest first: with power-of-two sizes in
+/// descending order, each lands aligned. Returns them in the order given.
+fn carve(block: Ipv4Net, parts: &[u8]) -> Vec<Ipv4Net> {
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| (parts.get(i).copied().unwrap_or(32), i));
+    let mut out = vec![block; parts.len()];
+    let mut offset = 0u64;
+    let base = u64::from(u32::from(block.network()));
+    for i in order {
+        let prefix = parts.get(i).copied().unwrap_or(32);
+        let start = u32::try_from(base + offset).unwrap_or(u32::MAX);
+        if let (Ok(net), Some(slot)) = (Ipv4Net::new(Ipv4Addr::from(start), prefix), out.get_mut(i))
+        {
+            *slot = net;
+        }
+        offset += size(prefix);
+    }
+    out
+}
+
+/// A cluster's request for a block: name, block prefix, and the prefixes of its parts.
+type Request = (String, u8, Vec<u8>);
+
+/// Allocates every cluster's range; reports environments whose range is too small.
+pub fn allocate(
+    validated: &Validated,
+    topology: &Topology,
+    previous: Option<&Placement>,
+    problems: &mut Vec<Problem>,
+) -> Addresses {
+    let mut out = Addresses::default();
+    let all_envs: Vec<Ipv4Net> = validated.environments.values().map(|e| e.cidr).collect();
+    for (env_name, env) in &validated.environments {
+        let layout = if env.cloud == Cloud::Aws && env.cidr.prefix_len() < 16 {
+            NetworkLayout::Cluster
+        } else {
+            NetworkLayout::Environment
+        };
+        out.environments
+            .insert(env_name.clone(), EnvironmentNetwork { layout });
+        let (requests, largest_nodes) =
+            requests(validated, topology, env_name, env.cloud, problems);
+        if requests.is_empty() {
+            continue;
+        }
+        let kept: BTreeMap<String, Ipv4Net> = previous
+            .and_then(|p| p.environments.get(env_name))
+            .map(|clusters| {
+                clusters
+                    .iter()
+                    .filter_map(|(name, c)| {
+                        c.cidr.parse::<Ipv4Net>().ok().map(|n| (name.clone(), n))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let blocks = match assign(env.cidr, &requests, &kept) {
+            Ok(blocks) => blocks,
+            Err(needed) => {
+                problems.push(too_small(env_name, env.cidr, &requests, needed));
+                continue;
+            }
+        };
+        let Some(local) = cluster_local(env.cloud, largest_nodes, &all_envs) else {
+            problems.push(
+                Problem::error(
+                    Rule::Cidr,
+                    KeyPath::keys(["environments", env_name.as_str(), "cidr"]),
+                    "no private range is left outside the environments' ranges for cluster-local services and pods",
+                )
+                .with_help("the environments cover 172.20.0.0/14, 10.100.0.0/14 and 192.168.0.0/16; leave one of them free"),
+            );
+            continue;
+        };
+        for (name, _, parts) in &requests {
+            if let Some(block) = blocks.get(name) {
+                out.clusters.insert(
+                    name.clone(),
+                    cluster_network(env.cloud, *block, parts, local),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The block requests of the clusters of `env`, and the most nodes any of them addresses.
+fn requests(
+    validated: &Validated,
+    topology: &Topology,
+    env: &str,
+    cloud: Cloud,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Request>, u32) {
+    let mut out = Vec::new();
+    let mut largest_nodes = 0;
+    for bin in topology.bins.iter().filter(|b| b.key.environment == env) {
+        let nodes = addressed_nodes(capacity(validated, &bin.key).nodes);
+        largest_nodes = largest_nodes.max(nodes);
+        let (prefix, parts) = cluster_layout(cloud, nodes);
+        if cloud == Cloud::Aws && prefix < 16 {
+            problems.push(
+                Problem::error(
+                    Rule::Cidr,
+                    KeyPath::keys(["units", bin.key.unit.as_str()]),
+                    format!("a cluster of this unit needs a /{prefix}, larger than the largest AWS VPC (/16)"),
+                )
+                .with_help("make the unit smaller (fewer node groups or nodes per group)"),
+            );
+            continue;
+        }
+        out.push((bin.name.clone(), prefix, parts));
+    }
+    (out, largest_nodes)
+}
+
+/// Cluster-local ranges of an environment: services (AWS, Azure) and the pod overlay
+/// (Azure), outside every environment's range. `None` when nothing is left.
+#[derive(Debug, Clone, Copy)]
+struct Local {
+    services: Option<Ipv4Net>,
+    overlay: Option<Ipv4Net>,
+}
+
+fn cluster_local(cloud: Cloud, largest_nodes: u32, all_envs: &[Ipv4Net]) -> Option<Local> {
+    if cloud == Cloud::Gcp {
+        return Some(Local {
+            services: None,
+            overlay: None,
+        });
+    }
+    let services = find_outside(
+        16,
+        &["172.20.0.0/14", "10.100.0.0/14", "192.168.0.0/16"],
+        all_envs,
+    )?;
+    let overlay = if cloud == Cloud::Azure {
+        let prefix =
+            prefix_for(u64::from(largest_nodes) * u64::from(AZURE_POD_BLOCK_PER_NODE)).min(16);
+        let mut avoid = all_envs.to_vec();
+        avoid.push(services);
+        Some(find_outside(
+            prefix,
+            &["10.244.0.0/14", "10.128.0.0/9", "100.64.0.0/10"],
+            &avoid,
+        )?)
+    } else {
+        None
+    };
+    Some(Local {
+        services: Some(services),
+        overlay,
+    })
+}
+
+/// How a cluster on `cloud` uses its `block`.
+fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> ClusterNetwork {
+    let carved = carve(block, parts);
+    let service = |fallback: Ipv4Net| local.services.unwrap_or(fallback);
+    match cloud {
+        Cloud::Aws => ClusterNetwork {
+            cidr: block.to_string(),
+            node_subnets: carved.iter().take(3).map(ToString::to_string).collect(),
+            public_subnets: carved.iter().skip(3).map(ToString::to_string).collect(),
+            pod_cidr: None,
+            service_cidr: service(block).to_string(),
+            dns_service_ip: dns_ip(service(block)),
+            max_pods_per_node: AWS_ADDRESSES_PER_NODE - 6,
+        },
+        Cloud::Gcp => {
+            let services = carved.get(1).copied().unwrap_or(block);
+            ClusterNetwork {
+                cidr: block.to_string(),
+                node_subnets: carved.get(2).map(ToString::to_string).into_iter().collect(),
+                public_subnets: Vec::new(),
+                pod_cidr: carved.first().map(ToString::to_string),
+                service_cidr: services.to_string(),
+                dns_service_ip: dns_ip(services),
+                max_pods_per_node: GKE_MAX_PODS,
+            }
+        }
+        Cloud::Azure => ClusterNetwork {
+            cidr: block.to_string(),
+            node_subnets: carved
+                .first()
+                .map(ToString::to_string)
+                .into_iter()
+                .collect(),
+            public_subnets: Vec::new(),
+            pod_cidr: local.overlay.map(|o| o.to_string()),
+            service_cidr: service(block).to_string(),
+            dns_service_ip: dns_ip(service(block)),
+            max_pods_per_node: MAX_PODS,
+        },
+    }
+}
+
+/// The tenth address of a service range: where clusters put their DNS service.
+fn dns_ip(services: Ipv4Net) -> String {
+    Ipv4Addr::from(u32::from(services.network()).saturating_add(10)).to_string()
+}
+
+/// The first aligned /`prefix` inside one of `candidates` that overlaps none of `avoid`.
+fn find_outside(prefix: u8, candidates: &[&str], avoid: &[Ipv4Net]) -> Option<Ipv4Net> {
+    for candidate in candidates {
+        let Ok(super_net) = candidate.parse::<Ipv4Net>() else {
+            continue;
+        };
+        if super_net.prefix_len() > prefix {
+            continue;
+        }
+        let Ok(subnets) = super_net.subnets(prefix) else {
+            continue;
+        };
+        if let Some(found) = subnets
+            .into_iter()
+            .find(|s| !avoid.iter().any(|a| overlaps(*a, *s)))
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// Gives every request a block inside `range`: previous blocks where still big enough,
+/// then the rest largest first at the lowest aligned free address. On failure, returns the
+/// addresses the environment would need.
+fn assign(
+    range: Ipv4Net,
+    requests: &[Request],
+    kept: &BTreeMap<String, Ipv4Net>,
+) -> Result<BTreeMap<String, Ipv4Net>, u64> {
+    let mut taken: BTreeMap<u32, u32> = BTreeMap::new(); // start -> last address
+    let mut out = BTreeMap::new();
+    let mut fresh = Vec::new();
+    for (name, prefix, _) in requests {
+        match kept.get(name) {
+            Some(block)
+                if block.prefix_len() <= *prefix
+                    && range.contains(block)
+                    && !clashes(
+                        &taken,
+                        u32::from(block.network()),
+                        u32::from(block.broadcast()),
+                    ) =>
+            {
+                taken.insert(u32::from(block.network()), u32::from(block.broadcast()));
+                out.insert(name.clone(), *block);
+            }
+            _ => fresh.push((name, *prefix)),
+        }
+    }
+    // Stable: equal sizes keep the order of the requests (sequence order).
+    fresh.sort_by_key(|f| f.1);
+    let start = u64::from(u32::from(range.network()));
+    let end = u64::from(u32::from(range.broadcast()));
+    // Blocks are only ever added, so the lowest free position for a size never moves
+    // down: each size's search resumes where its last one ended (exact first fit, in
+    // linear time).
+    let mut hints: BTreeMap<u8, u64> = BTreeMap::new();
+    let mut failed = false;
+    for (name, prefix) in &fresh {
+        let from = hints.get(prefix).copied().unwrap_or(start);
+        let found = first_free(&taken, from, end, size(*prefix));
+        match found
+            .and_then(|at| Ipv4Net::new(Ipv4Addr::from(u32::try_from(at).ok()?), *prefix).ok())
+        {
+            Some(block) => {
+                hints.insert(*prefix, u64::from(u32::from(block.network())));
+                taken.insert(u32::from(block.network()), u32::from(block.broadcast()));
+                out.insert((*name).clone(), block);
+            }
+            None => {
+                hints.insert(*prefix, end + 1);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        let needed: u64 = requests.iter().map(|(_, p, _)| size(*p)).sum();
+        return Err(needed);
+    }
+    Ok(out)
+}
+
+fn clashes(taken: &BTreeMap<u32, u32>, first: u32, last: u32) -> bool {
+    taken
+        .range(..=last)
+        .next_back()
+        .is_some_and(|(_, &end)| end >= first)
+}
+
+/// The lowest address from `from` where a block of `len` (aligned to `len`) is free.
+fn first_free(taken: &BTreeMap<u32, u32>, from: u64, end: u64, len: u64) -> Option<u64> {
+    let mut at = from.div_ceil(len) * len;
+    while at + len - 1 <= end {
+        let last = at + len - 1;
+        let (Ok(a), Ok(l)) = (u32::try_from(at), u32::try_from(last)) else {
+            return None;
+        };
+        match taken.range(..=l).next_back() {
+            Some((_, &busy_end)) if busy_end >= a => {
+                at = (u64::from(busy_end) + 1).div_ceil(len) * len
+            }
+            _ => return Some(at),
+        }
+    }
+    None
+}
+
+fn too_small(env: &str, range: Ipv4Net, requests: &[Request], needed: u64) -> Problem {
+    let mut sizes: BTreeMap<u8, usize> = BTreeMap::new();
+    for (_, p, _) in requests {
+        *sizes.entry(*p).or_default() += 1;
+    }
+    let blocks: Vec<String> = sizes.iter().map(|(p, n)| format!("{n} × /{p}")).collect();
+    let prefix = prefix_for(needed);
+    Problem::error(
+        Rule::Cidr,
+        KeyPath::keys(["environments", env, "cidr"]),
+        format!(
+            "`{range}` cannot hold the {} clusters planned in `{env}`: they need {} ({needed} addresses), the range has {}",
+            requests.len(),
+            blocks.join(" + "),
+            size(range.prefix_len())
+        ),
+    )
+    .with_help(format!(
+        "give `{env}` at least a /{prefix}, or plan fewer or smaller clusters (a cluster's range is sized for its unit's full shape)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(s: &str) -> Ipv4Net {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn aws_layout_for_the_sizing_example() {
+        // 10 groups of 10 nodes: 100 + 3 system = 103, +25% = 129 addressed nodes.
+        let (prefix, parts) = cluster_layout(Cloud::Aws, addressed_nodes(100));
+        assert_eq!(parts, vec![20, 20, 20, 26, 26, 26]);
+        assert_eq!(prefix, 18);
+        let carved = carve(net("10.0.0.0/18"), &parts);
+        assert_eq!(carved[0], net("10.0.0.0/20"));
+        assert_eq!(carved[2], net("10.0.32.0/20"));
+        assert_eq!(carved[3], net("10.0.48.0/26"));
+        assert_eq!(carved[5], net("10.0.48.128/26"));
+    }
+
+    #[test]
+    fn gcp_layout_has_nodes_pods_and_services() {
+        let (prefix, parts) = cluster_layout(Cloud::Gcp, addressed_nodes(100));
+        assert_eq!(parts, vec![17, 20, 24]);
+        assert_eq!(prefix, 16);
+        let carved = carve(net("10.4.0.0/16"), &parts);
+        assert_eq!(
+            carved,
+            vec![
+                net("10.4.0.0/17"),
+                net("10.4.128.0/20"),
+                net("10.4.144.0/24")
+            ]
+        );
+    }
+
+    #[test]
+    fn blocks_go_largest_first_and_keep_previous_ones() {
+        let requests = vec![
+            ("a".to_owned(), 20, vec![]),
+            ("b".to_owned(), 18, vec![]),
+            ("c".to_owned(), 20, vec![]),
+        ];
+        let kept = BTreeMap::from([("c".to_owned(), net("10.0.0.0/20"))]);
+        let got = assign(net("10.0.0.0/16"), &requests, &kept).unwrap();
+        assert_eq!(got["c"], net("10.0.0.0/20"));
+        assert_eq!(got["b"], net("10.0.64.0/18"));
+        assert_eq!(got["a"], net("10.0.16.0/20"));
+    }
+
+    #[test]
+    fn a_full_range_reports_what_is_needed() {
+        let requests = vec![
+            ("a".to_owned(), 17, vec![]),
+            ("b".to_owned(), 17, vec![]),
+            ("c".to_owned(), 17, vec![]),
+        ];
+        assert_eq!(
+            assign(net("10.0.0.0/16"), &requests, &BTreeMap::new()),
+            Err(3 * 32768)
+        );
+    }
+
+    #[test]
+    fn cluster_local_ranges_avoid_every_environment() {
+        let envs = [net("172.20.0.0/16"), net("10.0.0.0/8")];
+        assert_eq!(
+            find_outside(16, &["172.20.0.0/14"], &envs),
+            Some(net("172.21.0.0/16"))
+        );
+    }
+}

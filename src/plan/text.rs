@@ -1,0 +1,205 @@
+//! `plan --format text`: the decisions, for people.
+
+use std::fmt::Write;
+
+use super::Plan;
+use super::encryption::{CloudEncryption, Cni};
+use super::network::NetworkLayout;
+use crate::blueprint::{Encryption, Mesh, NetworkEncryption};
+
+/// The plan as text.
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let s = &plan.summary;
+    let _ = writeln!(
+        out,
+        "platform `{}`: {} clusters for {} tenants ({} placements) in {} environments, Kubernetes {}",
+        plan.platform,
+        s.clusters,
+        s.tenants,
+        s.placements,
+        plan.environments.len(),
+        plan.kubernetes_version
+    );
+    out.push_str("\ntrade-off\n");
+    let a = &s.added_by;
+    let rows: [(&str, String); 8] = [
+        ("capacity alone", s.capacity_lower_bound.to_string()),
+        ("+ packing (tenants are not split)", signed(a.packing)),
+        ("+ blast radius", signed(a.blast_radius)),
+        ("+ environment separation", signed(a.environment)),
+        ("+ untrusted tenants alone", signed(a.trust)),
+        ("+ hard organizations alone", signed(a.organization)),
+        ("+ stable placement", signed(a.placement_stability)),
+        ("= clusters planned", s.clusters.to_string()),
+    ];
+    for (label, value) in rows {
+        let _ = writeln!(out, "  {label:<36} {value:>6}");
+    }
+    let capacity: u32 = plan.clusters.iter().map(|c| c.capacity.nodes).sum();
+    let _ = writeln!(
+        out,
+        "  {:<36} {:>5}%  ({} of {} tenant nodes; {} system nodes on top)",
+        "node utilisation", s.utilisation_percent, s.nodes, capacity, s.system_nodes
+    );
+    let b = &s.largest_blast_radius;
+    if !b.tenants_cluster.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {:<36} {} tenants in `{}`, {} nodes in `{}`",
+            "largest blast radius", b.tenants, b.tenants_cluster, b.nodes, b.nodes_cluster
+        );
+    }
+
+    let _ = writeln!(out, "\nencryption: {}", encryption_line(plan));
+    waivers(plan, &mut out);
+    environments(plan, &mut out);
+    changes(plan, &mut out);
+    out
+}
+
+fn waivers(plan: &Plan, out: &mut String) {
+    if !plan.policy.waivers.is_empty() {
+        out.push_str("\nwaivers in force\n");
+        for w in &plan.policy.waivers {
+            let _ = writeln!(out, "  {}: {}", w.rule, w.reason);
+            for what in &w.waived {
+                let _ = writeln!(out, "    sets aside: {what}");
+            }
+        }
+    }
+}
+
+fn environments(plan: &Plan, out: &mut String) {
+    for env in &plan.environments {
+        let layout = match env.network.layout {
+            NetworkLayout::Environment => "one network",
+            NetworkLayout::Cluster => "one network per cluster",
+        };
+        let _ = writeln!(
+            out,
+            "\nenvironment `{}` ({}, {} {}, account {}, {}, {layout})",
+            env.name,
+            if env.production {
+                "production"
+            } else {
+                "non-production"
+            },
+            env.cloud_name(),
+            env.region,
+            env.account,
+            env.cidr
+        );
+        for c in plan.clusters.iter().filter(|c| c.environment == env.name) {
+            let _ = writeln!(
+                out,
+                "  {}  {}  unit `{}`  {} tenants, {} node groups, {} nodes ({}% of {})",
+                c.name,
+                c.cidr,
+                c.unit,
+                c.tenants.len(),
+                c.node_groups,
+                c.nodes,
+                c.utilisation_percent,
+                c.capacity.nodes
+            );
+            let _ = writeln!(out, "    tenants: {}", c.tenants.join(", "));
+            for reason in &c.reasons {
+                let _ = writeln!(out, "    - {reason}");
+            }
+        }
+    }
+}
+
+fn changes(plan: &Plan, out: &mut String) {
+    let ch = &plan.changes;
+    if ch.has_previous {
+        out.push_str("\nchanges from the previous placement\n");
+        if !ch.is_dangerous() && ch.created.is_empty() {
+            out.push_str("  none\n");
+        }
+        for c in &ch.created {
+            let _ = writeln!(out, "  + cluster `{c}` is created");
+        }
+        for c in &ch.destroyed {
+            let _ = writeln!(out, "  ! cluster `{c}` is DESTROYED");
+        }
+        for m in &ch.moved {
+            let _ = writeln!(
+                out,
+                "  ! tenant `{}` MOVES from `{}` to `{}` ({})",
+                m.tenant, m.from, m.to, m.environment
+            );
+        }
+        for r in &ch.readdressed {
+            let _ = writeln!(
+                out,
+                "  ! cluster `{}` is READDRESSED from {} to {}",
+                r.cluster, r.from, r.to
+            );
+        }
+    }
+}
+
+fn signed(n: i64) -> String {
+    if n >= 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn encryption_line(plan: &Plan) -> String {
+    let p = &plan.policy;
+    let mesh = |m: Option<Mesh>| match m {
+        Some(Mesh::Istio) => "Istio (sidecars) with mesh-wide strict mTLS",
+        Some(Mesh::IstioAmbient) => "Istio ambient (ztunnel) with mesh-wide strict mTLS",
+        Some(Mesh::Linkerd) => "Linkerd with mTLS, issuer rotated by cert-manager",
+        None => "",
+    };
+    let cilium = match p.network_encryption {
+        Some(NetworkEncryption::Wireguard) => "Cilium WireGuard, node-to-node included",
+        Some(NetworkEncryption::Ipsec) => "Cilium IPsec (pod traffic only)",
+        None => "",
+    };
+    let head = match p.encryption {
+        Encryption::None => "none: traffic is not encrypted".to_owned(),
+        Encryption::Network => format!("network — {cilium}; node identity only"),
+        Encryption::Mtls => format!("mtls — {}; workload identity", mesh(p.mesh)),
+        Encryption::DefenseInDepth => format!(
+            "defense-in-depth — {cilium} + {}; workload identity",
+            mesh(p.mesh)
+        ),
+        Encryption::CloudHardware => {
+            "cloud-hardware — the cloud encrypts on the wire; node identity only".to_owned()
+        }
+    };
+    let mut clouds: Vec<String> = plan
+        .clusters
+        .iter()
+        .map(|c| {
+            let cni = match c.networking.cni {
+                Cni::Cilium => "Cilium (the cloud's CNI is not installed)",
+                Cni::AwsVpcCni => "AWS VPC CNI",
+                Cni::GkeDataplaneV2 => "GKE Dataplane V2",
+                Cni::AzureCniCilium => "Azure CNI powered by Cilium",
+            };
+            let hw = match c.networking.cloud_encryption {
+                Some(CloudEncryption::AwsNitro) => ", Nitro in-transit encryption",
+                Some(CloudEncryption::GkeInterNodeTransparent) => {
+                    ", GKE inter-node transparent encryption"
+                }
+                Some(CloudEncryption::AzureVnetEncryption) => ", Azure VNet encryption",
+                None => "",
+            };
+            format!("{}: {cni}{hw}", c.cloud_name())
+        })
+        .collect();
+    clouds.sort();
+    clouds.dedup();
+    if clouds.is_empty() {
+        head
+    } else {
+        format!("{head}\n  {}", clouds.join("\n  "))
+    }
+}

@@ -1,0 +1,587 @@
+//! How many clusters, and who shares one: partitions, first-fit-decreasing packing, stable
+//! placement and cluster names.
+//!
+//! 1. Every (environment, tenant) pair is placed once. Pairs that may never share a cluster
+//!    fall into different partitions: environment, unit, and isolation (an untrusted tenant
+//!    alone; a hard-boundary organization alone; everyone else shared).
+//! 2. Inside a partition, tenants are packed first-fit decreasing on node groups (then
+//!    nodes; ties broken by name) into clusters bounded by the unit's shape, the policy's
+//!    blast radius and the managed service's quotas.
+//! 3. Given the previous placement, placed tenants stay where they are (as long as they
+//!    still belong to that partition and fit), new tenants fill existing clusters first, and
+//!    only then do new clusters open, numbered after every earlier one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use sha2::{Digest, Sha256};
+
+use super::network::Addresses;
+use super::placement::Placement;
+use super::{
+    Capacity, ClusterPlan, Isolation, NodeGroupPlan, SystemNodes, TENANT_LABEL, Taint, encryption,
+};
+use crate::blueprint::validate::Validated;
+use crate::blueprint::{Boundary, Cloud, Trust};
+use crate::facts;
+
+/// The longest cluster name: GKE's limit, the strictest of the three clouds.
+pub const MAX_CLUSTER_NAME: usize = 40;
+
+/// The partition a placement belongs to: tenants of different partitions never share.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartitionKey {
+    /// Environment.
+    pub environment: String,
+    /// Isolation class.
+    pub isolation: Isolation,
+    /// Deployment unit.
+    pub unit: String,
+}
+
+/// One cluster being filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bin {
+    /// Its partition.
+    pub key: PartitionKey,
+    /// Its name.
+    pub name: String,
+    /// Its sequence number in the environment.
+    pub sequence: u32,
+    /// Tenants, in the order they were placed.
+    pub tenants: Vec<String>,
+    /// Tenant node groups so far.
+    pub groups: u32,
+    /// Tenant nodes so far.
+    pub nodes: u32,
+    /// Whether it held tenants in the previous placement.
+    pub kept: bool,
+}
+
+impl Bin {
+    fn fits(&self, cap: Capacity, groups: u32, nodes: u32) -> bool {
+        u32::try_from(self.tenants.len()).is_ok_and(|n| n < cap.tenants)
+            && self.groups + groups <= cap.node_groups
+            && self.nodes + nodes <= cap.nodes
+    }
+
+    fn add(&mut self, tenant: &str, groups: u32, nodes: u32) {
+        self.tenants.push(tenant.to_owned());
+        self.groups += groups;
+        self.nodes += nodes;
+    }
+}
+
+/// The placement: every cluster with its tenants.
+#[derive(Debug, Clone, Default)]
+pub struct Topology {
+    /// Clusters, ordered by environment, then sequence.
+    pub bins: Vec<Bin>,
+}
+
+/// The partition of `tenant` in environment `env`.
+pub fn partition_key(validated: &Validated, env: &str, tenant: &str) -> Option<PartitionKey> {
+    let bp = validated.blueprint();
+    let t = bp.tenants.get(tenant)?;
+    let isolation = if t.trust == Trust::Untrusted {
+        Isolation::Tenant(tenant.to_owned())
+    } else if bp.organizations.get(&t.organization)?.boundary == Boundary::Hard {
+        Isolation::Organization(t.organization.clone())
+    } else {
+        Isolation::Shared
+    };
+    Some(PartitionKey {
+        environment: env.to_owned(),
+        isolation,
+        unit: t.unit.clone(),
+    })
+}
+
+/// What one cluster of partition `key` may hold.
+pub fn capacity(validated: &Validated, key: &PartitionKey) -> Capacity {
+    capacity_with(
+        validated,
+        &key.unit,
+        cloud_of(validated, &key.environment),
+        true,
+    )
+}
+
+/// What one cluster of `unit` on `cloud` may hold, with or without the policy's blast radius.
+pub fn capacity_with(
+    validated: &Validated,
+    unit: &str,
+    cloud: Cloud,
+    blast_radius: bool,
+) -> Capacity {
+    let bp = validated.blueprint();
+    let q = facts::quotas(cloud);
+    let Some(u) = bp.units.get(unit) else {
+        return Capacity {
+            tenants: 0,
+            node_groups: 0,
+            nodes: 0,
+        };
+    };
+    let mut tenants = u.tenants_per_cluster;
+    let mut node_groups = u.node_groups_per_cluster;
+    if let Some(max) = q.node_groups_per_cluster {
+        node_groups = node_groups.min(max.saturating_sub(1));
+    }
+    let mut nodes = u.node_groups_per_cluster.saturating_mul(u.nodes_per_group);
+    nodes = nodes.min(q.nodes_per_cluster.saturating_sub(facts::SYSTEM_NODES));
+    if blast_radius {
+        if let Some(max) = validated.policy.max_tenants_per_cluster {
+            tenants = tenants.min(max);
+        }
+        if let Some(max) = validated.policy.max_nodes_per_cluster {
+            nodes = nodes.min(max);
+        }
+    }
+    Capacity {
+        tenants,
+        node_groups,
+        nodes,
+    }
+}
+
+/// The cloud of environment `env`.
+pub fn cloud_of(validated: &Validated, env: &str) -> Cloud {
+    validated
+        .environments
+        .get(env)
+        .map_or(validated.blueprint().cloud, |e| e.cloud)
+}
+
+/// One placement to make: a tenant in an environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Tenant.
+    pub tenant: String,
+    /// Its node groups.
+    pub groups: u32,
+    /// Its nodes.
+    pub nodes: u32,
+}
+
+/// First-fit-decreasing order: most node groups first, then most nodes, then by name.
+pub fn ffd_order(items: &mut [Item]) {
+    items.sort_by(|a, b| {
+        b.groups
+            .cmp(&a.groups)
+            .then_with(|| b.nodes.cmp(&a.nodes))
+            .then_with(|| a.tenant.cmp(&b.tenant))
+    });
+}
+
+/// Places every tenant of `validated`, honouring `previous` where it still holds.
+pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
+    let bp = validated.blueprint();
+    let mut bins = Vec::new();
+    for env in validated.environments.keys() {
+        let items: BTreeMap<&str, Item> = bp
+            .tenants
+            .iter()
+            .filter(|(_, t)| t.environments.iter().any(|e| e == env))
+            .map(|(name, t)| {
+                (
+                    name.as_str(),
+                    Item {
+                        tenant: name.clone(),
+                        groups: t.node_groups(),
+                        nodes: t.nodes(),
+                    },
+                )
+            })
+            .collect();
+        let (mut env_bins, mut next_sequence) = carry_over(validated, env, &items, previous);
+        let placed: BTreeSet<String> = env_bins
+            .iter()
+            .flat_map(|b| b.tenants.iter().cloned())
+            .collect();
+
+        // Everyone not carried over, grouped by partition, each partition in FFD order.
+        let mut pending: BTreeMap<PartitionKey, Vec<Item>> = BTreeMap::new();
+        for item in items.values().filter(|i| !placed.contains(&i.tenant)) {
+            if let Some(key) = partition_key(validated, env, &item.tenant) {
+                pending.entry(key).or_default().push(item.clone());
+            }
+        }
+        for (key, mut group) in pending {
+            let cap = capacity(validated, &key);
+            ffd_order(&mut group);
+            for item in group {
+                let target = env_bins
+                    .iter_mut()
+                    .filter(|b| b.key == key)
+                    .find(|b| b.fits(cap, item.groups, item.nodes));
+                if let Some(bin) = target {
+                    bin.add(&item.tenant, item.groups, item.nodes);
+                } else {
+                    let name = cluster_name(&bp.name, env, label(&key), next_sequence);
+                    let mut bin = Bin {
+                        key: key.clone(),
+                        name,
+                        sequence: next_sequence,
+                        tenants: Vec::new(),
+                        groups: 0,
+                        nodes: 0,
+                        kept: false,
+                    };
+                    bin.add(&item.tenant, item.groups, item.nodes);
+                    env_bins.push(bin);
+                    next_sequence += 1;
+                }
+            }
+        }
+        env_bins.sort_by_key(|b| b.sequence);
+        bins.extend(env_bins);
+    }
+    Topology { bins }
+}
+
+/// The clusters of `previous` in `env` with the tenants that may stay, and the next free
+/// sequence number.
+fn carry_over(
+    validated: &Validated,
+    env: &str,
+    items: &BTreeMap<&str, Item>,
+    previous: Option<&Placement>,
+) -> (Vec<Bin>, u32) {
+    let Some(clusters) = previous.and_then(|p| p.environments.get(env)) else {
+        return (Vec::new(), 1);
+    };
+    let next_sequence = clusters.keys().map(|n| sequence_of(n)).max().unwrap_or(0) + 1;
+    let mut bins = Vec::new();
+    for (name, cluster) in clusters {
+        // The cluster keeps the partition most of its remaining tenants belong to.
+        let mut by_key: BTreeMap<PartitionKey, Vec<Item>> = BTreeMap::new();
+        for tenant in &cluster.tenants {
+            if let (Some(item), Some(key)) = (
+                items.get(tenant.as_str()),
+                partition_key(validated, env, tenant),
+            ) {
+                by_key.entry(key).or_default().push(item.clone());
+            }
+        }
+        let Some((key, mut members)) = by_key
+            .into_iter()
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(&a.0)))
+        else {
+            continue;
+        };
+        let cap = capacity(validated, &key);
+        ffd_order(&mut members);
+        let mut bin = Bin {
+            key,
+            name: name.clone(),
+            sequence: sequence_of(name),
+            tenants: Vec::new(),
+            groups: 0,
+            nodes: 0,
+            kept: true,
+        };
+        for item in members {
+            if bin.fits(cap, item.groups, item.nodes) {
+                bin.add(&item.tenant, item.groups, item.nodes);
+            }
+        }
+        if !bin.tenants.is_empty() {
+            bins.push(bin);
+        }
+    }
+    (bins, next_sequence)
+}
+
+/// The sequence number at the end of a cluster name (`acme-prod-retail-03` is 3).
+fn sequence_of(name: &str) -> u32 {
+    name.rsplit('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The readable part of a cluster name: who the cluster is for.
+fn label(key: &PartitionKey) -> &str {
+    match &key.isolation {
+        Isolation::Shared => &key.unit,
+        Isolation::Organization(o) => o,
+        Isolation::Tenant(t) => t,
+    }
+}
+
+/// `<platform>-<env>-<label>-<nn>`, at most [`MAX_CLUSTER_NAME`] characters. Uniqueness
+/// comes from the sequence number, which is unique in the environment; the label is only
+/// for people, so it is shortened (or left out) when the other parts leave no room.
+pub fn cluster_name(platform: &str, env: &str, label: &str, sequence: u32) -> String {
+    let seq = format!("{sequence:02}");
+    let fixed = platform.len() + env.len() + seq.len() + 2;
+    let room = MAX_CLUSTER_NAME.saturating_sub(fixed + 1);
+    let label: String = label.chars().take(room).collect();
+    let label = label.trim_end_matches('-');
+    if label.len() < 3 {
+        format!("{platform}-{env}-{seq}")
+    } else {
+        format!("{platform}-{env}-{label}-{seq}")
+    }
+}
+
+/// The AKS name of node group `index` (from 1) of `tenant`: AKS pool names are at most 12
+/// lowercase alphanumerics, so the tenant is named by a hash: `t` + 7 hex digits + index.
+fn aks_pool_name(tenant: &str, index: u32) -> String {
+    let digest = Sha256::digest(tenant.as_bytes());
+    let hex = digest.iter().take(4).fold(String::new(), |mut acc, b| {
+        let _ = write!(acc, "{b:02x}");
+        acc
+    });
+    format!("t{}{index:02}", hex.get(..7).unwrap_or(&hex))
+}
+
+/// Builds the cluster plans from the placement.
+pub fn clusters(
+    validated: &Validated,
+    topology: &Topology,
+    addresses: &Addresses,
+) -> Vec<ClusterPlan> {
+    let bp = validated.blueprint();
+    let mut partition_sizes: BTreeMap<&PartitionKey, (u32, u32, u32, u32)> = BTreeMap::new();
+    for bin in &topology.bins {
+        let e = partition_sizes.entry(&bin.key).or_default();
+        e.0 += 1;
+        e.1 += u32::try_from(bin.tenants.len()).unwrap_or(u32::MAX);
+        e.2 += bin.groups;
+        e.3 += bin.nodes;
+    }
+    let mut out = Vec::new();
+    for bin in &topology.bins {
+        let Some(env) = validated.environments.get(&bin.key.environment) else {
+            continue;
+        };
+        let Some(unit) = bp.units.get(&bin.key.unit) else {
+            continue;
+        };
+        let cap = capacity(validated, &bin.key);
+        let networking = encryption::networking(validated, env.cloud);
+        let mut tenants = bin.tenants.clone();
+        tenants.sort();
+        let groups = node_groups(
+            validated,
+            env.cloud,
+            &tenants,
+            &unit.instance_type,
+            &networking,
+        );
+        let reasons = reasons(
+            validated,
+            bin,
+            cap,
+            partition_sizes.get(&bin.key).copied().unwrap_or_default(),
+        );
+        out.push(ClusterPlan {
+            name: bin.name.clone(),
+            environment: bin.key.environment.clone(),
+            production: env.production,
+            cloud: env.cloud,
+            region: env.region.clone(),
+            account: env.account.clone(),
+            unit: bin.key.unit.clone(),
+            isolation: bin.key.isolation.clone(),
+            sequence: bin.sequence,
+            tenants,
+            node_groups: bin.groups,
+            nodes: bin.nodes,
+            capacity: cap,
+            utilisation_percent: percent(bin.nodes, cap.nodes),
+            system: SystemNodes {
+                name: "system".to_owned(),
+                nodes: facts::SYSTEM_NODES,
+                instance_type: facts::system_instance_type(env.cloud).to_owned(),
+                taints: networking.node_taint().into_iter().collect(),
+            },
+            groups,
+            cidr: addresses
+                .clusters
+                .get(&bin.name)
+                .map(|a| a.cidr.clone())
+                .unwrap_or_default(),
+            network: addresses
+                .clusters
+                .get(&bin.name)
+                .cloned()
+                .unwrap_or_default(),
+            networking,
+            reasons,
+        });
+    }
+    out
+}
+
+/// Whole percent of `part` in `whole`, rounded down.
+pub fn percent(part: u32, whole: u32) -> u32 {
+    if whole == 0 {
+        return 0;
+    }
+    u32::try_from(u64::from(part) * 100 / u64::from(whole)).unwrap_or(100)
+}
+
+fn node_groups(
+    validated: &Validated,
+    cloud: Cloud,
+    tenants: &[String],
+    instance_type: &str,
+    networking: &encryption::Networking,
+) -> Vec<NodeGroupPlan> {
+    let bp = validated.blueprint();
+    let mut out = Vec::new();
+    for name in tenants {
+        let Some(t) = bp.tenants.get(name) else {
+            continue;
+        };
+        let groups = t.node_groups();
+        let nodes = t.nodes();
+        let mut taints = Vec::new();
+        if t.trust == Trust::Untrusted {
+            taints.push(Taint {
+                key: TENANT_LABEL.to_owned(),
+                value: name.clone(),
+                effect: "NoSchedule".to_owned(),
+            });
+        }
+        if let Some(taint) = networking.node_taint() {
+            taints.push(taint);
+        }
+        for i in 1..=groups {
+            // Spread the nodes evenly; the first groups take the remainder.
+            let share = nodes / groups + u32::from(i <= nodes % groups);
+            let group_name = format!("{name}-{i}");
+            out.push(NodeGroupPlan {
+                cloud_name: if cloud == Cloud::Azure {
+                    aks_pool_name(name, i)
+                } else {
+                    group_name.clone()
+                },
+                name: group_name,
+                tenant: name.clone(),
+                organization: t.organization.clone(),
+                trust: t.trust,
+                nodes: share,
+                instance_type: instance_type.to_owned(),
+                labels: BTreeMap::from([(TENANT_LABEL.to_owned(), name.clone())]),
+                taints: taints.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn reasons(
+    validated: &Validated,
+    bin: &Bin,
+    cap: Capacity,
+    partition: (u32, u32, u32, u32),
+) -> Vec<String> {
+    let env = &bin.key.environment;
+    let production = validated
+        .environments
+        .get(env)
+        .is_some_and(|e| e.production);
+    let mut out = vec![format!(
+        "environment `{env}` is {}: its clusters serve no other environment",
+        if production {
+            "production"
+        } else {
+            "non-production"
+        }
+    )];
+    out.push(match &bin.key.isolation {
+        Isolation::Tenant(t) => format!("tenant `{t}` is untrusted: it gets a cluster of its own (hard multi-tenancy)"),
+        Isolation::Organization(o) => {
+            format!("organization `{o}` has a hard boundary: its tenants share clusters with no other organization")
+        }
+        Isolation::Shared => "trusted tenants of soft-boundary organizations share clusters".to_owned(),
+    });
+    out.push(format!(
+        "shape of unit `{}`: at most {} tenants, {} node groups, {} nodes",
+        bin.key.unit, cap.tenants, cap.node_groups, cap.nodes
+    ));
+    let (clusters, tenants, groups, nodes) = partition;
+    if clusters > 1 {
+        let by = [
+            (
+                tenants.div_ceil(cap.tenants.max(1)),
+                format!("{tenants} tenants"),
+            ),
+            (
+                groups.div_ceil(cap.node_groups.max(1)),
+                format!("{groups} node groups"),
+            ),
+            (nodes.div_ceil(cap.nodes.max(1)), format!("{nodes} nodes")),
+        ];
+        let binding = by
+            .iter()
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, what)| what.clone())
+            .unwrap_or_default();
+        out.push(format!(
+            "one of {clusters} clusters of this partition: its {binding} do not fit fewer"
+        ));
+    }
+    if bin.kept {
+        out.push(
+            "kept from the previous placement (`placement.yaml`): its tenants stay where they are"
+                .to_owned(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_names_fit_gke() {
+        assert_eq!(
+            cluster_name("acme", "prod", "retail", 1),
+            "acme-prod-retail-01"
+        );
+        assert_eq!(
+            cluster_name("acme", "prod", "retail", 123),
+            "acme-prod-retail-123"
+        );
+        let long = cluster_name(&"p".repeat(20), &"e".repeat(12), "organization-name", 7);
+        assert!(long.len() <= MAX_CLUSTER_NAME, "{long}");
+        assert_eq!(
+            long,
+            format!("{}-{}-org-07", "p".repeat(20), "e".repeat(12))
+        );
+        let no_room = cluster_name(&"p".repeat(20), &"e".repeat(12), "organization-name", 123);
+        assert_eq!(
+            no_room,
+            format!("{}-{}-or-123", "p".repeat(20), "e".repeat(12)).replace("-or-", "-")
+        );
+        let trimmed = cluster_name(&"p".repeat(20), "prod", "abc-defghijklmnop", 1);
+        assert!(
+            trimmed.len() <= MAX_CLUSTER_NAME && !trimmed.contains("--"),
+            "{trimmed}"
+        );
+    }
+
+    #[test]
+    fn aks_pool_names_are_short_alphanumerics() {
+        let n = aks_pool_name("a-very-long-tenant-name-indeed", 12);
+        assert_eq!(n.len(), 10);
+        assert!(
+            n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
+        assert!(n.starts_with('t'));
+        assert_ne!(aks_pool_name("globex", 1), aks_pool_name("initech", 1));
+    }
+
+    #[test]
+    fn sequences_come_from_names() {
+        assert_eq!(sequence_of("acme-prod-retail-07"), 7);
+        assert_eq!(sequence_of("hand-made"), 0);
+    }
+}
