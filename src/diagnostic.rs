@@ -209,7 +209,8 @@ impl Problems {
         // Errors first, then by place in the file, so the output reads top to bottom.
         let map = SourceMap::build(&source);
         for p in &mut problems {
-            if p.location.is_none() {
+            // Problems with reading the file are about the file, not a place in it.
+            if p.location.is_none() && p.rule != Rule::Read {
                 p.location = map.locate(&p.path, p.target);
             }
         }

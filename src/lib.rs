@@ -93,7 +93,9 @@ pub fn render_error(error: &Error, style: Style) -> String {
     match error {
         Error::Blueprint(problems) => {
             let mut out = render_problems(problems, style);
-            out.push_str(&format!("error: {problems}\n"));
+            out.push_str("error: ");
+            out.push_str(&problems.to_string());
+            out.push('\n');
             out
         }
         other => render(other, style),

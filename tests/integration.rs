@@ -1,1 +1,20 @@
-//! End-to-end tests of the `clusterwright` binary and the library.
+//! End-to-end tests of the `clusterwright` binary and the library, in one test binary.
+
+// Test code may stop at the first surprise; that is what a failing test is.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::needless_pass_by_value,
+    clippy::cast_possible_truncation,
+    clippy::missing_panics_doc,
+    clippy::too_many_lines // a list of invariants reads best in one place
+)]
+
+mod cli;
+mod common;
+mod examples;
+mod invalid;
+mod planner;
+mod properties;

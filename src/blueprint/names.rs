@@ -42,11 +42,11 @@ impl NameKind {
     /// The kind, as a word.
     pub fn noun(self) -> &'static str {
         match self {
-            NameKind::Platform => "platform name",
-            NameKind::Environment => "environment name",
-            NameKind::Organization => "organization name",
-            NameKind::Unit => "unit name",
-            NameKind::Tenant => "tenant name",
+            NameKind::Platform => "a platform name",
+            NameKind::Environment => "an environment name",
+            NameKind::Organization => "an organization name",
+            NameKind::Unit => "a unit name",
+            NameKind::Tenant => "a tenant name",
         }
     }
 }
@@ -66,14 +66,14 @@ const RESERVED_TENANT_NAMES: &[&str] = &[
 pub fn check(kind: NameKind, name: &str) -> Option<String> {
     let max = kind.max_len();
     if name.is_empty() {
-        return Some(format!("the {} is empty", kind.noun()));
+        return Some(format!("an empty name is not valid as {}", kind.noun()));
     }
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
     {
         return Some(format!(
-            "`{}` is not a valid {}: {} is not allowed (use lowercase letters, digits and `-`)",
+            "`{}` is not valid as {}: {} is not allowed (use lowercase letters, digits and `-`)",
             name.escape_debug(),
             kind.noun(),
             describe_char(bad)
@@ -81,19 +81,19 @@ pub fn check(kind: NameKind, name: &str) -> Option<String> {
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Some(format!(
-            "`{name}` is not a valid {}: it must start with a lowercase letter",
+            "`{name}` is not valid as {}: it must start with a lowercase letter",
             kind.noun()
         ));
     }
     if name.ends_with('-') {
         return Some(format!(
-            "`{name}` is not a valid {}: it must not end with `-`",
+            "`{name}` is not valid as {}: it must not end with `-`",
             kind.noun()
         ));
     }
     if name.len() > max {
         return Some(format!(
-            "`{name}` is too long for a {}: {} characters, at most {max}",
+            "`{name}` is too long for {}: {} characters, at most {max}",
             kind.noun(),
             name.len()
         ));

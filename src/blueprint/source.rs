@@ -132,6 +132,29 @@ impl Loc {
     }
 }
 
+impl Loc {
+    /// A location from a line and column (in characters), when the parser gave no byte
+    /// offset.
+    fn from_line_column(source: &str, location: serde_saphyr::Location) -> Option<Self> {
+        let line = usize::try_from(location.line()).ok()?.checked_sub(1)?;
+        let column = usize::try_from(location.column()).ok()?.checked_sub(1)?;
+        let line_start: usize = source.split_inclusive('\n').take(line).map(str::len).sum();
+        let text = source.get(line_start..)?;
+        let offset = line_start
+            + text
+                .char_indices()
+                .nth(column)
+                .map_or(text.len(), |(i, _)| i);
+        let len = usize::from(offset < source.len());
+        Some(Self {
+            line: location.line(),
+            column: location.column(),
+            offset,
+            len,
+        })
+    }
+}
+
 /// The parser's limits. Generous for any real blueprint (a 50,000-tenant blueprint has about
 /// 1.5 million nodes), tight enough that a hostile file (alias bombs, deep nesting) fails in
 /// milliseconds with bounded memory.
@@ -160,6 +183,11 @@ pub fn deserialize<T: DeserializeOwned>(source: &str) -> Result<T, Box<Problem>>
                 .with_help("run `clusterwright init` to write a commented starter blueprint"),
         ));
     }
+    // Tracking the key path costs a fifth of the parse; only a failed parse needs it, so
+    // the path is recorded on a second pass over a document already known to be bad.
+    if let Ok(value) = serde_saphyr::from_str_with_options::<T>(source, options()) {
+        return Ok(value);
+    }
     let mut path = KeyPath::root();
     let result = serde_saphyr::with_deserializer_from_str_with_options(source, options(), |de| {
         serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
@@ -167,7 +195,7 @@ pub fn deserialize<T: DeserializeOwned>(source: &str) -> Result<T, Box<Problem>>
             e.into_inner()
         })
     });
-    result.map_err(|e| Box::new(problem_from_yaml_error(&e, path)))
+    result.map_err(|e| Box::new(problem_from_yaml_error(&e, path, source)))
 }
 
 fn is_blank(source: &str) -> bool {
@@ -191,19 +219,82 @@ fn convert_path(path: &serde_path_to_error::Path) -> KeyPath {
 }
 
 /// Turns a YAML or serde error into a problem a user can act on.
-fn problem_from_yaml_error(error: &serde_saphyr::Error, path: KeyPath) -> Problem {
+fn problem_from_yaml_error(error: &serde_saphyr::Error, path: KeyPath, source: &str) -> Problem {
     let bare = error.without_snippet();
     let message = DefaultMessageFormatter.format_message(bare).into_owned();
-    let location = error.location().and_then(Loc::from_saphyr);
-    let (rule, message, help) = rewrite_message(&message, &path);
+    let location = error
+        .location()
+        .and_then(|l| Loc::from_saphyr(l).or_else(|| Loc::from_line_column(source, l)));
+    if let serde_saphyr::Error::ExternalMessage { .. } = bare {
+        // The YAML scanner's own errors: the text is not YAML.
+        let mut problem =
+            Problem::error(Rule::Syntax, path, format!("YAML syntax error: {message}"))
+                .with_help("check the indentation and the quoting on this line and the one before");
+        if let Some(location) = location {
+            problem = problem.located(location);
+        }
+        return problem;
+    }
+    let found = location.and_then(|l| source.get(l.offset..l.offset + l.len));
+    let missing_key = message.starts_with("missing field ");
+    let (rule, message, help) = match rewrite_type(&message, found) {
+        Some((message, help)) => (Rule::Schema, message, Some(help)),
+        None => rewrite_message(&message, &path),
+    };
     let mut problem = Problem::error(rule, path, message).at(Target::Value);
     if let Some(help) = help {
         problem = problem.with_help(help);
+    }
+    if missing_key {
+        // The parser points at the end of the mapping; the mapping's own key is clearer.
+        return problem.at(Target::Key);
     }
     if let Some(location) = location {
         problem = problem.located(location);
     }
     problem
+}
+
+/// Type mismatches, said in the blueprint author's terms, with what was found.
+fn rewrite_type(message: &str, found: Option<&str>) -> Option<(String, String)> {
+    let (expected, help) = if message == "invalid boolean" {
+        ("`true` or `false`", "write `true` or `false`")
+    } else if message.starts_with("invalid u") || message.starts_with("invalid i") {
+        (
+            "a whole number",
+            "write a whole number such as `10`, without quotes",
+        )
+    } else if message == "expected string scalar" {
+        (
+            "a single value",
+            "write one value on the line; quote it if it contains `:`, `[` or `{`",
+        )
+    } else if message == "expected sequence start" {
+        (
+            "a list",
+            "write a list, e.g. `[prod, staging]`, or one `- item` per line",
+        )
+    } else if message == "expected mapping start" {
+        (
+            "a mapping",
+            "write `key: value` entries indented under this key",
+        )
+    } else {
+        return None;
+    };
+    let found = found
+        .map(str::trim)
+        .filter(|f| !f.contains('\n') && f.chars().count() <= 40);
+    let message = match found {
+        Some("") => format!("expected {expected}, found nothing"),
+        Some(text) if text.starts_with('[') || text.starts_with('-') => {
+            format!("expected {expected}, found a list")
+        }
+        Some(text) if text.starts_with('{') => format!("expected {expected}, found a mapping"),
+        Some(text) => format!("expected {expected}, found `{text}`"),
+        None => format!("expected {expected}"),
+    };
+    Some((message, help.to_owned()))
 }
 
 /// Serde's and the parser's messages, reworded for the blueprint's author. Returns the
@@ -228,13 +319,13 @@ fn rewrite_message(message: &str, path: &KeyPath) -> (Rule, String, Option<Strin
     if let Some(rest) = message.strip_prefix("missing field ") {
         let name = rest.trim_matches('`');
         let where_ = if path.is_root() {
-            "at the top level".to_owned()
+            " at the top level"
         } else {
-            format!("in `{path}`")
+            ""
         };
         return (
             Rule::Schema,
-            format!("missing required key `{name}` {where_}"),
+            format!("missing required key `{name}`{where_}"),
             Some(format!(
                 "add `{name}:`; `clusterwright schema` describes every key"
             )),
@@ -249,6 +340,13 @@ fn rewrite_message(message: &str, path: &KeyPath) -> (Rule, String, Option<Strin
             Rule::Syntax,
             format!("duplicate key `{name}`"),
             Some("a key may appear only once in a mapping; remove or merge the repeats".into()),
+        );
+    }
+    if message.contains("Documents {") || message.contains("multiple documents") {
+        return (
+            Rule::Syntax,
+            "the file holds more than one YAML document".into(),
+            Some("a blueprint is one document; remove the `---` and what follows it".into()),
         );
     }
     if message.contains("recursion limit exceeded")
@@ -268,13 +366,6 @@ fn rewrite_message(message: &str, path: &KeyPath) -> (Rule, String, Option<Strin
                 "a blueprint has no need for many aliases, anchors or documents; write the values out"
                     .into(),
             ),
-        );
-    }
-    if message.contains("multiple documents") || message.contains("more than one") {
-        return (
-            Rule::Syntax,
-            "the file holds more than one YAML document".into(),
-            Some("a blueprint is one document; remove the extra `---` sections".into()),
         );
     }
     (Rule::Schema, message.to_owned(), None)

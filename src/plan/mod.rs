@@ -7,6 +7,7 @@
 //! computed once and is pure: same input, same plan. Templates only lay it out.
 
 pub mod encryption;
+pub mod firstfit;
 pub mod network;
 pub mod placement;
 pub mod summary;
@@ -146,8 +147,8 @@ pub struct ClusterPlan {
     pub utilisation_percent: u32,
     /// The system node group.
     pub system: SystemNodes,
-    /// Tenant node groups.
-    pub groups: Vec<NodeGroupPlan>,
+    /// Each tenant's dedicated node groups, by tenant name.
+    pub tenant_groups: Vec<TenantGroups>,
     /// The cluster's own address range, carved from its environment's.
     pub cidr: String,
     /// How that range is used.
@@ -184,6 +185,26 @@ pub struct SystemNodes {
     pub taints: Vec<Taint>,
 }
 
+/// A tenant's dedicated node groups in one cluster.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantGroups {
+    /// The tenant.
+    pub tenant: String,
+    /// Its organization.
+    pub organization: String,
+    /// Its trust.
+    pub trust: Trust,
+    /// Instance type of its nodes.
+    pub instance_type: String,
+    /// Kubernetes labels on its nodes.
+    pub labels: BTreeMap<String, String>,
+    /// Taints on its nodes.
+    pub taints: Vec<Taint>,
+    /// The node groups.
+    pub groups: Vec<NodeGroupPlan>,
+}
+
 /// One tenant node group.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -192,20 +213,8 @@ pub struct NodeGroupPlan {
     pub name: String,
     /// The name the cloud knows it by (AKS pool names are at most 12 alphanumerics).
     pub cloud_name: String,
-    /// The tenant it is dedicated to.
-    pub tenant: String,
-    /// Its organization.
-    pub organization: String,
-    /// The tenant's trust.
-    pub trust: Trust,
     /// Nodes (fixed size: resizing is a reviewed blueprint change).
     pub nodes: u32,
-    /// Instance type.
-    pub instance_type: String,
-    /// Kubernetes labels on its nodes.
-    pub labels: BTreeMap<String, String>,
-    /// Taints on its nodes.
-    pub taints: Vec<Taint>,
 }
 
 /// A node taint.
@@ -247,15 +256,18 @@ pub fn cloud_name(cloud: Cloud) -> &'static str {
 pub const TENANT_LABEL: &str = "clusterwright.io/tenant";
 
 /// Plans `validated`, keeping the tenants of `previous` where they are unless `repack`.
+///
+/// With `repack`, the previous placement is ignored for placing, but still compared with,
+/// so that every tenant that moves and every cluster destroyed is reported.
 pub fn plan(
     validated: &Validated,
     previous: Option<&Placement>,
     repack: bool,
 ) -> Result<Plan, Problems> {
-    let previous = if repack { None } else { previous };
-    let topology = topology::place(validated, previous);
+    let honoured = if repack { None } else { previous };
+    let topology = topology::place(validated, honoured);
     let mut problems: Vec<Problem> = Vec::new();
-    let addresses = network::allocate(validated, &topology, previous, &mut problems);
+    let addresses = network::allocate(validated, &topology, honoured, &mut problems);
     if !problems.is_empty() {
         let loaded = &validated.loaded;
         return Err(Problems::new(&loaded.path, loaded.source.clone(), problems));

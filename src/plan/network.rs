@@ -404,18 +404,15 @@ fn assign(
     for (name, prefix) in &fresh {
         let from = hints.get(prefix).copied().unwrap_or(start);
         let found = first_free(&taken, from, end, size(*prefix));
-        match found
-            .and_then(|at| Ipv4Net::new(Ipv4Addr::from(u32::try_from(at).ok()?), *prefix).ok())
-        {
-            Some(block) => {
-                hints.insert(*prefix, u64::from(u32::from(block.network())));
-                taken.insert(u32::from(block.network()), u32::from(block.broadcast()));
-                out.insert((*name).clone(), block);
-            }
-            None => {
-                hints.insert(*prefix, end + 1);
-                failed = true;
-            }
+        let block = found
+            .and_then(|at| Ipv4Net::new(Ipv4Addr::from(u32::try_from(at).ok()?), *prefix).ok());
+        if let Some(block) = block {
+            hints.insert(*prefix, u64::from(u32::from(block.network())));
+            taken.insert(u32::from(block.network()), u32::from(block.broadcast()));
+            out.insert((*name).clone(), block);
+        } else {
+            hints.insert(*prefix, end + 1);
+            failed = true;
         }
     }
     if failed {
@@ -442,7 +439,7 @@ fn first_free(taken: &BTreeMap<u32, u32>, from: u64, end: u64, len: u64) -> Opti
         };
         match taken.range(..=l).next_back() {
             Some((_, &busy_end)) if busy_end >= a => {
-                at = (u64::from(busy_end) + 1).div_ceil(len) * len
+                at = (u64::from(busy_end) + 1).div_ceil(len) * len;
             }
             _ => return Some(at),
         }

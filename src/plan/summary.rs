@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::Capacity;
 use super::ClusterPlan;
-use super::topology::{Item, capacity_with, cloud_of, ffd_order, partition_key, percent};
+use super::firstfit::FirstFit;
+use super::topology::{capacity_with, cloud_of, percent};
 use crate::blueprint::validate::Validated;
-use crate::blueprint::{Cloud, Trust};
+use crate::blueprint::{Boundary, Cloud, Trust};
 use crate::facts;
 
 /// The plan's figures.
@@ -74,95 +76,102 @@ pub struct LargestBlastRadius {
     pub nodes_cluster: String,
 }
 
-/// A partition of the relaxed packings: cloud, unit, and as much of the real partition
-/// key as the constraints added so far.
-type RelaxedKey = (Cloud, String, String, String);
+/// One placement, reduced to numbers: tenants, environments, units and organizations by
+/// their index in name order, so that the relaxed packings below compare integers.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    cloud: Cloud,
+    env: u32,
+    tenant: u32,
+    unit: u32,
+    untrusted: bool,
+    hard_org: Option<u32>,
+    groups: u32,
+    nodes: u32,
+}
+
+/// A partition of the relaxed packings: cloud, unit, environment (`u32::MAX`: not
+/// separated) and isolation (0: not separated, 1: shared, 2 + tenant: untrusted alone,
+/// 2 + tenants + organization: hard organization).
+type RelaxedKey = (Cloud, u32, u32, u64);
 
 /// Figures for the plan of `validated` whose clusters are `clusters`.
 pub fn summarize(validated: &Validated, clusters: &[ClusterPlan]) -> Summary {
     let bp = validated.blueprint();
-    let mut placements: Vec<(String, Item)> = Vec::new();
-    for (name, t) in &bp.tenants {
+    let index = |names: Vec<&String>| -> BTreeMap<String, u32> {
+        names
+            .into_iter()
+            .zip(0u32..)
+            .map(|(n, i)| (n.clone(), i))
+            .collect()
+    };
+    let envs = index(bp.environments.keys().collect());
+    let units = index(bp.units.keys().collect());
+    let orgs = index(bp.organizations.keys().collect());
+    let unit_names: Vec<&String> = bp.units.keys().collect();
+    let tenant_count = u64::try_from(bp.tenants.len()).unwrap_or(u64::MAX);
+    let mut placements = Vec::new();
+    for ((name, t), tenant) in bp.tenants.iter().zip(0u32..) {
+        let hard_org = bp
+            .organizations
+            .get(&t.organization)
+            .filter(|o| o.boundary == Boundary::Hard)
+            .and_then(|_| orgs.get(&t.organization).copied());
         for env in &t.environments {
-            placements.push((
-                env.clone(),
-                Item {
-                    tenant: name.clone(),
-                    groups: t.node_groups(),
-                    nodes: t.nodes(),
-                },
-            ));
+            let (Some(&e), Some(&u)) = (envs.get(env), units.get(&t.unit)) else {
+                continue;
+            };
+            let _ = name;
+            placements.push(Placed {
+                cloud: cloud_of(validated, env),
+                env: e,
+                tenant,
+                unit: u,
+                untrusted: t.trust == Trust::Untrusted,
+                hard_org,
+                groups: t.node_groups(),
+                nodes: t.nodes(),
+            });
         }
     }
 
-    let capacity_only = |env: &str, _: &Item| {
+    let alone = |p: &Placed| 2 + u64::from(p.tenant);
+    let org = |o: u32| 2 + tenant_count + u64::from(o);
+    let capacity_only = |p: &Placed| -> RelaxedKey { (p.cloud, p.unit, u32::MAX, 0) };
+    let with_env = |p: &Placed| -> RelaxedKey { (p.cloud, p.unit, p.env, 0) };
+    let with_trust = |p: &Placed| -> RelaxedKey {
         (
-            cloud_of(validated, env),
-            String::new(),
-            String::new(),
-            String::new(),
+            p.cloud,
+            p.unit,
+            p.env,
+            if p.untrusted { alone(p) } else { 1 },
         )
     };
-    let with_env = |env: &str, _: &Item| {
-        (
-            cloud_of(validated, env),
-            env.to_owned(),
-            String::new(),
-            String::new(),
-        )
-    };
-    let with_trust = |env: &str, item: &Item| {
-        let untrusted = bp
-            .tenants
-            .get(&item.tenant)
-            .is_some_and(|t| t.trust == Trust::Untrusted);
-        let trust = if untrusted {
-            item.tenant.clone()
-        } else {
-            String::new()
+    let with_org = |p: &Placed| -> RelaxedKey {
+        let isolation = match (p.untrusted, p.hard_org) {
+            (true, _) => alone(p),
+            (false, Some(o)) => org(o),
+            (false, None) => 1,
         };
-        (
-            cloud_of(validated, env),
-            env.to_owned(),
-            trust,
-            String::new(),
-        )
-    };
-    let with_org = |env: &str, item: &Item| {
-        let key = partition_key(validated, env, &item.tenant);
-        let isolation = key
-            .map(|k| format!("{:?}", k.isolation))
-            .unwrap_or_default();
-        (
-            cloud_of(validated, env),
-            env.to_owned(),
-            isolation,
-            String::new(),
-        )
+        (p.cloud, p.unit, p.env, isolation)
     };
 
-    let lower_bound = lower_bound(validated, &placements);
-    let ffd_capacity = packed(validated, &placements, &capacity_only, false);
-    let ffd_blast = packed(validated, &placements, &capacity_only, true);
-    let ffd_env = packed(validated, &placements, &with_env, true);
-    let ffd_trust = packed(validated, &placements, &with_trust, true);
-    let ffd_org = packed(validated, &placements, &with_org, true);
+    let capacity = |cloud: Cloud, unit: u32, blast: bool| {
+        let name = unit_names
+            .get(usize::try_from(unit).unwrap_or(usize::MAX))
+            .map_or("", |n| n.as_str());
+        capacity_with(validated, name, cloud, blast)
+    };
+    let lower_bound = lower_bound(&placements, &capacity);
+    let ffd_capacity = packed(&placements, &capacity_only, &capacity, false);
+    let ffd_blast = packed(&placements, &capacity_only, &capacity, true);
+    let ffd_env = packed(&placements, &with_env, &capacity, true);
+    let ffd_trust = packed(&placements, &with_trust, &capacity, true);
+    let ffd_org = packed(&placements, &with_org, &capacity, true);
     let actual = i64::try_from(clusters.len()).unwrap_or(i64::MAX);
 
     let nodes: u32 = clusters.iter().map(|c| c.nodes).sum();
     let capacity_nodes: u32 = clusters.iter().map(|c| c.capacity.nodes).sum();
-    let mut largest = LargestBlastRadius::default();
-    for c in clusters {
-        let tenants = u32::try_from(c.tenants.len()).unwrap_or(u32::MAX);
-        if tenants > largest.tenants {
-            largest.tenants = tenants;
-            largest.tenants_cluster.clone_from(&c.name);
-        }
-        if c.nodes > largest.nodes {
-            largest.nodes = c.nodes;
-            largest.nodes_cluster.clone_from(&c.name);
-        }
-    }
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Summary {
         clusters: count(clusters.len()),
@@ -180,30 +189,39 @@ pub fn summarize(validated: &Validated, clusters: &[ClusterPlan]) -> Summary {
             placement_stability: actual - ffd_org,
         },
         utilisation_percent: percent(nodes, capacity_nodes),
-        largest_blast_radius: largest,
+        largest_blast_radius: largest_blast_radius(clusters),
     }
 }
 
+/// The cluster with the most tenants and the one with the most nodes (the first on a tie).
+fn largest_blast_radius(clusters: &[ClusterPlan]) -> LargestBlastRadius {
+    let mut largest = LargestBlastRadius::default();
+    for c in clusters {
+        let tenants = u32::try_from(c.tenants.len()).unwrap_or(u32::MAX);
+        if tenants > largest.tenants {
+            largest.tenants = tenants;
+            largest.tenants_cluster.clone_from(&c.name);
+        }
+        if c.nodes > largest.nodes {
+            largest.nodes = c.nodes;
+            largest.nodes_cluster.clone_from(&c.name);
+        }
+    }
+    largest
+}
+
 /// Σ over (cloud, unit) of the most any one dimension needs: tenants, node groups, nodes.
-fn lower_bound(validated: &Validated, placements: &[(String, Item)]) -> i64 {
-    let mut sums: BTreeMap<(Cloud, String), (u64, u64, u64)> = BTreeMap::new();
-    for (env, item) in placements {
-        let Some(unit) = validated
-            .blueprint()
-            .tenants
-            .get(&item.tenant)
-            .map(|t| t.unit.clone())
-        else {
-            continue;
-        };
-        let e = sums.entry((cloud_of(validated, env), unit)).or_default();
+fn lower_bound(placements: &[Placed], capacity: &dyn Fn(Cloud, u32, bool) -> Capacity) -> i64 {
+    let mut sums: BTreeMap<(Cloud, u32), (u64, u64, u64)> = BTreeMap::new();
+    for p in placements {
+        let e = sums.entry((p.cloud, p.unit)).or_default();
         e.0 += 1;
-        e.1 += u64::from(item.groups);
-        e.2 += u64::from(item.nodes);
+        e.1 += u64::from(p.groups);
+        e.2 += u64::from(p.nodes);
     }
     sums.iter()
         .map(|((cloud, unit), (t, g, n))| {
-            let cap = capacity_with(validated, unit, *cloud, false);
+            let cap = capacity(*cloud, *unit, false);
             let need = |x: u64, c: u32| x.div_ceil(u64::from(c.max(1)));
             need(*t, cap.tenants)
                 .max(need(*g, cap.node_groups))
@@ -213,45 +231,39 @@ fn lower_bound(validated: &Validated, placements: &[(String, Item)]) -> i64 {
         .sum()
 }
 
-/// Clusters first-fit decreasing packing needs when tenants are partitioned by `key`
-/// (always also by unit), with or without the blast-radius limits.
+/// Clusters first-fit decreasing packing needs when placements are partitioned by `key`
+/// (which always includes the unit), with or without the blast-radius limits.
 fn packed(
-    validated: &Validated,
-    placements: &[(String, Item)],
-    key: &dyn Fn(&str, &Item) -> RelaxedKey,
+    placements: &[Placed],
+    key: &dyn Fn(&Placed) -> RelaxedKey,
+    capacity: &dyn Fn(Cloud, u32, bool) -> Capacity,
     blast_radius: bool,
 ) -> i64 {
-    let mut partitions: BTreeMap<RelaxedKey, Vec<Item>> = BTreeMap::new();
-    for (env, item) in placements {
-        let Some(unit) = validated
-            .blueprint()
-            .tenants
-            .get(&item.tenant)
-            .map(|t| t.unit.clone())
-        else {
-            continue;
-        };
-        let mut k = key(env, item);
-        k.3 = unit;
-        partitions.entry(k).or_default().push(item.clone());
+    let mut partitions: BTreeMap<RelaxedKey, Vec<&Placed>> = BTreeMap::new();
+    for p in placements {
+        partitions.entry(key(p)).or_default().push(p);
     }
     let mut total = 0i64;
-    for ((cloud, _, _, unit), mut items) in partitions {
-        let cap = capacity_with(validated, &unit, cloud, blast_radius);
-        ffd_order(&mut items);
-        let mut bins: Vec<(u32, u32, u32)> = Vec::new();
+    for ((cloud, unit, _, _), mut items) in partitions {
+        let cap = capacity(cloud, unit, blast_radius);
+        // First-fit-decreasing order; tenant indices follow names.
+        items.sort_by(|a, b| {
+            b.groups
+                .cmp(&a.groups)
+                .then(b.nodes.cmp(&a.nodes))
+                .then(a.tenant.cmp(&b.tenant))
+        });
+        let mut bins = FirstFit::with_capacity(items.len());
+        let mut opened = 0usize;
         for item in items {
-            let fit = bins.iter_mut().find(|b| {
-                b.0 < cap.tenants
-                    && b.1 + item.groups <= cap.node_groups
-                    && b.2 + item.nodes <= cap.nodes
+            let need = [1, item.groups, item.nodes];
+            let slot = bins.find(need).unwrap_or_else(|| {
+                opened += 1;
+                bins.open([cap.tenants, cap.node_groups, cap.nodes])
             });
-            match fit {
-                Some(b) => *b = (b.0 + 1, b.1 + item.groups, b.2 + item.nodes),
-                None => bins.push((1, item.groups, item.nodes)),
-            }
+            bins.take(slot, need);
         }
-        total += i64::try_from(bins.len()).unwrap_or(i64::MAX);
+        total += i64::try_from(opened).unwrap_or(i64::MAX);
     }
     total
 }

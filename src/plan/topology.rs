@@ -11,15 +11,17 @@
 //!    still belong to that partition and fit), new tenants fill existing clusters first, and
 //!    only then do new clusters open, numbered after every earlier one.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 
+use super::firstfit::{FirstFit, Room};
 use super::network::Addresses;
 use super::placement::Placement;
 use super::{
-    Capacity, ClusterPlan, Isolation, NodeGroupPlan, SystemNodes, TENANT_LABEL, Taint, encryption,
+    Capacity, ClusterPlan, Isolation, NodeGroupPlan, SystemNodes, TENANT_LABEL, Taint,
+    TenantGroups, encryption,
 };
 use crate::blueprint::validate::Validated;
 use crate::blueprint::{Boundary, Cloud, Trust};
@@ -63,6 +65,16 @@ impl Bin {
         u32::try_from(self.tenants.len()).is_ok_and(|n| n < cap.tenants)
             && self.groups + groups <= cap.node_groups
             && self.nodes + nodes <= cap.nodes
+    }
+
+    /// The room left in this cluster under `cap`.
+    fn room(&self, cap: Capacity) -> Room {
+        let tenants = u32::try_from(self.tenants.len()).unwrap_or(u32::MAX);
+        [
+            cap.tenants.saturating_sub(tenants),
+            cap.node_groups.saturating_sub(self.groups),
+            cap.nodes.saturating_sub(self.nodes),
+        ]
     }
 
     fn add(&mut self, tenant: &str, groups: u32, nodes: u32) {
@@ -200,6 +212,12 @@ pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
             .flat_map(|b| b.tenants.iter().cloned())
             .collect();
 
+        // The carried-over clusters of each partition, in order.
+        let mut carried: BTreeMap<PartitionKey, Vec<usize>> = BTreeMap::new();
+        for (i, bin) in env_bins.iter().enumerate() {
+            carried.entry(bin.key.clone()).or_default().push(i);
+        }
+
         // Everyone not carried over, grouped by partition, each partition in FFD order.
         let mut pending: BTreeMap<PartitionKey, Vec<Item>> = BTreeMap::new();
         for item in items.values().filter(|i| !placed.contains(&i.tenant)) {
@@ -210,16 +228,21 @@ pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
         for (key, mut group) in pending {
             let cap = capacity(validated, &key);
             ffd_order(&mut group);
+            // The partition's clusters in order: carried-over ones first, then new ones.
+            let mut order: Vec<usize> = carried.remove(&key).unwrap_or_default();
+            let mut fit = FirstFit::with_capacity(order.len() + group.len());
+            for &i in &order {
+                if let Some(bin) = env_bins.get(i) {
+                    fit.open(bin.room(cap));
+                }
+            }
             for item in group {
-                let target = env_bins
-                    .iter_mut()
-                    .filter(|b| b.key == key)
-                    .find(|b| b.fits(cap, item.groups, item.nodes));
-                if let Some(bin) = target {
-                    bin.add(&item.tenant, item.groups, item.nodes);
+                let need = [1, item.groups, item.nodes];
+                let slot = if let Some(slot) = fit.find(need) {
+                    slot
                 } else {
                     let name = cluster_name(&bp.name, env, label(&key), next_sequence);
-                    let mut bin = Bin {
+                    env_bins.push(Bin {
                         key: key.clone(),
                         name,
                         sequence: next_sequence,
@@ -227,10 +250,14 @@ pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
                         groups: 0,
                         nodes: 0,
                         kept: false,
-                    };
-                    bin.add(&item.tenant, item.groups, item.nodes);
-                    env_bins.push(bin);
+                    });
                     next_sequence += 1;
+                    order.push(env_bins.len() - 1);
+                    fit.open([cap.tenants, cap.node_groups, cap.nodes])
+                };
+                fit.take(slot, need);
+                if let Some(bin) = order.get(slot).and_then(|&i| env_bins.get_mut(i)) {
+                    bin.add(&item.tenant, item.groups, item.nodes);
                 }
             }
         }
@@ -317,24 +344,32 @@ pub fn cluster_name(platform: &str, env: &str, label: &str, sequence: u32) -> St
     let seq = format!("{sequence:02}");
     let fixed = platform.len() + env.len() + seq.len() + 2;
     let room = MAX_CLUSTER_NAME.saturating_sub(fixed + 1);
-    let label: String = label.chars().take(room).collect();
-    let label = label.trim_end_matches('-');
-    if label.len() < 3 {
+    let short: String = label.chars().take(room).collect();
+    let short = short.trim_end_matches('-');
+    // A label cut down to a stub says nothing; leave it out.
+    if short.is_empty() || (short.len() < label.len() && short.len() < 3) {
         format!("{platform}-{env}-{seq}")
     } else {
-        format!("{platform}-{env}-{label}-{seq}")
+        format!("{platform}-{env}-{short}-{seq}")
     }
 }
 
-/// The AKS name of node group `index` (from 1) of `tenant`: AKS pool names are at most 12
-/// lowercase alphanumerics, so the tenant is named by a hash: `t` + 7 hex digits + index.
-fn aks_pool_name(tenant: &str, index: u32) -> String {
+/// The start of the AKS names of `tenant`'s node groups: AKS pool names are at most 12
+/// lowercase alphanumerics, so the tenant is named by a hash, `t` + 7 hex digits; the
+/// group's two-digit number follows.
+fn aks_prefix(tenant: &str) -> String {
     let digest = Sha256::digest(tenant.as_bytes());
     let hex = digest.iter().take(4).fold(String::new(), |mut acc, b| {
         let _ = write!(acc, "{b:02x}");
         acc
     });
-    format!("t{}{index:02}", hex.get(..7).unwrap_or(&hex))
+    format!("t{}", hex.get(..7).unwrap_or(&hex))
+}
+
+/// The AKS name of node group `index` (from 1) of `tenant`.
+#[cfg(test)]
+fn aks_pool_name(tenant: &str, index: u32) -> String {
+    format!("{}{index:02}", aks_prefix(tenant))
 }
 
 /// Builds the cluster plans from the placement.
@@ -344,7 +379,7 @@ pub fn clusters(
     addresses: &Addresses,
 ) -> Vec<ClusterPlan> {
     let bp = validated.blueprint();
-    let mut partition_sizes: BTreeMap<&PartitionKey, (u32, u32, u32, u32)> = BTreeMap::new();
+    let mut partition_sizes: HashMap<&PartitionKey, (u32, u32, u32, u32)> = HashMap::new();
     for bin in &topology.bins {
         let e = partition_sizes.entry(&bin.key).or_default();
         e.0 += 1;
@@ -364,7 +399,7 @@ pub fn clusters(
         let networking = encryption::networking(validated, env.cloud);
         let mut tenants = bin.tenants.clone();
         tenants.sort();
-        let groups = node_groups(
+        let tenant_groups = node_groups(
             validated,
             env.cloud,
             &tenants,
@@ -398,7 +433,7 @@ pub fn clusters(
                 instance_type: facts::system_instance_type(env.cloud).to_owned(),
                 taints: networking.node_taint().into_iter().collect(),
             },
-            groups,
+            tenant_groups,
             cidr: addresses
                 .clusters
                 .get(&bin.name)
@@ -430,15 +465,16 @@ fn node_groups(
     tenants: &[String],
     instance_type: &str,
     networking: &encryption::Networking,
-) -> Vec<NodeGroupPlan> {
+) -> Vec<TenantGroups> {
     let bp = validated.blueprint();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(tenants.len());
     for name in tenants {
         let Some(t) = bp.tenants.get(name) else {
             continue;
         };
         let groups = t.node_groups();
         let nodes = t.nodes();
+        let aks_prefix = (cloud == Cloud::Azure).then(|| aks_prefix(name));
         let mut taints = Vec::new();
         if t.trust == Trust::Untrusted {
             taints.push(Taint {
@@ -450,26 +486,29 @@ fn node_groups(
         if let Some(taint) = networking.node_taint() {
             taints.push(taint);
         }
-        for i in 1..=groups {
-            // Spread the nodes evenly; the first groups take the remainder.
-            let share = nodes / groups + u32::from(i <= nodes % groups);
-            let group_name = format!("{name}-{i}");
-            out.push(NodeGroupPlan {
-                cloud_name: if cloud == Cloud::Azure {
-                    aks_pool_name(name, i)
-                } else {
-                    group_name.clone()
-                },
-                name: group_name,
-                tenant: name.clone(),
-                organization: t.organization.clone(),
-                trust: t.trust,
-                nodes: share,
-                instance_type: instance_type.to_owned(),
-                labels: BTreeMap::from([(TENANT_LABEL.to_owned(), name.clone())]),
-                taints: taints.clone(),
-            });
-        }
+        let groups = (1..=groups)
+            .map(|i| {
+                let group_name = format!("{name}-{i}");
+                NodeGroupPlan {
+                    cloud_name: match &aks_prefix {
+                        Some(prefix) => format!("{prefix}{i:02}"),
+                        None => group_name.clone(),
+                    },
+                    name: group_name,
+                    // Spread the nodes evenly; the first groups take the remainder.
+                    nodes: nodes / groups + u32::from(i <= nodes % groups),
+                }
+            })
+            .collect();
+        out.push(TenantGroups {
+            tenant: name.clone(),
+            organization: t.organization.clone(),
+            trust: t.trust,
+            instance_type: instance_type.to_owned(),
+            labels: BTreeMap::from([(TENANT_LABEL.to_owned(), name.clone())]),
+            taints,
+            groups,
+        });
     }
     out
 }

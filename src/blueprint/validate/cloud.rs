@@ -33,7 +33,7 @@ pub(super) fn check(c: &mut Checker<'_>, envs: &BTreeMap<String, ResolvedEnviron
                     Rule::CloudId,
                     path.key("account"),
                     format!(
-                        "`{}` is not a valid {cloud} account",
+                        "`{}` is not an account id of {cloud}",
                         env.account.escape_debug()
                     ),
                 )
@@ -97,7 +97,7 @@ fn region_problem(path: KeyPath, cloud: Cloud, region: &str) -> Problem {
     Problem::error(
         Rule::CloudId,
         path,
-        format!("`{}` is not a {cloud} region", region.escape_debug()),
+        format!("`{}` is not a region of {cloud}", region.escape_debug()),
     )
     .with_help(format!("expected {}", facts::region_shape(cloud)))
 }

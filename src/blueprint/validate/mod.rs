@@ -184,19 +184,24 @@ impl Checker<'_> {
 
     /// Checks a name defined as a mapping key at `path`.
     fn name(&mut self, kind: super::names::NameKind, path: &KeyPath, name: &str) {
-        if let Some(message) = super::names::check(kind, name) {
-            let mut problem = Problem::error(Rule::Name, path.clone(), message)
-                .at(crate::diagnostic::Target::Key);
-            if let Some(suggestion) = super::names::suggest(kind, name) {
-                problem = problem.with_help(format!("rename it, e.g. to `{suggestion}`"));
-            } else {
-                problem = problem.with_help(format!(
-                    "names are lowercase letters, digits and `-`, start with a letter, and are at most {} characters",
-                    kind.max_len()
-                ));
-            }
-            self.push(problem);
-        }
+        let Some(message) = super::names::check(kind, name) else {
+            return;
+        };
+        let help = if message.contains("is reserved") {
+            "choose another name: `default`, `system`, `kube-*` and the namespaces of Istio, Linkerd, cert-manager and Cilium are taken".to_owned()
+        } else if let Some(suggestion) = super::names::suggest(kind, name) {
+            format!("rename it, e.g. to `{suggestion}`")
+        } else {
+            format!(
+                "names are lowercase letters, digits and `-`, start with a letter, and are at most {} characters",
+                kind.max_len()
+            )
+        };
+        self.push(
+            Problem::error(Rule::Name, path.clone(), message)
+                .at(crate::diagnostic::Target::Key)
+                .with_help(help),
+        );
     }
 
     /// Checks that a count is at least 1.

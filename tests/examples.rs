@@ -1,0 +1,102 @@
+//! Every bundled blueprint is valid, realistic and points at the committed schema.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use crate::common::{root, run};
+
+fn bundled() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(root().join("blueprints"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| e == "yaml")
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_bundled_blueprint_validates_cleanly() {
+    let names = bundled();
+    assert!(names.len() >= 3);
+    for name in names {
+        let r = run(&["validate", &format!("blueprints/{name}")]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert_eq!(r.stderr, "", "{name} has warnings");
+    }
+}
+
+#[test]
+fn bundled_blueprints_start_with_the_schema_modeline() {
+    for name in bundled() {
+        let text = fs::read_to_string(root().join("blueprints").join(&name)).unwrap();
+        assert!(
+            text.starts_with(
+                "# yaml-language-server: $schema=../schema/blueprint.v1.schema.json\n"
+            ),
+            "{name} does not point at the committed schema"
+        );
+    }
+}
+
+#[test]
+fn bundled_blueprints_cover_every_cloud_and_differ_in_encryption() {
+    let mut clouds = BTreeSet::new();
+    let mut stacks = BTreeSet::new();
+    for name in bundled() {
+        let r = run(&["plan", &format!("blueprints/{name}"), "--format", "json"]);
+        let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        for env in plan["environments"].as_array().unwrap() {
+            clouds.insert(env["cloud"].as_str().unwrap().to_owned());
+        }
+        let p = &plan["policy"];
+        let stack = format!(
+            "{} {} {}",
+            p["encryption"], p["networkEncryption"], p["mesh"]
+        );
+        assert!(
+            stacks.insert(stack.clone()),
+            "{name} repeats the encryption choice {stack}"
+        );
+        // Realistic: several environments, hard and soft organizations, untrusted tenants.
+        assert!(
+            plan["environments"].as_array().unwrap().len() >= 2,
+            "{name}"
+        );
+        let isolation: BTreeSet<String> = plan["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["isolation"]["kind"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            isolation.len(),
+            3,
+            "{name} lacks a hard organization, a shared or an untrusted cluster"
+        );
+    }
+    assert_eq!(
+        clouds,
+        BTreeSet::from(["aws".to_owned(), "azure".to_owned(), "gcp".to_owned()])
+    );
+}
+
+#[test]
+fn the_sizing_example_is_bundled() {
+    let r = run(&["plan", "blueprints/acme-aws.yaml", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let standard = plan["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["unit"] == "standard")
+        .unwrap();
+    // "a cluster hosts 5 customers, 10 node groups, 10 VMs per node group"
+    assert_eq!(standard["capacity"]["tenants"], 5);
+    assert_eq!(standard["capacity"]["nodeGroups"], 10);
+    assert_eq!(standard["capacity"]["nodes"], 100);
+}
