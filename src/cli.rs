@@ -62,11 +62,88 @@ pub enum Command {
         #[arg(long)]
         repack: bool,
     },
+    /// Write the generated output tree: Terraform, Crossplane, Helm values, manifests, docs.
+    #[command(
+        after_help = "Examples:\n  clusterwright generate                         # blueprint.yaml into ./out\n  clusterwright generate blueprints/acme-aws.yaml -o examples/acme-aws --diff\n\nOnly changed files are written, each atomically; files generated before and no longer\nproduced are deleted; files edited by hand, and files clusterwright did not generate, are\nnever touched: the run stops and names them (--force overwrites them)."
+    )]
+    Generate {
+        /// Blueprint, output directory, templates.
+        #[command(flatten)]
+        target: Target,
+        /// Overwrite generated files edited by hand and files clusterwright did not generate.
+        #[arg(long)]
+        force: bool,
+        /// Also print the diff of what is written.
+        #[arg(long)]
+        diff: bool,
+    },
+    /// Show what `generate` would change, without writing.
+    #[command(
+        after_help = "Examples:\n  clusterwright diff blueprints/acme-aws.yaml -o examples/acme-aws\n  clusterwright diff --format markdown > comment.md   # for a pull request\n\nExit status: 0 no differences, 1 differences, 2 trouble."
+    )]
+    Diff {
+        /// Blueprint, output directory, templates.
+        #[command(flatten)]
+        target: Target,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Unified)]
+        format: DiffFormat,
+    },
+    /// CI gate: is the generated output in the directory up to date with the blueprint?
+    #[command(
+        after_help = "Example:\n  clusterwright check blueprints/acme-aws.yaml -o examples/acme-aws\n\nExit status: 0 up to date, 1 out of date (the changes and the command that fixes them are\nprinted), 2 trouble."
+    )]
+    Check {
+        /// Blueprint, output directory, templates.
+        #[command(flatten)]
+        target: Target,
+    },
     /// Print the blueprint's JSON Schema (for editor completion).
     #[command(
         after_help = "Example:\n  clusterwright schema > blueprint.schema.json\n  # then, first line of the blueprint:\n  # yaml-language-server: $schema=./blueprint.schema.json"
     )]
     Schema,
+}
+
+/// What `generate`, `diff` and `check` work on.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Target {
+    /// The blueprint file.
+    #[arg(default_value = DEFAULT_BLUEPRINT)]
+    pub blueprint: PathBuf,
+    /// Output directory. Default: `out` next to the blueprint.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Folder of template overrides, by path relative to the built-in templates.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Ignore the previous placement and pack every tenant afresh (moves are reported).
+    #[arg(long)]
+    pub repack: bool,
+}
+
+impl Target {
+    /// The output directory: as given, or `out` next to the blueprint.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| {
+            self.blueprint
+                .parent()
+                .map_or_else(|| PathBuf::from("out"), |p| p.join("out"))
+        })
+    }
+}
+
+/// How `diff` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A git-style unified diff (`git apply` takes it).
+    Unified,
+    /// Lines added and removed per file.
+    Stat,
+    /// A pull-request comment.
+    Markdown,
+    /// For machines.
+    Json,
 }
 
 /// How `plan` prints.

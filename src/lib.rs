@@ -20,10 +20,13 @@ pub mod cli;
 pub mod diagnostic;
 pub mod error;
 pub mod facts;
+pub mod output;
 pub mod plan;
+pub mod render;
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
@@ -31,7 +34,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 pub use error::{Error, Result};
 
 use blueprint::validate::Validated;
-use cli::{Cli, Command, PlanFormat};
+use cli::{Cli, Command, DiffFormat, PlanFormat};
 use plan::{Placement, Plan};
 
 /// How diagnostics are drawn: fancy on a terminal, plain ASCII without colour when piped
@@ -42,6 +45,8 @@ pub struct Style {
     pub color: bool,
     /// Unicode box drawing.
     pub unicode: bool,
+    /// Whether warnings are left unprinted (they were printed already).
+    pub quiet: bool,
 }
 
 impl Style {
@@ -52,6 +57,7 @@ impl Style {
         Self {
             color: terminal && !no_color,
             unicode: terminal,
+            quiet: false,
         }
     }
 
@@ -60,6 +66,7 @@ impl Style {
         Self {
             color: false,
             unicode: false,
+            quiet: false,
         }
     }
 
@@ -150,11 +157,133 @@ pub fn run(cli: &Cli, style: Style) -> Result<ExitCode> {
             print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generate {
+            target,
+            force,
+            diff,
+        } => generate(target, *force, *diff, style),
+        Command::Diff { target, format } => {
+            let (_, tree, dir) = build(target, style)?;
+            let comparison = output::compare::compare(&tree, &dir)?;
+            let text = match format {
+                DiffFormat::Unified => {
+                    let mut text = review_text(&comparison);
+                    text.push_str(&output::diff::unified(&comparison, stdout_color()));
+                    text
+                }
+                DiffFormat::Stat => {
+                    let mut text = review_text(&comparison);
+                    text.push_str(&output::diff::stat(&comparison));
+                    text
+                }
+                DiffFormat::Markdown => output::diff::markdown(&comparison),
+                DiffFormat::Json => output::diff::json(&comparison),
+            };
+            print(&text)?;
+            Ok(exit_for(comparison.is_clean()))
+        }
+        Command::Check { target } => {
+            let (_, tree, dir) = build(target, style)?;
+            let comparison = output::compare::compare(&tree, &dir)?;
+            if comparison.is_clean() {
+                print(&format!(
+                    "`{}` is up to date with `{}`\n",
+                    dir.display(),
+                    target.blueprint.display()
+                ))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut text = format!(
+                "`{}` is out of date with `{}`:\n",
+                dir.display(),
+                target.blueprint.display()
+            );
+            text.push_str(&review_text(&comparison));
+            text.push_str(&output::diff::stat(&comparison));
+            let _ = writeln!(
+                text,
+                "run `clusterwright generate {} -o {}` to update it{}",
+                target.blueprint.display(),
+                dir.display(),
+                if comparison.conflicts().next().is_some() {
+                    " (files edited by hand need `--force`, or their edits moved into the blueprint)"
+                } else {
+                    ""
+                }
+            );
+            print(&text)?;
+            Ok(ExitCode::from(1))
+        }
         Command::Schema => {
             print(&blueprint::schema::json_schema())?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn exit_for(clean: bool) -> ExitCode {
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Whether standard output takes colour.
+fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The change in review terms, a line each, then a blank line; empty when nothing changes.
+fn review_text(comparison: &output::compare::Comparison) -> String {
+    let lines = output::diff::review(comparison).lines();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut text = lines.join("\n");
+    text.push_str("\n\n");
+    text
+}
+
+/// Loads, validates, plans (honouring the output directory's placement) and renders.
+fn build(target: &cli::Target, style: Style) -> Result<(Plan, output::OutputTree, PathBuf)> {
+    let dir = target.output_dir();
+    let previous = read_placement(&dir)?;
+    let (_, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
+    let templates = render::Templates::load(target.templates.as_deref())?;
+    let tree = render::render(&plan, &templates)?;
+    Ok((plan, tree, dir))
+}
+
+fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Result<ExitCode> {
+    // Plan and render before touching the directory: an invalid blueprint leaves no trace.
+    let (mut plan, mut tree, dir) = build(target, style)?;
+    let planned_with = read_placement(&dir)?;
+    let _lock = output::write::Lock::take(&dir, || {
+        eprintln!(
+            "waiting for another clusterwright run on `{}` to finish...",
+            dir.display()
+        );
+    })?;
+    // Another run may have written a new placement while this one waited: plan again.
+    if read_placement(&dir)? != planned_with {
+        (plan, tree, _) = build(
+            target,
+            Style {
+                quiet: true,
+                ..style
+            },
+        )?;
+    }
+    let (report, comparison) = output::write::write(&tree, &dir, &plan.platform, force)?;
+    let mut text = String::new();
+    if diff {
+        text.push_str(&output::diff::unified(&comparison, stdout_color()));
+    }
+    text.push_str(&review_text(&comparison));
+    let _ = writeln!(text, "generated `{}`: {report}", dir.display());
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads, validates and plans a blueprint; prints its warnings.
@@ -166,8 +295,14 @@ pub fn check(
 ) -> Result<(Validated, Plan)> {
     let loaded = blueprint::load(path)?;
     let validated = blueprint::validate::validate(loaded)?;
+    // A placement recorded for another platform is not this one's to honour.
+    let previous = previous.filter(|p| {
+        p.platform
+            .as_deref()
+            .is_none_or(|name| name == validated.blueprint().name)
+    });
     let plan = plan::plan(&validated, previous, repack)?;
-    if !validated.warnings.is_empty() {
+    if !validated.warnings.is_empty() && !style.quiet {
         let loaded = &validated.loaded;
         let warnings = diagnostic::Problems::new(
             &loaded.path,
@@ -203,7 +338,7 @@ fn init(path: &Path, force: bool) -> Result<ExitCode> {
             path: path.to_owned(),
         });
     }
-    std::fs::write(path, blueprint::STARTER).map_err(|source| Error::Write {
+    std::fs::write(path, blueprint::STARTER).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
     })?;
@@ -221,7 +356,7 @@ fn print(text: &str) -> Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Error::BrokenPipe),
-        Err(e) => Err(Error::Write {
+        Err(e) => Err(Error::Io {
             path: "<stdout>".into(),
             source: e,
         }),

@@ -100,3 +100,21 @@ fn the_sizing_example_is_bundled() {
     assert_eq!(standard["capacity"]["nodeGroups"], 10);
     assert_eq!(standard["capacity"]["nodes"], 100);
 }
+
+#[test]
+fn committed_examples_are_up_to_date() {
+    for name in bundled() {
+        let stem = name.trim_end_matches(".yaml");
+        let r = run(&[
+            "check",
+            &format!("blueprints/{name}"),
+            "-o",
+            &format!("examples/{stem}"),
+        ]);
+        assert_eq!(
+            r.code, 0,
+            "examples/{stem} is stale; run `cargo run -- generate blueprints/{name} -o examples/{stem}`:\n{}",
+            r.stdout
+        );
+    }
+}

@@ -9,12 +9,14 @@
     clippy::needless_pass_by_value,
     clippy::cast_possible_truncation,
     clippy::missing_panics_doc,
-    clippy::too_many_lines // a list of invariants reads best in one place
+    clippy::too_many_lines, // a list of invariants reads best in one place
+    clippy::format_push_string
 )]
 
 mod cli;
 mod common;
 mod examples;
+mod generate;
 mod invalid;
 mod planner;
 mod properties;

@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use clusterwright::blueprint::{self, validate::validate};
-use clusterwright::plan::{self, Placement, Plan};
+use clusterwright::plan::{self, Plan};
 
 use crate::common::root;
 
@@ -281,7 +281,7 @@ fn placed_tenants_stay_and_new_ones_fill_existing_clusters_first() {
     ));
     assert_eq!(before.clusters[0].tenants, ["m", "n", "o"]);
     assert_eq!(before.clusters[1].tenants, ["p"]);
-    let placement = Placement::of(&before.clusters);
+    let placement = before.placement();
 
     // A new tenant that sorts first and is the largest: a fresh packing would put it first.
     let v = validated(&bp(
@@ -333,7 +333,7 @@ fn removing_tenants_destroys_only_emptied_clusters_and_keeps_numbers() {
             "c soft trusted 1 1",
         ],
     ));
-    let placement = Placement::of(&before.clusters);
+    let placement = before.placement();
     let v = validated(&bp(
         (1, 10, 10),
         "",
@@ -363,7 +363,7 @@ fn a_tenant_that_becomes_untrusted_moves_and_is_reported() {
         SOFT,
         &["a soft trusted 1 1", "b soft trusted 1 1"],
     ));
-    let placement = Placement::of(&before.clusters);
+    let placement = before.placement();
     let v = validated(&bp(
         (5, 10, 10),
         "",

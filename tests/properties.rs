@@ -312,7 +312,7 @@ proptest! {
     #[test]
     fn adding_a_tenant_moves_no_placed_tenant(bp in blueprints(), mask in 1u8..8, groups in 1u32..4) {
         let before = plan_text(&to_text(&bp, 0), None);
-        let placement = Placement::of(&before.clusters);
+        let placement = before.placement();
         let mut grown = bp.clone();
         let (unit_name, unit) = grown.units.iter().next().map(|(n, u)| (n.clone(), u.clone())).unwrap();
         let envs: Vec<String> = grown.environments.keys().enumerate().filter(|(j, _)| mask & (1 << j) != 0).map(|(_, e)| e.clone()).collect();

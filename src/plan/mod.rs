@@ -39,6 +39,8 @@ pub struct Plan {
     pub environments: Vec<EnvironmentPlan>,
     /// Clusters, ordered by environment, then name.
     pub clusters: Vec<ClusterPlan>,
+    /// What the encryption stack covers.
+    pub coverage: encryption::Coverage,
     /// The trade-off figures.
     pub summary: summary::Summary,
     /// How this placement differs from the previous one (empty without one).
@@ -274,7 +276,6 @@ pub fn plan(
     }
     let clusters = topology::clusters(validated, &topology, &addresses);
     let summary = summary::summarize(validated, &clusters);
-    let changes = placement::changes(previous, &clusters);
     let bp = validated.blueprint();
     let environments = validated
         .environments
@@ -299,31 +300,50 @@ pub fn plan(
         })
         .collect();
     let p = &validated.policy;
+    let policy = PolicyPlan {
+        zero_trust: p.zero_trust,
+        encryption: p.encryption,
+        network_encryption: p.network_encryption,
+        mesh: p.mesh,
+        production_isolation: p.production_isolation,
+        max_tenants_per_cluster: p.max_tenants_per_cluster,
+        max_nodes_per_cluster: p.max_nodes_per_cluster,
+        waivers: p
+            .waivers
+            .iter()
+            .map(|w| WaiverRecord {
+                rule: w.rule.name().to_owned(),
+                reason: w.reason.clone(),
+                waived: w.waived.clone(),
+            })
+            .collect(),
+    };
+    let changes = placement::changes(previous, &Placement::of(&bp.name, &policy, &clusters));
+    let mut clouds: Vec<Cloud> = validated.environments.values().map(|e| e.cloud).collect();
+    clouds.sort();
+    clouds.dedup();
+    let coverage = encryption::coverage(
+        policy.encryption,
+        policy.network_encryption,
+        policy.mesh,
+        &clouds,
+    );
     Ok(Plan {
         platform: bp.name.clone(),
         kubernetes_version: bp.kubernetes_version.clone(),
         tags: bp.tags.clone(),
-        policy: PolicyPlan {
-            zero_trust: p.zero_trust,
-            encryption: p.encryption,
-            network_encryption: p.network_encryption,
-            mesh: p.mesh,
-            production_isolation: p.production_isolation,
-            max_tenants_per_cluster: p.max_tenants_per_cluster,
-            max_nodes_per_cluster: p.max_nodes_per_cluster,
-            waivers: p
-                .waivers
-                .iter()
-                .map(|w| WaiverRecord {
-                    rule: w.rule.name().to_owned(),
-                    reason: w.reason.clone(),
-                    waived: w.waived.clone(),
-                })
-                .collect(),
-        },
+        policy,
         environments,
         clusters,
+        coverage,
         summary,
         changes,
     })
+}
+
+impl Plan {
+    /// The placement record of this plan (what `placement.yaml` holds).
+    pub fn placement(&self) -> Placement {
+        Placement::of(&self.platform, &self.policy, &self.clusters)
+    }
 }

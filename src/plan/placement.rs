@@ -1,41 +1,72 @@
 //! The placement record: which tenant runs in which cluster, per environment, with each
-//! cluster's address range. Written to `placement.yaml` by `generate`, read back by the next
-//! `plan`/`generate` so that placed tenants stay where they are.
+//! cluster's address range and node group sizes, and the encryption stack. Written to
+//! `placement.yaml` by `generate`, read back by the next `plan`/`generate` so that placed
+//! tenants stay where they are, and compared by `diff` to say what a change does in review
+//! terms (clusters destroyed, tenants moved, node groups resized, encryption changed).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::ClusterPlan;
+use super::{ClusterPlan, PolicyPlan};
+use crate::blueprint::{Encryption, Mesh, NetworkEncryption};
 
 /// The format version of `placement.yaml`.
 pub const PLACEMENT_VERSION: u32 = 1;
 
-/// Tenant → cluster placement of a previous run.
+/// Tenant → cluster placement of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Placement {
     /// Format version (1).
     pub version: u32,
+    /// The platform it belongs to.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// The encryption stack.
+    #[serde(default)]
+    pub encryption: Option<EncryptionRecord>,
     /// Environment → cluster name → cluster.
     pub environments: BTreeMap<String, BTreeMap<String, PlacedCluster>>,
 }
 
-/// A cluster of a previous placement.
+/// The encryption stack, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EncryptionRecord {
+    /// `policy.encryption`.
+    pub mode: Encryption,
+    /// Transparent encryption protocol, when used.
+    #[serde(default)]
+    pub network_encryption: Option<NetworkEncryption>,
+    /// Mesh, when used.
+    #[serde(default)]
+    pub mesh: Option<Mesh>,
+}
+
+/// A cluster of a placement.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PlacedCluster {
     /// Its address range.
     pub cidr: String,
     /// Its tenants.
     pub tenants: Vec<String>,
+    /// Node group name → nodes.
+    #[serde(default)]
+    pub node_groups: BTreeMap<String, u32>,
 }
 
 impl Placement {
-    /// The placement of `clusters`.
-    pub fn of(clusters: &[ClusterPlan]) -> Self {
+    /// The placement of `clusters` under `policy`.
+    pub fn of(platform: &str, policy: &PolicyPlan, clusters: &[ClusterPlan]) -> Self {
         let mut environments: BTreeMap<String, BTreeMap<String, PlacedCluster>> = BTreeMap::new();
         for c in clusters {
+            let node_groups = c
+                .tenant_groups
+                .iter()
+                .flat_map(|t| t.groups.iter().map(|g| (g.name.clone(), g.nodes)))
+                .collect();
             environments
                 .entry(c.environment.clone())
                 .or_default()
@@ -44,11 +75,18 @@ impl Placement {
                     PlacedCluster {
                         cidr: c.cidr.clone(),
                         tenants: c.tenants.clone(),
+                        node_groups,
                     },
                 );
         }
         Self {
             version: PLACEMENT_VERSION,
+            platform: Some(platform.to_owned()),
+            encryption: Some(EncryptionRecord {
+                mode: policy.encryption,
+                network_encryption: policy.network_encryption,
+                mesh: policy.mesh,
+            }),
             environments,
         }
     }
@@ -70,9 +108,14 @@ impl Placement {
         }
         Ok(placement)
     }
+
+    /// The YAML text of this placement (without the generated-file header).
+    pub fn to_yaml(&self) -> String {
+        serde_saphyr::to_string(self).unwrap_or_default()
+    }
 }
 
-/// How the new placement differs from the previous one.
+/// How one placement differs from another, in the terms a reviewer uses.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct PlacementChanges {
@@ -86,6 +129,10 @@ pub struct PlacementChanges {
     pub moved: Vec<Move>,
     /// Clusters whose address range changes: their networks are replaced.
     pub readdressed: Vec<Readdress>,
+    /// Node groups added, removed or resized.
+    pub node_groups: Vec<NodeGroupChange>,
+    /// The encryption stack before and after, when it changes.
+    pub encryption: Option<(Option<EncryptionRecord>, Option<EncryptionRecord>)>,
 }
 
 /// A tenant changing cluster.
@@ -114,46 +161,144 @@ pub struct Readdress {
     pub to: String,
 }
 
+/// A node group of a cluster that stays, added, removed or resized.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeGroupChange {
+    /// Cluster.
+    pub cluster: String,
+    /// Node group.
+    pub node_group: String,
+    /// Nodes before (`None`: added).
+    pub from: Option<u32>,
+    /// Nodes after (`None`: removed).
+    pub to: Option<u32>,
+}
+
 impl PlacementChanges {
     /// Whether anything a reviewer must look at twice changes: a cluster destroyed, a tenant
     /// moved, or a network replaced.
     pub fn is_dangerous(&self) -> bool {
         !self.destroyed.is_empty() || !self.moved.is_empty() || !self.readdressed.is_empty()
     }
+
+    /// The changes as lines for people; `!` marks what destroys, moves or replaces
+    /// something, `+` what is added, `-` what is removed, `~` what is changed.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in &self.destroyed {
+            out.push(format!(
+                "! cluster `{c}` is DESTROYED, with everything running on it"
+            ));
+        }
+        for m in &self.moved {
+            out.push(format!(
+                "! tenant `{}` MOVES from `{}` to `{}` ({}): its workloads must be migrated",
+                m.tenant, m.from, m.to, m.environment
+            ));
+        }
+        for r in &self.readdressed {
+            out.push(format!(
+                "! cluster `{}` is READDRESSED from {} to {}: its network is replaced",
+                r.cluster, r.from, r.to
+            ));
+        }
+        for c in &self.created {
+            out.push(format!("+ cluster `{c}` is created"));
+        }
+        for g in &self.node_groups {
+            out.push(match (g.from, g.to) {
+                (None, Some(to)) => format!(
+                    "+ node group `{}` is added to `{}` ({to} nodes)",
+                    g.node_group, g.cluster
+                ),
+                (Some(from), None) => format!(
+                    "- node group `{}` is removed from `{}` ({from} nodes)",
+                    g.node_group, g.cluster
+                ),
+                (Some(from), Some(to)) => {
+                    format!(
+                        "~ node group `{}` in `{}` is resized from {from} to {to} nodes",
+                        g.node_group, g.cluster
+                    )
+                }
+                (None, None) => continue,
+            });
+        }
+        if let Some((before, after)) = &self.encryption {
+            out.push(format!(
+                "~ encryption changes from {} to {}",
+                describe(before.as_ref()),
+                describe(after.as_ref())
+            ));
+        }
+        out
+    }
+
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.created.is_empty()
+            && !self.is_dangerous()
+            && self.node_groups.is_empty()
+            && self.encryption.is_none()
+    }
 }
 
-/// Compares `previous` with the new `clusters`.
-pub fn changes(previous: Option<&Placement>, clusters: &[ClusterPlan]) -> PlacementChanges {
-    let Some(previous) = previous else {
+/// Compares `before` with `after`. Without `before`, nothing is reported.
+pub fn changes(before: Option<&Placement>, after: &Placement) -> PlacementChanges {
+    let Some(before) = before else {
         return PlacementChanges::default();
     };
-    let now = Placement::of(clusters);
     let mut out = PlacementChanges {
         has_previous: true,
         ..PlacementChanges::default()
     };
     let empty = BTreeMap::new();
-    let envs: std::collections::BTreeSet<&String> = previous
+    let envs: BTreeSet<&String> = before
         .environments
         .keys()
-        .chain(now.environments.keys())
+        .chain(after.environments.keys())
         .collect();
     for env in envs {
-        let before = previous.environments.get(env).unwrap_or(&empty);
-        let after = now.environments.get(env).unwrap_or(&empty);
+        let old = before.environments.get(env).unwrap_or(&empty);
+        let new = after.environments.get(env).unwrap_or(&empty);
         out.created
-            .extend(after.keys().filter(|c| !before.contains_key(*c)).cloned());
+            .extend(new.keys().filter(|c| !old.contains_key(*c)).cloned());
         out.destroyed
-            .extend(before.keys().filter(|c| !after.contains_key(*c)).cloned());
-        for (name, cluster) in after {
-            if let Some(old) = before.get(name)
-                && old.cidr != cluster.cidr
-            {
+            .extend(old.keys().filter(|c| !new.contains_key(*c)).cloned());
+        for (name, cluster) in new {
+            let Some(was) = old.get(name) else {
+                continue;
+            };
+            if was.cidr != cluster.cidr {
                 out.readdressed.push(Readdress {
                     cluster: name.clone(),
-                    from: old.cidr.clone(),
+                    from: was.cidr.clone(),
                     to: cluster.cidr.clone(),
                 });
+            }
+            // Node groups are only compared when both sides recorded them.
+            if was.node_groups.is_empty() {
+                continue;
+            }
+            let groups: BTreeSet<&String> = was
+                .node_groups
+                .keys()
+                .chain(cluster.node_groups.keys())
+                .collect();
+            for group in groups {
+                let (from, to) = (
+                    was.node_groups.get(group).copied(),
+                    cluster.node_groups.get(group).copied(),
+                );
+                if from != to {
+                    out.node_groups.push(NodeGroupChange {
+                        cluster: name.clone(),
+                        node_group: group.clone(),
+                        from,
+                        to,
+                    });
+                }
             }
         }
         let home = |p: &BTreeMap<String, PlacedCluster>| -> BTreeMap<String, String> {
@@ -161,7 +306,7 @@ pub fn changes(previous: Option<&Placement>, clusters: &[ClusterPlan]) -> Placem
                 .flat_map(|(c, pc)| pc.tenants.iter().map(move |t| (t.clone(), c.clone())))
                 .collect()
         };
-        let (old_home, new_home) = (home(before), home(after));
+        let (old_home, new_home) = (home(old), home(new));
         for (tenant, to) in &new_home {
             if let Some(from) = old_home.get(tenant)
                 && from != to
@@ -175,5 +320,24 @@ pub fn changes(previous: Option<&Placement>, clusters: &[ClusterPlan]) -> Placem
             }
         }
     }
+    if before.encryption.is_some() && before.encryption != after.encryption {
+        out.encryption = Some((before.encryption.clone(), after.encryption.clone()));
+    }
     out
+}
+
+/// An encryption stack in the blueprint's words: `defense-in-depth + wireguard + istio`.
+fn describe(record: Option<&EncryptionRecord>) -> String {
+    let Some(e) = record else {
+        return "none recorded".to_owned();
+    };
+    let word = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
+    let mut parts = vec![word(serde_json::to_value(e.mode).unwrap_or_default())];
+    if let Some(n) = e.network_encryption {
+        parts.push(word(serde_json::to_value(n).unwrap_or_default()));
+    }
+    if let Some(m) = e.mesh {
+        parts.push(word(serde_json::to_value(m).unwrap_or_default()));
+    }
+    parts.join(" + ")
 }

@@ -115,28 +115,12 @@ fn changes(plan: &Plan, out: &mut String) {
     let ch = &plan.changes;
     if ch.has_previous {
         out.push_str("\nchanges from the previous placement\n");
-        if !ch.is_dangerous() && ch.created.is_empty() {
+        let lines = ch.lines();
+        if lines.is_empty() {
             out.push_str("  none\n");
         }
-        for c in &ch.created {
-            let _ = writeln!(out, "  + cluster `{c}` is created");
-        }
-        for c in &ch.destroyed {
-            let _ = writeln!(out, "  ! cluster `{c}` is DESTROYED");
-        }
-        for m in &ch.moved {
-            let _ = writeln!(
-                out,
-                "  ! tenant `{}` MOVES from `{}` to `{}` ({})",
-                m.tenant, m.from, m.to, m.environment
-            );
-        }
-        for r in &ch.readdressed {
-            let _ = writeln!(
-                out,
-                "  ! cluster `{}` is READDRESSED from {} to {}",
-                r.cluster, r.from, r.to
-            );
+        for line in lines {
+            let _ = writeln!(out, "  {line}");
         }
     }
 }

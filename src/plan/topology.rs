@@ -56,8 +56,6 @@ pub struct Bin {
     pub groups: u32,
     /// Tenant nodes so far.
     pub nodes: u32,
-    /// Whether it held tenants in the previous placement.
-    pub kept: bool,
 }
 
 impl Bin {
@@ -249,7 +247,6 @@ pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
                         tenants: Vec::new(),
                         groups: 0,
                         nodes: 0,
-                        kept: false,
                     });
                     next_sequence += 1;
                     order.push(env_bins.len() - 1);
@@ -306,7 +303,6 @@ fn carry_over(
             tenants: Vec::new(),
             groups: 0,
             nodes: 0,
-            kept: true,
         };
         for item in members {
             if bin.fits(cap, item.groups, item.nodes) {
@@ -564,12 +560,6 @@ fn reasons(
         out.push(format!(
             "one of {clusters} clusters of this partition: its {binding} do not fit fewer"
         ));
-    }
-    if bin.kept {
-        out.push(
-            "kept from the previous placement (`placement.yaml`): its tenants stay where they are"
-                .to_owned(),
-        );
     }
     out
 }

@@ -1,0 +1,217 @@
+//! `generate`: bring an output directory to the output tree, safely.
+//!
+//! - A lock (`.clusterwright/lock`) keeps two runs on one directory from interleaving: the
+//!   second waits for the first.
+//! - Files edited by hand since the last run, and files clusterwright did not generate, are
+//!   never overwritten or deleted: the run stops and names them (`--force` overrides).
+//! - Only what changed is written (unchanged files keep their mtime), each file atomically
+//!   (a temporary file in the same folder, then a rename); files generated earlier and no
+//!   longer produced are deleted; the manifest is written last. A run killed at any point
+//!   leaves every file either old or new, and the next run converges.
+
+use std::fs::{self, File, TryLockError};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::OutputTree;
+use super::compare::{Comparison, Status, compare};
+use super::manifest::{LOCK_PATH, MANIFEST_PATH, Manifest, hash};
+use crate::error::{Error, Result};
+
+/// What a `generate` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Files written that did not exist.
+    pub created: Vec<String>,
+    /// Files rewritten.
+    pub updated: Vec<String>,
+    /// Files deleted.
+    pub deleted: Vec<String>,
+    /// Files left as they were.
+    pub unchanged: usize,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "created {}, updated {}, deleted {}, unchanged {}",
+            self.created.len(),
+            self.updated.len(),
+            self.deleted.len(),
+            self.unchanged
+        )
+    }
+}
+
+/// An exclusive lock on an output directory, released when dropped.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    /// Takes the lock of `dir`, waiting for another run that holds it; `on_wait` is called
+    /// once if it has to wait.
+    pub fn take(dir: &Path, on_wait: impl FnOnce()) -> Result<Self> {
+        let path = dir.join(LOCK_PATH);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                on_wait();
+                file.lock().map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+            Err(TryLockError::Error(source)) => return Err(Error::Io { path, source }),
+        }
+        Ok(Self { _file: file })
+    }
+}
+
+/// Brings `dir` to `tree`, recording `platform` in the manifest. Call with the lock held.
+pub fn write(
+    tree: &OutputTree,
+    dir: &Path,
+    platform: &str,
+    force: bool,
+) -> Result<(Report, Comparison)> {
+    let comparison = compare(tree, dir)?;
+    guard(&comparison, dir, platform, force)?;
+    remove_leftovers(dir, &comparison);
+
+    let mut report = Report::default();
+    for entry in &comparison.entries {
+        let path = dir.join(&entry.path);
+        match (entry.status, &entry.new) {
+            (Status::Unchanged, _) => report.unchanged += 1,
+            (Status::Create, Some(content)) => {
+                write_atomic(&path, content.as_bytes())?;
+                report.created.push(entry.path.clone());
+            }
+            (Status::Update | Status::Edited | Status::Foreign, Some(content)) => {
+                write_atomic(&path, content.as_bytes())?;
+                report.updated.push(entry.path.clone());
+            }
+            (Status::Delete | Status::EditedStale, None) => {
+                fs::remove_file(&path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                remove_empty_parents(dir, &path);
+                report.deleted.push(entry.path.clone());
+            }
+            _ => {}
+        }
+    }
+
+    let manifest = Manifest {
+        platform: Some(platform.to_owned()),
+        files: tree
+            .files()
+            .map(|(p, f)| (p.to_owned(), hash(f.content.as_bytes())))
+            .collect(),
+    };
+    let text = manifest.render();
+    if comparison.manifest.as_ref() != Some(&manifest) {
+        write_atomic(&dir.join(MANIFEST_PATH), text.as_bytes())?;
+    }
+    Ok((report, comparison))
+}
+
+/// Refuses to touch a directory of another platform, hand-edited files and files that are
+/// not ours, unless forced.
+fn guard(comparison: &Comparison, dir: &Path, platform: &str, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    if let Some(other) = comparison
+        .manifest
+        .as_ref()
+        .and_then(|m| m.platform.as_deref())
+        && other != platform
+    {
+        return Err(Error::OtherPlatform {
+            dir: dir.to_owned(),
+            platform: other.to_owned(),
+            ours: platform.to_owned(),
+        });
+    }
+    let conflicts: Vec<(String, &'static str)> = comparison
+        .conflicts()
+        .map(|e| (e.path.clone(), e.status.word()))
+        .collect();
+    if conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Conflicts {
+            dir: dir.to_owned(),
+            files: conflicts,
+        })
+    }
+}
+
+/// The temporary file for `path`: in the same folder, so the rename cannot cross file
+/// systems.
+fn temporary(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.clusterwright-tmp"))
+}
+
+/// Writes `content` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
+    let tmp = temporary(path);
+    let written = File::create(&tmp).and_then(|mut f| f.write_all(content));
+    if let Err(source) = written.and_then(|()| fs::rename(&tmp, path)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::Io {
+            path: path.to_owned(),
+            source,
+        });
+    }
+    Ok(())
+}
+
+/// Removes temporary files an interrupted run left next to the files it generates.
+fn remove_leftovers(dir: &Path, comparison: &Comparison) {
+    for entry in &comparison.entries {
+        let _ = fs::remove_file(temporary(&dir.join(&entry.path)));
+    }
+    let _ = fs::remove_file(temporary(&dir.join(MANIFEST_PATH)));
+}
+
+/// Removes the folders between `path` and `dir` that deleting `path` left empty.
+fn remove_empty_parents(dir: &Path, path: &Path) {
+    let mut current = path.parent();
+    while let Some(folder) = current {
+        if folder == dir || !folder.starts_with(dir) || fs::remove_dir(folder).is_err() {
+            break;
+        }
+        current = folder.parent();
+    }
+}

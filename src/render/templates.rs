@@ -1,0 +1,155 @@
+//! The templates: embedded in the binary, overridable file by file.
+//!
+//! `templates/` holds one Tera 2 template per kind of output file; they are embedded with
+//! `include_dir!`. `--templates DIR` replaces any of them by the file at the same relative
+//! path in `DIR`; a file there that matches no template is an error (it would silently do
+//! nothing). Templates render with autoescaping off, undefined variables as errors, and
+//! the filters of [`filters`](super::filters).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::blueprint::source::did_you_mean;
+use crate::error::{Error, Result};
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// `README.md` of the output tree.
+pub const TEMPLATE_README: &str = "docs/README.md.tera";
+/// `DECISIONS.md`, the decision record.
+pub const TEMPLATE_DECISIONS: &str = "docs/DECISIONS.md.tera";
+
+/// The loaded templates.
+pub struct Templates {
+    tera: Tera,
+    overridden: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("overridden", &self.overridden)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every embedded template, by relative path.
+pub fn embedded() -> BTreeMap<String, &'static str> {
+    let mut out = BTreeMap::new();
+    collect(&EMBEDDED, &mut out);
+    out
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut BTreeMap<String, &'static str>) {
+    for file in dir.files() {
+        if let (Some(path), Some(text)) = (file.path().to_str(), file.contents_utf8()) {
+            out.insert(path.replace('\\', "/"), text);
+        }
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}
+
+impl Templates {
+    /// The embedded templates, with the files of `overrides` in place of theirs.
+    pub fn load(overrides: Option<&Path>) -> Result<Self> {
+        let mut sources: BTreeMap<String, String> = embedded()
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect();
+        let mut overridden = BTreeSet::new();
+        if let Some(dir) = overrides {
+            let mut found = Vec::new();
+            walk(dir, dir, &mut found)?;
+            for rel in found {
+                if !sources.contains_key(&rel) {
+                    let known: Vec<&String> = sources.keys().collect();
+                    return Err(Error::UnknownTemplate {
+                        path: dir.join(&rel),
+                        name: rel.clone(),
+                        suggestion: did_you_mean(
+                            &rel,
+                            known
+                                .iter()
+                                .map(|k| k.as_str())
+                                .collect::<Vec<_>>()
+                                .as_slice(),
+                        ),
+                        known: sources.keys().cloned().collect(),
+                    });
+                }
+                let path = dir.join(&rel);
+                let text =
+                    std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
+                sources.insert(rel.clone(), text);
+                overridden.insert(rel);
+            }
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on(Vec::<&str>::new());
+        super::filters::register(&mut tera);
+        for (name, text) in &sources {
+            tera.add_raw_template(name, text)
+                .map_err(|e| Error::Template {
+                    template: name.clone(),
+                    overridden: overridden.contains(name),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(Self { tera, overridden })
+    }
+
+    /// Renders template `name` with `context`.
+    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String> {
+        let context = Context::from_serialize(context)
+            .map_err(|e| Error::Bug(format!("context of `{name}`: {e}")))?;
+        self.tera.render(name, &context).map_err(|e| {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                message.push_str("\ncaused by: ");
+                message.push_str(&s.to_string());
+                source = s.source();
+            }
+            Error::Template {
+                template: name.to_owned(),
+                overridden: self.overridden.contains(name),
+                message,
+            }
+        })
+    }
+}
+
+/// Every file under `dir`, as paths relative to `root` with `/` separators; hidden files
+/// (editor backups, `.DS_Store`) are skipped.
+fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(std::result::Result::ok)
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
