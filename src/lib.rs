@@ -163,7 +163,7 @@ pub fn run(cli: &Cli, style: Style) -> Result<ExitCode> {
             diff,
         } => generate(target, *force, *diff, style),
         Command::Diff { target, format } => {
-            let (_, tree, dir) = build(target, style)?;
+            let Built { tree, dir, .. } = build(target, style)?;
             let comparison = output::compare::compare(&tree, &dir)?;
             let text = match format {
                 DiffFormat::Unified => {
@@ -183,7 +183,7 @@ pub fn run(cli: &Cli, style: Style) -> Result<ExitCode> {
             Ok(exit_for(comparison.is_clean()))
         }
         Command::Check { target } => {
-            let (_, tree, dir) = build(target, style)?;
+            let Built { tree, dir, .. } = build(target, style)?;
             let comparison = output::compare::compare(&tree, &dir)?;
             if comparison.is_clean() {
                 print(&format!(
@@ -245,19 +245,83 @@ fn review_text(comparison: &output::compare::Comparison) -> String {
     text
 }
 
+/// A blueprint planned and rendered.
+struct Built {
+    plan: Plan,
+    tree: output::OutputTree,
+    dir: PathBuf,
+    warnings: usize,
+}
+
 /// Loads, validates, plans (honouring the output directory's placement) and renders.
-fn build(target: &cli::Target, style: Style) -> Result<(Plan, output::OutputTree, PathBuf)> {
+fn build(target: &cli::Target, style: Style) -> Result<Built> {
     let dir = target.output_dir();
     let previous = read_placement(&dir)?;
-    let (_, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
+    let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
     let templates = render::Templates::load(target.templates.as_deref())?;
     let tree = render::render(&plan, &templates)?;
-    Ok((plan, tree, dir))
+    Ok(Built {
+        plan,
+        tree,
+        dir,
+        warnings: validated.warnings.len(),
+    })
+}
+
+/// The fingerprint of everything a `generate` reads: this binary, the blueprint, the
+/// template overrides and `--repack`. `None` when one of them cannot be read (then there is
+/// no shortcut).
+fn inputs_fingerprint(target: &cli::Target) -> Option<String> {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())?;
+    let stamp = exe
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    let mut parts: Vec<Vec<u8>> = vec![
+        env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
+        format!("{}:{stamp}", exe.len()).into_bytes(),
+        std::fs::read(&target.blueprint).ok()?,
+        vec![u8::from(target.repack)],
+    ];
+    if let Some(dir) = &target.templates {
+        for (name, text) in render::templates::overrides(dir).ok()? {
+            parts.push(name.into_bytes());
+            parts.push(text.into_bytes());
+        }
+    }
+    Some(output::manifest::fingerprint(
+        parts.iter().map(Vec::as_slice),
+    ))
 }
 
 fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Result<ExitCode> {
+    let inputs = inputs_fingerprint(target);
+    let dir = target.output_dir();
+    if let Some(inputs) = &inputs
+        && !force
+        && dir.join(output::manifest::MANIFEST_PATH).exists()
+    {
+        let _lock = output::write::Lock::take(&dir, || {
+            eprintln!(
+                "waiting for another clusterwright run on `{}` to finish...",
+                dir.display()
+            );
+        })?;
+        // Nothing it reads has changed and nobody touched what it wrote: nothing to do.
+        if let Some(files) = output::write::up_to_date(&dir, inputs)? {
+            print(&format!(
+                "generated `{}`: created 0, updated 0, deleted 0, unchanged {files}\n",
+                dir.display()
+            ))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     // Plan and render before touching the directory: an invalid blueprint leaves no trace.
-    let (mut plan, mut tree, dir) = build(target, style)?;
+    let mut built = build(target, style)?;
     let planned_with = read_placement(&dir)?;
     let _lock = output::write::Lock::take(&dir, || {
         eprintln!(
@@ -267,7 +331,7 @@ fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Resu
     })?;
     // Another run may have written a new placement while this one waited: plan again.
     if read_placement(&dir)? != planned_with {
-        (plan, tree, _) = build(
+        built = build(
             target,
             Style {
                 quiet: true,
@@ -275,7 +339,16 @@ fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Resu
             },
         )?;
     }
-    let (report, comparison) = output::write::write(&tree, &dir, &plan.platform, force)?;
+    let Built {
+        plan,
+        tree,
+        dir,
+        warnings,
+    } = built;
+    // A run that printed warnings records no fingerprint, so the next run prints them again.
+    let inputs = inputs.filter(|_| warnings == 0);
+    let (report, comparison) =
+        output::write::write(&tree, &dir, &plan.platform, inputs.as_deref(), force)?;
     let mut text = String::new();
     if diff {
         text.push_str(&output::diff::unified(&comparison, stdout_color()));

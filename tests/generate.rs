@@ -65,6 +65,44 @@ fn generate_writes_the_tree_and_its_manifest() {
 }
 
 #[test]
+fn a_clean_run_records_the_fingerprint_of_its_inputs_and_a_run_with_warnings_does_not() {
+    let ws = workspace(&blueprint(&[]));
+    assert_eq!(
+        run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]).code,
+        0
+    );
+    let out = ws.path().join("out");
+    assert_eq!(
+        read(&out, ".clusterwright/cache").len(),
+        64,
+        "a fingerprint"
+    );
+    assert_eq!(
+        read(&out, ".clusterwright/.gitignore"),
+        "# clusterwright's lock and its machine-local cache; commit the manifest\nlock\ncache\n"
+    );
+    // Same inputs, untouched files: nothing to do, and the same answer as a full run.
+    let again = run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]);
+    assert_eq!(
+        again.stdout,
+        "generated `out`: created 0, updated 0, deleted 0, unchanged 3\n"
+    );
+
+    let warned = workspace(&blueprint(&[(
+        "  mesh: istio\n",
+        "  mesh: istio\n  waivers:\n    - rule: mesh-addon-traffic\n      reason: not needed\n",
+    )]));
+    let first = run_in(warned.path(), &["generate", "b.yaml", "-o", "out"]);
+    assert!(first.stderr.contains("sets nothing aside"));
+    assert!(!warned.path().join("out/.clusterwright/cache").exists());
+    let second = run_in(warned.path(), &["generate", "b.yaml", "-o", "out"]);
+    assert!(
+        second.stderr.contains("sets nothing aside"),
+        "warnings show on every run"
+    );
+}
+
+#[test]
 fn the_default_output_directory_is_next_to_the_blueprint() {
     let ws = tempfile::tempdir().unwrap();
     fs::create_dir(ws.path().join("platform")).unwrap();
@@ -217,6 +255,8 @@ fn files_no_longer_generated_are_deleted_with_their_empty_folders() {
     fs::create_dir_all(out.join("helm/old-cluster")).unwrap();
     fs::write(out.join("helm/old-cluster/cilium.values.yaml"), stale).unwrap();
     fs::write(out.join("helm/keep.txt"), "mine").unwrap();
+    // (An earlier run, of another binary: no fingerprint of this run's inputs.)
+    fs::remove_file(out.join(".clusterwright/cache")).unwrap();
     let mut manifest = read(&out, ".clusterwright/manifest");
     manifest.push_str(&format!(
         "{}  helm/old-cluster/cilium.values.yaml\n",

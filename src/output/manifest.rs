@@ -18,6 +18,14 @@ pub const MANIFEST_PATH: &str = ".clusterwright/manifest";
 /// Where the lock lives, relative to the output directory.
 pub const LOCK_PATH: &str = ".clusterwright/lock";
 
+/// Where the fingerprint of the last clean run's inputs lives. It depends on the binary
+/// (its size and mtime), so it is machine-local: `.clusterwright/.gitignore` keeps it and
+/// the lock out of version control, while the manifest is committed.
+pub const CACHE_PATH: &str = ".clusterwright/cache";
+
+/// `.clusterwright/.gitignore`.
+pub const GITIGNORE_PATH: &str = ".clusterwright/.gitignore";
+
 const FORMAT_LINE: &str = "# clusterwright manifest, format 1";
 
 /// The generated files of an output directory.
@@ -85,6 +93,21 @@ impl Manifest {
         }
         out
     }
+}
+
+/// The SHA-256 of `parts`, each length-prefixed so that no two lists of parts collide.
+pub fn fingerprint<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::OutputTree;
 use super::compare::{Comparison, Status, compare};
-use super::manifest::{LOCK_PATH, MANIFEST_PATH, Manifest, hash};
+use super::manifest::{CACHE_PATH, GITIGNORE_PATH, LOCK_PATH, MANIFEST_PATH, Manifest, hash};
 use crate::error::{Error, Result};
 
 /// What a `generate` did.
@@ -85,11 +85,32 @@ impl Lock {
     }
 }
 
-/// Brings `dir` to `tree`, recording `platform` in the manifest. Call with the lock held.
+/// Whether `dir` already holds the output of `inputs` (its manifest records that
+/// fingerprint) and every generated file is as generated: then a rerun has nothing to do
+/// and need not even plan. Returns the number of files when so. Call with the lock held.
+pub fn up_to_date(dir: &Path, inputs: &str) -> Result<Option<usize>> {
+    if fs::read_to_string(dir.join(CACHE_PATH)).ok().as_deref() != Some(inputs) {
+        return Ok(None);
+    }
+    let Some(manifest) = Manifest::read(dir)? else {
+        return Ok(None);
+    };
+    for (path, expected) in &manifest.files {
+        match fs::read(dir.join(path)) {
+            Ok(bytes) if &hash(&bytes) == expected => {}
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(manifest.files.len()))
+}
+
+/// Brings `dir` to `tree`, recording `platform` and the `inputs` fingerprint (when the
+/// run is clean enough to be skipped next time) in the manifest. Call with the lock held.
 pub fn write(
     tree: &OutputTree,
     dir: &Path,
     platform: &str,
+    inputs: Option<&str>,
     force: bool,
 ) -> Result<(Report, Comparison)> {
     let comparison = compare(tree, dir)?;
@@ -131,6 +152,18 @@ pub fn write(
     let text = manifest.render();
     if comparison.manifest.as_ref() != Some(&manifest) {
         write_atomic(&dir.join(MANIFEST_PATH), text.as_bytes())?;
+    }
+    let ignore = dir.join(GITIGNORE_PATH);
+    if !ignore.exists() {
+        write_atomic(&ignore, b"# clusterwright's lock and its machine-local cache; commit the manifest\nlock\ncache\n")?;
+    }
+    // After the manifest: a fingerprint never vouches for a tree that was not finished.
+    let cache = dir.join(CACHE_PATH);
+    match inputs {
+        Some(inputs) => write_atomic(&cache, inputs.as_bytes())?,
+        None => {
+            let _ = fs::remove_file(&cache);
+        }
     }
     Ok((report, comparison))
 }

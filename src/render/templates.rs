@@ -64,9 +64,7 @@ impl Templates {
             .collect();
         let mut overridden = BTreeSet::new();
         if let Some(dir) = overrides {
-            let mut found = Vec::new();
-            walk(dir, dir, &mut found)?;
-            for rel in found {
+            for (rel, text) in self::overrides(dir)? {
                 if !sources.contains_key(&rel) {
                     let known: Vec<&String> = sources.keys().collect();
                     return Err(Error::UnknownTemplate {
@@ -83,9 +81,6 @@ impl Templates {
                         known: sources.keys().cloned().collect(),
                     });
                 }
-                let path = dir.join(&rel);
-                let text =
-                    std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
                 sources.insert(rel.clone(), text);
                 overridden.insert(rel);
             }
@@ -123,6 +118,21 @@ impl Templates {
             }
         })
     }
+}
+
+/// The files of an override folder: relative path (with `/`) and text, sorted.
+pub fn overrides(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut found = Vec::new();
+    walk(dir, dir, &mut found)?;
+    found
+        .into_iter()
+        .map(|rel| {
+            let path = dir.join(&rel);
+            std::fs::read_to_string(&path)
+                .map(|text| (rel, text))
+                .map_err(|source| Error::Io { path, source })
+        })
+        .collect()
 }
 
 /// Every file under `dir`, as paths relative to `root` with `/` separators; hidden files
