@@ -144,3 +144,33 @@ fn a_directory_is_not_a_blueprint() {
         r.stderr
     );
 }
+
+#[test]
+fn errors_in_a_large_blueprint_are_located_exactly() {
+    // Large enough to be parsed in two parts: any problem falls back to one whole parse.
+    let mut text = crate::common::blueprint(&[
+        ("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/9"),
+        ("cidr: 10.1.0.0/16", "cidr: 10.128.0.0/9"),
+    ]);
+    for i in 0..3000 {
+        let unit = if i == 2500 { "standrd" } else { "standard" };
+        text.push_str(&format!("  tenant-{i:04}:\n    organization: corporate\n    trust: trusted\n    unit: {unit}\n    environments: [prod]\n"));
+    }
+    text.push_str("  tenant-0007:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod]\n");
+    assert!(text.len() > 256 * 1024);
+    let err = refuse(text.as_bytes());
+    assert!(err.contains("duplicate key `tenant-0007`"), "{err}");
+
+    let dup_free = text.rsplit_once("  tenant-0007:").unwrap().0.to_owned();
+    let err = refuse(dup_free.as_bytes());
+    let line = dup_free
+        .lines()
+        .position(|l| l == "    unit: standrd")
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("[b.yaml:{line}:11]")), "{err}");
+    assert!(
+        err.contains("tenants.tenant-2500.unit: unknown unit `standrd`"),
+        "{err}"
+    );
+}

@@ -9,6 +9,7 @@
 pub mod names;
 pub mod schema;
 pub mod source;
+mod split;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -354,6 +355,13 @@ pub fn load(path: &Path) -> Result<Loaded, Problems> {
 
 /// Parses blueprint `source` read from `path`.
 pub fn parse(path: &Path, source: String) -> Result<Loaded, Problems> {
+    if let Some(blueprint) = split::parse(&source, source::half_options) {
+        return Ok(Loaded {
+            path: path.to_owned(),
+            source,
+            blueprint,
+        });
+    }
     match source::deserialize::<Blueprint>(&source) {
         Ok(blueprint) => Ok(Loaded {
             path: path.to_owned(),

@@ -172,6 +172,22 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
+/// The parser's limits for one of two parts of a document parsed in parts: half the
+/// nodes and events each, so the parts together accept nothing the whole would refuse.
+pub fn half_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_depth: 32,
+            max_nodes: 2_000_000,
+            max_events: 5_000_000,
+            max_aliases: 0,
+            max_anchors: 0,
+            max_documents: 1,
+        },
+    }
+}
+
 /// The deepest a blueprint nests (tenants → name → environments → item is 4).
 const MAX_DEPTH: usize = 32;
 

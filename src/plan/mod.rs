@@ -274,8 +274,18 @@ pub fn plan(
         let loaded = &validated.loaded;
         return Err(Problems::new(&loaded.path, loaded.source.clone(), problems));
     }
-    let clusters = topology::clusters(validated, &topology, &addresses);
-    let summary = summary::summarize(validated, &clusters);
+    // The packing figures need only the blueprint: compute them on the other core.
+    let (clusters, packings) = std::thread::scope(|scope| {
+        let packings = scope.spawn(|| summary::packings(validated));
+        let clusters = topology::clusters(validated, &topology, &addresses);
+        (
+            clusters,
+            packings
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    let summary = summary::summarize(validated, &clusters, &packings);
     let bp = validated.blueprint();
     let environments = validated
         .environments

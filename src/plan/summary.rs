@@ -95,8 +95,19 @@ struct Placed {
 /// 2 + tenants + organization: hard organization).
 type RelaxedKey = (Cloud, u32, u32, u64);
 
-/// Figures for the plan of `validated` whose clusters are `clusters`.
-pub fn summarize(validated: &Validated, clusters: &[ClusterPlan]) -> Summary {
+/// The packing figures that depend on the blueprint only (computed while the clusters are
+/// built).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Packings {
+    placements: usize,
+    lower_bound: i64,
+    /// Clusters first-fit decreasing needs with the constraints added one by one:
+    /// capacity, blast radius, environment, trust, organization.
+    ffd: [i64; 5],
+}
+
+/// Packs the placements of `validated` with the constraints added one at a time.
+pub fn packings(validated: &Validated) -> Packings {
     let bp = validated.blueprint();
     let index = |names: Vec<&String>| -> BTreeMap<String, u32> {
         names
@@ -111,7 +122,7 @@ pub fn summarize(validated: &Validated, clusters: &[ClusterPlan]) -> Summary {
     let unit_names: Vec<&String> = bp.units.keys().collect();
     let tenant_count = u64::try_from(bp.tenants.len()).unwrap_or(u64::MAX);
     let mut placements = Vec::new();
-    for ((name, t), tenant) in bp.tenants.iter().zip(0u32..) {
+    for (t, tenant) in bp.tenants.values().zip(0u32..) {
         let hard_org = bp
             .organizations
             .get(&t.organization)
@@ -121,7 +132,6 @@ pub fn summarize(validated: &Validated, clusters: &[ClusterPlan]) -> Summary {
             let (Some(&e), Some(&u)) = (envs.get(env), units.get(&t.unit)) else {
                 continue;
             };
-            let _ = name;
             placements.push(Placed {
                 cloud: cloud_of(validated, env),
                 env: e,
@@ -162,12 +172,24 @@ pub fn summarize(validated: &Validated, clusters: &[ClusterPlan]) -> Summary {
             .map_or("", |n| n.as_str());
         capacity_with(validated, name, cloud, blast)
     };
-    let lower_bound = lower_bound(&placements, &capacity);
-    let ffd_capacity = packed(&placements, &capacity_only, &capacity, false);
-    let ffd_blast = packed(&placements, &capacity_only, &capacity, true);
-    let ffd_env = packed(&placements, &with_env, &capacity, true);
-    let ffd_trust = packed(&placements, &with_trust, &capacity, true);
-    let ffd_org = packed(&placements, &with_org, &capacity, true);
+    Packings {
+        placements: placements.len(),
+        lower_bound: lower_bound(&placements, &capacity),
+        ffd: [
+            packed(&placements, &capacity_only, &capacity, false),
+            packed(&placements, &capacity_only, &capacity, true),
+            packed(&placements, &with_env, &capacity, true),
+            packed(&placements, &with_trust, &capacity, true),
+            packed(&placements, &with_org, &capacity, true),
+        ],
+    }
+}
+
+/// Figures for the plan of `validated` whose clusters are `clusters`, given its `packings`.
+pub fn summarize(validated: &Validated, clusters: &[ClusterPlan], packings: &Packings) -> Summary {
+    let bp = validated.blueprint();
+    let [ffd_capacity, ffd_blast, ffd_env, ffd_trust, ffd_org] = packings.ffd;
+    let lower_bound = packings.lower_bound;
     let actual = i64::try_from(clusters.len()).unwrap_or(i64::MAX);
 
     let nodes: u32 = clusters.iter().map(|c| c.nodes).sum();
@@ -176,7 +198,7 @@ pub fn summarize(validated: &Validated, clusters: &[ClusterPlan]) -> Summary {
     Summary {
         clusters: count(clusters.len()),
         tenants: count(bp.tenants.len()),
-        placements: count(placements.len()),
+        placements: count(packings.placements),
         nodes,
         system_nodes: count(clusters.len()) * facts::SYSTEM_NODES,
         capacity_lower_bound: u32::try_from(lower_bound).unwrap_or(u32::MAX),
