@@ -98,6 +98,15 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  clusterwright completions bash > /etc/bash_completion.d/clusterwright\n  clusterwright completions zsh > \"${fpath[1]}/_clusterwright\"\n  clusterwright completions fish > ~/.config/fish/completions/clusterwright.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the blueprint's JSON Schema (for editor completion).
     #[command(
         after_help = "Example:\n  clusterwright schema > blueprint.schema.json\n  # then, first line of the blueprint:\n  # yaml-language-server: $schema=./blueprint.schema.json"

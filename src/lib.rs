@@ -214,6 +214,13 @@ pub fn run(cli: &Cli, style: Style) -> Result<ExitCode> {
             print(&text)?;
             Ok(ExitCode::from(1))
         }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "clusterwright", &mut script);
+            print(&String::from_utf8_lossy(&script))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema => {
             print(&blueprint::schema::json_schema())?;
             Ok(ExitCode::SUCCESS)

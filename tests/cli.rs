@@ -245,7 +245,16 @@ fn schema_prints_the_committed_schema() {
 
 #[test]
 fn help_of_every_command_has_an_example() {
-    for cmd in ["init", "validate", "plan", "schema"] {
+    for cmd in [
+        "init",
+        "validate",
+        "plan",
+        "generate",
+        "diff",
+        "check",
+        "completions",
+        "schema",
+    ] {
         let r = run(&[cmd, "--help"]);
         assert_eq!(r.code, 0);
         assert!(
@@ -280,4 +289,16 @@ fn closed_stdout_is_not_an_error() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let r = run(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert!(
+            r.stdout.contains("generate"),
+            "{shell} completion lacks the subcommands"
+        );
+    }
 }

@@ -15,6 +15,7 @@
 
 mod cli;
 mod common;
+mod crash;
 mod examples;
 mod generate;
 mod invalid;
