@@ -123,97 +123,20 @@ pub fn render_problems(problems: &diagnostic::Problems, style: Style) -> String 
 pub fn run(cli: &Cli, style: Style) -> Result<ExitCode> {
     match &cli.command {
         Command::Init { path, force } => init(path, *force),
-        Command::Validate { blueprint } => {
-            let (validated, plan) = check(blueprint, None, false, style)?;
-            let summary = format!(
-                "`{}` is valid: {} environments, {} tenants, {} clusters planned\n",
-                blueprint.display(),
-                validated.environments.len(),
-                validated.blueprint().tenants.len(),
-                plan.clusters.len()
-            );
-            print(&summary)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Validate { blueprint } => validate(blueprint, style),
         Command::Plan {
             blueprint,
             format,
             output,
             repack,
-        } => {
-            let previous = match output {
-                Some(dir) => read_placement(dir)?,
-                None => None,
-            };
-            let (_, plan) = check(blueprint, previous.as_ref(), *repack, style)?;
-            let text = match format {
-                PlanFormat::Text => plan::text::render(&plan),
-                PlanFormat::Json => {
-                    let mut json = serde_json::to_string_pretty(&plan).unwrap_or_default();
-                    json.push('\n');
-                    json
-                }
-            };
-            print(&text)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => plan_command(blueprint, *format, output.as_deref(), *repack, style),
         Command::Generate {
             target,
             force,
             diff,
         } => generate(target, *force, *diff, style),
-        Command::Diff { target, format } => {
-            let Built { tree, dir, .. } = build(target, style)?;
-            let comparison = output::compare::compare(&tree, &dir)?;
-            let text = match format {
-                DiffFormat::Unified => {
-                    let mut text = review_text(&comparison);
-                    text.push_str(&output::diff::unified(&comparison, stdout_color()));
-                    text
-                }
-                DiffFormat::Stat => {
-                    let mut text = review_text(&comparison);
-                    text.push_str(&output::diff::stat(&comparison));
-                    text
-                }
-                DiffFormat::Markdown => output::diff::markdown(&comparison),
-                DiffFormat::Json => output::diff::json(&comparison),
-            };
-            print(&text)?;
-            Ok(exit_for(comparison.is_clean()))
-        }
-        Command::Check { target } => {
-            let Built { tree, dir, .. } = build(target, style)?;
-            let comparison = output::compare::compare(&tree, &dir)?;
-            if comparison.is_clean() {
-                print(&format!(
-                    "`{}` is up to date with `{}`\n",
-                    dir.display(),
-                    target.blueprint.display()
-                ))?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut text = format!(
-                "`{}` is out of date with `{}`:\n",
-                dir.display(),
-                target.blueprint.display()
-            );
-            text.push_str(&review_text(&comparison));
-            text.push_str(&output::diff::stat(&comparison));
-            let _ = writeln!(
-                text,
-                "run `clusterwright generate {} -o {}` to update it{}",
-                target.blueprint.display(),
-                dir.display(),
-                if comparison.conflicts().next().is_some() {
-                    " (files edited by hand need `--force`, or their edits moved into the blueprint)"
-                } else {
-                    ""
-                }
-            );
-            print(&text)?;
-            Ok(ExitCode::from(1))
-        }
+        Command::Diff { target, format } => diff(target, *format, style),
+        Command::Check { target } => check_command(target, style),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();
@@ -226,6 +149,83 @@ pub fn run(cli: &Cli, style: Style) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn validate(path: &Path, style: Style) -> Result<ExitCode> {
+    let (validated, plan) = check(path, None, false, style)?;
+    print(&format!(
+        "`{}` is valid: {} environments, {} tenants, {} clusters planned\n",
+        path.display(),
+        validated.environments.len(),
+        validated.blueprint().tenants.len(),
+        plan.clusters.len()
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plan_command(
+    path: &Path,
+    format: PlanFormat,
+    output: Option<&Path>,
+    repack: bool,
+    style: Style,
+) -> Result<ExitCode> {
+    let previous = match output {
+        Some(dir) => read_placement(dir)?,
+        None => None,
+    };
+    let (_, plan) = check(path, previous.as_ref(), repack, style)?;
+    let text = match format {
+        PlanFormat::Text => plan::text::render(&plan),
+        PlanFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&plan).unwrap_or_default();
+            json.push('\n');
+            json
+        }
+    };
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff(target: &cli::Target, format: DiffFormat, style: Style) -> Result<ExitCode> {
+    let Built { tree, dir, .. } = build(target, style)?;
+    let comparison = output::compare::compare(&tree, &dir)?;
+    let text = match format {
+        DiffFormat::Unified => {
+            review_text(&comparison) + &output::diff::unified(&comparison, stdout_color())
+        }
+        DiffFormat::Stat => review_text(&comparison) + &output::diff::stat(&comparison),
+        DiffFormat::Markdown => output::diff::markdown(&comparison),
+        DiffFormat::Json => output::diff::json(&comparison),
+    };
+    print(&text)?;
+    Ok(exit_for(comparison.is_clean()))
+}
+
+fn check_command(target: &cli::Target, style: Style) -> Result<ExitCode> {
+    let Built { tree, dir, .. } = build(target, style)?;
+    let comparison = output::compare::compare(&tree, &dir)?;
+    let (dir_shown, blueprint_shown) = (dir.display(), target.blueprint.display());
+    if comparison.is_clean() {
+        print(&format!(
+            "`{dir_shown}` is up to date with `{blueprint_shown}`\n"
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = format!("`{dir_shown}` is out of date with `{blueprint_shown}`:\n");
+    text.push_str(&review_text(&comparison));
+    text.push_str(&output::diff::stat(&comparison));
+    let edited = if comparison.conflicts().next().is_some() {
+        " (files edited by hand need `--force`, or their edits moved into the blueprint)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        text,
+        "run `clusterwright generate {blueprint_shown} -o {dir_shown}` to update it{edited}"
+    );
+    print(&text)?;
+    Ok(ExitCode::from(1))
 }
 
 fn exit_for(clean: bool) -> ExitCode {
