@@ -18,6 +18,7 @@ mod common;
 mod crash;
 mod examples;
 mod generate;
+mod hostile;
 mod invalid;
 mod planner;
 mod properties;

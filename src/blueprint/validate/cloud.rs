@@ -131,6 +131,14 @@ pub(super) fn parse_cidr(c: &mut Checker<'_>, path: &KeyPath, text: &str) -> Opt
                     format!("`{text}` is an IPv6 range; environments take an IPv4 range"),
                     "give a private IPv4 range such as 10.0.0.0/16".to_owned(),
                 )
+            } else if text.contains(char::is_whitespace) {
+                (
+                    format!("`{}` has spaces in it", text.escape_debug()),
+                    format!(
+                        "write it without spaces: `{}`",
+                        text.split_whitespace().collect::<String>()
+                    ),
+                )
             } else if !text.contains('/') {
                 (
                     format!("`{}` has no prefix length", text.escape_debug()),
