@@ -18,5 +18,7 @@ mod common;
 mod examples;
 mod generate;
 mod invalid;
+mod mesh;
 mod planner;
+mod policy;
 mod properties;
