@@ -20,5 +20,7 @@ mod examples;
 mod generate;
 mod hostile;
 mod invalid;
+mod mesh;
 mod planner;
+mod policy;
 mod properties;

@@ -269,14 +269,21 @@ fn file_sections(changes: &[&Entry], out: &mut String) -> Vec<String> {
     out.push_str("| file | change | + | − |\n|---|---|---:|---:|\n");
     let mut per_file: Vec<(&Entry, Vec<String>)> = Vec::new();
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // A platform of many clusters changes hundreds of files at once (a new chart version
+    // touches every cluster): the table gets at most half the comment, the rest is counted.
+    let mut unlisted = 0;
     for entry in changes {
         let (a, r) = counts(entry);
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {a} | {r} |",
-            entry.path,
-            entry.status.word()
-        );
+        if out.len() < MARKDOWN_LIMIT / 2 {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {a} | {r} |",
+                entry.path,
+                entry.status.word()
+            );
+        } else {
+            unlisted += 1;
+        }
         let hs = hunks(entry);
         for h in &hs {
             seen.entry(hunk_body(h).to_owned())
@@ -284,6 +291,12 @@ fn file_sections(changes: &[&Entry], out: &mut String) -> Vec<String> {
                 .push(entry.path.clone());
         }
         per_file.push((entry, hs));
+    }
+    if unlisted > 0 {
+        let _ = writeln!(
+            out,
+            "| … {unlisted} more files: `clusterwright diff --format stat` lists them all | | | |"
+        );
     }
     out.push('\n');
 

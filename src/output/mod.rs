@@ -3,10 +3,10 @@
 //! Stage 5. [`OutputTree`] is an in-memory, sorted map from relative path to content. Every
 //! file gets the "generated, do not edit" header in its own comment syntax, LF line
 //! endings, no trailing whitespace and exactly one trailing newline; every `.tf` is parsed
-//! back as HCL and every `.yaml` as YAML before anything touches the disk, so a template bug
-//! fails the run instead of landing broken code. [`write`] and [`diff`] compare the tree with
-//! an output directory through one comparison ([`compare`]); only this module and
-//! `blueprint` touch the disk.
+//! back as HCL, every `.yaml` as YAML and every `.json` as JSON before anything touches the
+//! disk, so a template bug fails the run instead of landing broken code. [`write`](mod@write) and
+//! [`diff`] compare the tree with an output directory through one comparison ([`compare`]);
+//! only this module and `blueprint` touch the disk.
 
 pub mod compare;
 pub mod diff;
@@ -90,7 +90,8 @@ impl OutputTree {
         }
     }
 
-    /// Parses every `.tf` back as HCL and every `.yaml`/`.yml` as YAML.
+    /// Parses every `.tf` back as HCL, every `.yaml`/`.yml` as YAML and every `.json` as
+    /// JSON.
     pub fn check(&self) -> Result<()> {
         for (path, file) in &self.files {
             let problem = match extension(path).as_str() {
@@ -112,6 +113,9 @@ impl OutputTree {
                             .into_owned();
                         format!("not valid YAML{at}: {why}")
                     }),
+                "json" => serde_json::from_str::<serde_json::Value>(&file.content)
+                    .err()
+                    .map(|e| format!("not valid JSON: {e}")),
                 _ => None,
             };
             if let Some(message) = problem {

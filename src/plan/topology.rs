@@ -392,7 +392,12 @@ pub fn clusters(
             continue;
         };
         let cap = capacity(validated, &bin.key);
-        let networking = encryption::networking(validated, env.cloud);
+        let network = addresses
+            .clusters
+            .get(&bin.name)
+            .cloned()
+            .unwrap_or_default();
+        let networking = encryption::networking(validated, env.cloud, &bin.name, &network);
         let mut tenants = bin.tenants.clone();
         tenants.sort();
         let tenant_groups = node_groups(
@@ -435,11 +440,7 @@ pub fn clusters(
                 .get(&bin.name)
                 .map(|a| a.cidr.clone())
                 .unwrap_or_default(),
-            network: addresses
-                .clusters
-                .get(&bin.name)
-                .cloned()
-                .unwrap_or_default(),
+            network,
             networking,
             reasons,
         });

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 use crate::error::Result;
 use crate::output::OutputTree;
-use crate::plan::{ClusterPlan, EnvironmentPlan, Plan};
+use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, TENANT_LABEL};
 
 /// Context of `docs/README.md.tera`.
 #[derive(Debug, Serialize)]
@@ -25,10 +25,13 @@ pub struct ReadmeContext<'a> {
     pub has_helm: bool,
     /// Whether the tree holds `manifests/<cluster>/`.
     pub has_manifests: bool,
+    /// Whether the manifests hold a trust-manager Bundle in JSON (Linkerd).
+    pub has_bundle_json: bool,
 }
 
 /// Context of `docs/DECISIONS.md.tera`.
 #[derive(Debug, Serialize)]
+#[allow(clippy::struct_excessive_bools)] // one flag per section of the record, read by the template
 pub struct DecisionsContext<'a> {
     /// The whole plan: clusters, policy, waivers, coverage, summary.
     pub plan: &'a Plan,
@@ -36,6 +39,18 @@ pub struct DecisionsContext<'a> {
     pub environments: Vec<EnvironmentSection<'a>>,
     /// The trade-off table: (label, value) rows.
     pub trade_off: Vec<(&'static str, String)>,
+    /// Whether the tree holds `helm/<cluster>/`.
+    pub has_helm: bool,
+    /// Whether the tree holds `manifests/<cluster>/`.
+    pub has_manifests: bool,
+    /// Whether the manifests hold a trust-manager Bundle in JSON (Linkerd).
+    pub has_bundle_json: bool,
+    /// The label naming a namespace's tenant.
+    pub tenant_label: &'static str,
+    /// How tenant namespaces join the mesh, in words (`None`: no mesh).
+    pub mesh_enrollment: Option<&'static str>,
+    /// Whether tenant namespaces admit Istio ambient's rewritten kubelet probes.
+    pub ambient_probes: bool,
 }
 
 /// One environment of the decision record.
@@ -58,6 +73,9 @@ fn signed(n: i64) -> String {
 /// Renders the documentation into `tree`; call after the other targets.
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
     let has = |prefix: &str| tree.files().any(|(p, _)| p.starts_with(prefix));
+    let has_bundle_json = tree
+        .files()
+        .any(|(p, _)| p.starts_with("manifests/") && p.ends_with("-bundle.json"));
     let readme = ReadmeContext {
         platform: &plan.platform,
         environments: &plan.environments,
@@ -65,6 +83,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         has_crossplane: has("crossplane/"),
         has_helm: has("helm/"),
         has_manifests: has("manifests/"),
+        has_bundle_json,
     };
     let text = templates.render(TEMPLATE_README, &readme)?;
     tree.insert("README.md", &text, TEMPLATE_README)?;
@@ -104,6 +123,23 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
             ),
             ("clusters planned", s.clusters.to_string()),
         ],
+        has_helm: readme.has_helm,
+        has_manifests: readme.has_manifests,
+        has_bundle_json,
+        tenant_label: TENANT_LABEL,
+        // One policy for the platform: every cluster enrolls its tenants the same way.
+        mesh_enrollment: plan
+            .clusters
+            .iter()
+            .find(|c| c.networking.mesh.is_some())
+            .map(|c| c.networking.tenant_isolation.enrollment),
+        ambient_probes: plan.clusters.iter().any(|c| {
+            c.networking
+                .tenant_isolation
+                .policies
+                .iter()
+                .any(|p| p.name == "allow-ambient-kubelet-probes")
+        }),
     };
     let text = templates.render(TEMPLATE_DECISIONS, &decisions)?;
     tree.insert("DECISIONS.md", &text, TEMPLATE_DECISIONS)?;

@@ -8,6 +8,8 @@
 
 pub mod docs;
 pub mod filters;
+pub mod helm;
+pub mod manifests;
 pub mod templates;
 
 use crate::error::Result;
@@ -18,6 +20,8 @@ pub use templates::Templates;
 /// Renders every target for `plan`.
 pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
     let mut tree = OutputTree::default();
+    helm::render(plan, templates, &mut tree)?;
+    manifests::render(plan, templates, &mut tree)?;
     // The documentation describes what the other targets produced, so it comes last.
     docs::render(plan, templates, &mut tree)?;
     tree.check()?;

@@ -22,6 +22,49 @@ static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 pub const TEMPLATE_README: &str = "docs/README.md.tera";
 /// `DECISIONS.md`, the decision record.
 pub const TEMPLATE_DECISIONS: &str = "docs/DECISIONS.md.tera";
+/// `helm/<cluster>/helmfile.yaml`: the cluster's releases, in order, pinned.
+pub const TEMPLATE_HELMFILE: &str = "helm/helmfile.yaml.tera";
+/// `helm/<cluster>/cilium.values.yaml`.
+pub const TEMPLATE_CILIUM_VALUES: &str = "helm/cilium.values.yaml.tera";
+/// `helm/<cluster>/istio-base.values.yaml`.
+pub const TEMPLATE_ISTIO_BASE_VALUES: &str = "helm/istio-base.values.yaml.tera";
+/// `helm/<cluster>/istiod.values.yaml`.
+pub const TEMPLATE_ISTIOD_VALUES: &str = "helm/istiod.values.yaml.tera";
+/// `helm/<cluster>/istio-cni.values.yaml`.
+pub const TEMPLATE_ISTIO_CNI_VALUES: &str = "helm/istio-cni.values.yaml.tera";
+/// `helm/<cluster>/ztunnel.values.yaml`.
+pub const TEMPLATE_ZTUNNEL_VALUES: &str = "helm/ztunnel.values.yaml.tera";
+/// `helm/<cluster>/linkerd-crds.values.yaml`.
+pub const TEMPLATE_LINKERD_CRDS_VALUES: &str = "helm/linkerd-crds.values.yaml.tera";
+/// `helm/<cluster>/linkerd-control-plane.values.yaml`.
+pub const TEMPLATE_LINKERD_CONTROL_PLANE_VALUES: &str =
+    "helm/linkerd-control-plane.values.yaml.tera";
+/// `manifests/<cluster>/istio-peer-authentication.yaml`: mesh-wide STRICT mTLS.
+pub const TEMPLATE_PEER_AUTHENTICATION: &str = "manifests/istio-peer-authentication.yaml.tera";
+/// `manifests/<cluster>/linkerd-identity.yaml`: the linkerd namespace and cert-manager objects.
+pub const TEMPLATE_LINKERD_IDENTITY: &str = "manifests/linkerd-identity.yaml.tera";
+/// `manifests/<cluster>/linkerd-trust-roots-bundle.json`: the trust-manager Bundle.
+pub const TEMPLATE_LINKERD_BUNDLE: &str = "manifests/linkerd-trust-roots-bundle.json.tera";
+/// `manifests/<cluster>/tenant-<tenant>.yaml`: a tenant's namespace and NetworkPolicies.
+pub const TEMPLATE_TENANT: &str = "manifests/tenant.yaml.tera";
+
+/// Every template a renderer uses; the embedded set is exactly these.
+pub const ALL: &[&str] = &[
+    TEMPLATE_README,
+    TEMPLATE_DECISIONS,
+    TEMPLATE_HELMFILE,
+    TEMPLATE_CILIUM_VALUES,
+    TEMPLATE_ISTIO_BASE_VALUES,
+    TEMPLATE_ISTIOD_VALUES,
+    TEMPLATE_ISTIO_CNI_VALUES,
+    TEMPLATE_ZTUNNEL_VALUES,
+    TEMPLATE_LINKERD_CRDS_VALUES,
+    TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
+    TEMPLATE_PEER_AUTHENTICATION,
+    TEMPLATE_LINKERD_IDENTITY,
+    TEMPLATE_LINKERD_BUNDLE,
+    TEMPLATE_TENANT,
+];
 
 /// The loaded templates.
 pub struct Templates {
@@ -162,4 +205,17 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_is_known_and_every_known_template_is_embedded() {
+        let embedded: BTreeSet<String> = embedded().into_keys().collect();
+        let known: BTreeSet<String> = ALL.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(embedded, known);
+        assert!(Templates::load(None).is_ok());
+    }
 }

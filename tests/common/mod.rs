@@ -96,3 +96,26 @@ tenants:
     nodeGroups: 2
     nodes: 12
 "#;
+
+/// A blueprint with one production environment on `cloud` (`aws`, `gcp` or `azure`), two
+/// trusted tenants, and the given `policy:` lines (each indented by two spaces).
+pub fn blueprint_on(cloud: &str, policy: &str) -> String {
+    let (region, account, instance) = match cloud {
+        "aws" => ("eu-central-1", "\"111111111111\"", "m6i.xlarge"),
+        "gcp" => ("europe-west3", "acme-prod-4711", "n2-standard-4"),
+        _ => (
+            "westeurope",
+            "6f1c4a52-1d0e-4c7b-9b7e-2a1f3c4d5e6f",
+            "Standard_D4s_v5",
+        ),
+    };
+    format!(
+        "version: 1\nname: acme\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.33\"\n\
+         policy:\n{policy}\
+         environments:\n  prod: {{ production: true, account: {account}, cidr: 10.0.0.0/16 }}\n\
+         organizations: {{ retail: {{ boundary: soft }} }}\n\
+         units:\n  u: {{ tenantsPerCluster: 4, nodeGroupsPerCluster: 4, nodesPerGroup: 5, instanceType: {instance} }}\n\
+         tenants:\n  shop: {{ organization: retail, trust: trusted, unit: u, environments: [prod] }}\n\
+         \x20 ledger: {{ organization: retail, trust: trusted, unit: u, environments: [prod] }}\n"
+    )
+}

@@ -195,14 +195,19 @@ fn encryption_findings(
     let at = KeyPath::keys(["policy", "encryption"]);
     if bp.policy.zero_trust && !matches!(encryption, Encryption::Mtls | Encryption::DefenseInDepth)
     {
-        let why = match encryption {
-            Encryption::Network => {
-                "transparent network encryption identifies nodes, not workloads: every pod on a node speaks with the node's key"
-            }
-            Encryption::CloudHardware => {
-                "the cloud encrypts between machines and identifies no workload"
-            }
-            _ => "`none` neither encrypts traffic nor authenticates workloads",
+        let (why, fix) = match encryption {
+            Encryption::Network => (
+                "transparent network encryption identifies nodes, not workloads: every pod on a node speaks with the node's key, so a policy cannot tell one workload from another",
+                "keep Cilium's encryption and add a mesh: `encryption: defense-in-depth` with `mesh: istio`, `istio-ambient` or `linkerd`",
+            ),
+            Encryption::CloudHardware => (
+                "the cloud encrypts between machines and identifies no workload",
+                "keep the cloud's encryption underneath and add a mesh: `encryption: mtls` with `mesh: istio`, `istio-ambient` or `linkerd`",
+            ),
+            _ => (
+                "`none` neither encrypts traffic nor authenticates workloads",
+                "set `encryption: mtls` (or `defense-in-depth`) with `mesh: istio`, `istio-ambient` or `linkerd`",
+            ),
         };
         c.finding(
             Problem::error(
@@ -210,7 +215,7 @@ fn encryption_findings(
                 at.clone(),
                 format!("`zeroTrust: true` requires workload identity, but {why}"),
             )
-            .with_help("use `mtls` or `defense-in-depth` (the mesh gives every workload a certificate of its own), or waive `zero-trust-identity` with a reason"),
+            .with_help(format!("{fix} (the mesh gives every workload a certificate of its own); or set `zeroTrust: false`, or waive `zero-trust-identity` with a reason")),
         );
     }
     let production: Vec<&str> = envs
@@ -235,7 +240,7 @@ fn encryption_findings(
                 at.clone(),
                 "with `mtls` alone, traffic outside the mesh is not encrypted: CoreDNS, operators, host-network pods and the CNI itself",
             )
-            .with_help("use `defense-in-depth` to encrypt it with Cilium as well, or waive `mesh-addon-traffic` with the reason it is acceptable"),
+            .with_help("use `encryption: defense-in-depth` (with `networkEncryption: wireguard`, node traffic included) to encrypt it with Cilium as well, or waive `mesh-addon-traffic` with the reason it is acceptable; DECISIONS.md lists what stays unencrypted"),
         );
     }
     if network_encryption == Some(NetworkEncryption::Ipsec) {

@@ -1,0 +1,507 @@
+//! What the chosen encryption covers, per stack: what is encrypted and what is not, who
+//! is authenticated (a node or a workload), how to see it on a live cluster, the choices
+//! made for the stack with their reasons and sources, and what an operator or the
+//! infrastructure must provide. The encryption section of the decision record.
+//!
+//! Part of stage 3 (plan). The stack of a cluster depends only on the policy and the
+//! cloud, so there is one [`StackCoverage`] per cloud the platform uses. Commands use
+//! `<cluster>`, `<tenant>` and `<pod>` as placeholders; the kube context is named after the
+//! cluster.
+
+use serde::Serialize;
+
+use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption};
+
+/// The encryption section of the decision record.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    /// One line: the choice.
+    pub summary: String,
+    /// Who is authenticated: nodes, workloads, or nobody.
+    pub identity: String,
+    /// The stack on each cloud the platform uses.
+    pub stacks: Vec<StackCoverage>,
+}
+
+/// One cloud's stack.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StackCoverage {
+    /// The cloud.
+    pub cloud: Cloud,
+    /// The stack in a few words (without the cloud, which `cloud` names).
+    pub title: String,
+    /// Traffic that is encrypted.
+    pub encrypted: Vec<String>,
+    /// Traffic that is not.
+    pub not_encrypted: Vec<String>,
+    /// What proves identity, layer by layer.
+    pub identity: Vec<String>,
+    /// Commands that show it on a live cluster.
+    pub verify: Vec<String>,
+    /// The choices made for this stack.
+    pub decisions: Vec<Decision>,
+    /// What an operator does once per cluster before the first install.
+    pub before_install: Vec<String>,
+    /// What the cluster's infrastructure (the Terraform or Crossplane target) provides.
+    pub infrastructure: Vec<String>,
+}
+
+/// One choice, why it was made, and where that is documented.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// What was chosen.
+    pub choice: String,
+    /// Why.
+    pub why: String,
+    /// The upstream source.
+    pub source: String,
+}
+
+fn decision(choice: &str, why: &str, source: &str) -> Decision {
+    Decision {
+        choice: choice.to_owned(),
+        why: why.to_owned(),
+        source: source.to_owned(),
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The coverage of `encryption` with `network_encryption` and `mesh`, on `clouds`.
+pub fn coverage(
+    encryption: Encryption,
+    network_encryption: Option<NetworkEncryption>,
+    mesh: Option<Mesh>,
+    clouds: &[Cloud],
+) -> Coverage {
+    let (summary, identity) = match encryption {
+        Encryption::None => (
+            "None: traffic between workloads is not encrypted in transit",
+            "nobody: workloads and nodes are not authenticated to each other",
+        ),
+        Encryption::Network => (
+            "Network: Cilium transparent encryption",
+            "nodes: every pod on a node speaks with the node's key; workloads have no identity of their own",
+        ),
+        Encryption::Mtls => (
+            "mTLS: service-mesh mutual TLS, mesh-wide strict",
+            "workloads: each has a certificate bound to its service account",
+        ),
+        Encryption::DefenseInDepth => (
+            "Defense-in-depth: Cilium transparent encryption under service-mesh mutual TLS",
+            "workloads (mesh certificates), on top of node keys (Cilium)",
+        ),
+        Encryption::CloudHardware => (
+            "Cloud-hardware: the cloud encrypts traffic on the wire",
+            "none beyond the cloud's: the encryption identifies machines, not workloads",
+        ),
+    };
+    let cilium = matches!(encryption, Encryption::Network | Encryption::DefenseInDepth)
+        .then(|| network_encryption.unwrap_or(NetworkEncryption::Wireguard));
+    let mesh = mesh.filter(|_| matches!(encryption, Encryption::Mtls | Encryption::DefenseInDepth));
+    Coverage {
+        summary: summary.to_owned(),
+        identity: identity.to_owned(),
+        stacks: clouds
+            .iter()
+            .map(|cloud| stack(*cloud, encryption, cilium, mesh))
+            .collect(),
+    }
+}
+
+/// The stack on `cloud`: Cilium with `cilium` encryption (when used), and `mesh`.
+fn stack(
+    cloud: Cloud,
+    encryption: Encryption,
+    cilium: Option<NetworkEncryption>,
+    mesh: Option<Mesh>,
+) -> StackCoverage {
+    let cni = match (cilium, cloud) {
+        (Some(_), Cloud::Aws) => "Cilium in ENI mode on EKS",
+        (Some(_), Cloud::Gcp) => "self-managed Cilium on the GKE legacy datapath",
+        (Some(_), Cloud::Azure) => "Cilium on AKS bring-your-own-CNI",
+        (None, Cloud::Aws) => "the AWS VPC CNI",
+        (None, Cloud::Gcp) => "GKE Dataplane V2",
+        (None, Cloud::Azure) => "Azure CNI powered by Cilium",
+    };
+    let mut title = cni.to_owned();
+    match cilium {
+        Some(NetworkEncryption::Wireguard) => {
+            title.push_str(" with WireGuard, node-to-node included");
+        }
+        Some(NetworkEncryption::Ipsec) => title.push_str(" with IPsec"),
+        None => {}
+    }
+    match encryption {
+        Encryption::CloudHardware => title.push_str(match cloud {
+            Cloud::Aws => " on Nitro instances that encrypt in transit",
+            Cloud::Gcp => " with inter-node transparent encryption",
+            Cloud::Azure => " in a VNet with Virtual Network encryption",
+        }),
+        Encryption::None => title.push_str(", no encryption"),
+        _ => {}
+    }
+    if let Some(m) = mesh {
+        title.push_str(match m {
+            Mesh::Istio => ", Istio sidecars with mesh-wide STRICT mTLS",
+            Mesh::IstioAmbient => ", Istio ambient with mesh-wide STRICT mTLS",
+            Mesh::Linkerd => ", Linkerd with mesh-wide mTLS",
+        });
+    }
+    let mut s = StackCoverage {
+        cloud,
+        title,
+        encrypted: Vec::new(),
+        not_encrypted: Vec::new(),
+        identity: Vec::new(),
+        verify: Vec::new(),
+        decisions: Vec::new(),
+        before_install: Vec::new(),
+        infrastructure: Vec::new(),
+    };
+    if let Some(protocol) = cilium {
+        cilium_coverage(&mut s, cloud, protocol, mesh);
+        cilium_decisions(&mut s, cloud, protocol, mesh);
+    }
+    if let Some(m) = mesh {
+        mesh_coverage(&mut s, m, cilium.is_some());
+        mesh_decisions(&mut s, cloud, m);
+    }
+    match encryption {
+        Encryption::None => {
+            s.not_encrypted
+                .push("All traffic between pods and nodes.".to_owned());
+            s.identity
+                .push("Nobody is authenticated by the network.".to_owned());
+        }
+        Encryption::CloudHardware => cloud_hardware(&mut s, cloud),
+        _ => {}
+    }
+    if encryption != Encryption::None {
+        s.not_encrypted.push("Traffic to the Kubernetes API server: TLS by Kubernetes itself; the managed control plane is not a cluster node, so node-level encryption never covers it.".to_owned());
+        s.not_encrypted.push("Traffic leaving the cluster (to the internet, cloud services, other hosts in the network) and from outside clients up to the first node: protect it with TLS at the application.".to_owned());
+    }
+    if cilium.is_none() {
+        s.infrastructure.push(match cloud {
+            Cloud::Aws => "The VPC CNI add-on with network policy enforcement on (`enableNetworkPolicy`): without it the tenant NetworkPolicies are not enforced.",
+            Cloud::Gcp => "Dataplane V2 (`ADVANCED_DATAPATH`), which enforces NetworkPolicy.",
+            Cloud::Azure => "Azure CNI powered by Cilium (`network_plugin = \"azure\"`, overlay, `network_data_plane = \"cilium\"`, `network_policy = \"cilium\"`), which enforces NetworkPolicy.",
+        }.to_owned());
+    }
+    s.before_install.insert(0, match cloud {
+        Cloud::Aws => "A kube context named after the cluster: `aws eks update-kubeconfig --region <region> --name <cluster> --alias <cluster>`, with credentials for the cluster's account.",
+        Cloud::Gcp => "A kube context named after the cluster: `gcloud container clusters get-credentials <cluster> --region <region> --project <project>`, then `kubectl config rename-context gke_<project>_<region>_<cluster> <cluster>`.",
+        Cloud::Azure => "A kube context named after the cluster: `az aks get-credentials --resource-group <resource-group> --name <cluster>` (the context takes the cluster's name).",
+    }.to_owned());
+    s
+}
+
+fn cilium_coverage(
+    s: &mut StackCoverage,
+    cloud: Cloud,
+    protocol: NetworkEncryption,
+    mesh: Option<Mesh>,
+) {
+    let same_node = if mesh.is_some() {
+        " The mesh still encrypts it between meshed pods; between pods outside the mesh (kube-system add-ons, the mesh's and Cilium's own agents) it is plaintext."
+    } else {
+        " No mesh covers it."
+    };
+    let verify_agent = "kubectl --context <cluster> -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg encrypt status";
+    match protocol {
+        NetworkEncryption::Wireguard => {
+            s.encrypted.push("Pod to pod on different nodes, pod to remote node, node to remote pod and node to node: Cilium WireGuard with node encryption (UDP 51871). Host-network pods and Service traffic are included.".to_owned());
+            s.encrypted.push("Strict ingress mode: a node drops pod traffic from another node that did not arrive through WireGuard.".to_owned());
+            match cloud {
+                Cloud::Aws => s.not_encrypted.push("Strict egress mode is off on EKS: pods, nodes and the control plane's network interfaces share the node subnets, so no range covers pods alone. A packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window); strict ingress drops it at the receiving node.".to_owned()),
+                Cloud::Gcp => s.encrypted.push("Strict egress mode for the cluster's pod range, remote-node identities not exempted: pod-to-pod traffic leaves a node encrypted or not at all.".to_owned()),
+                Cloud::Azure => s.encrypted.push("Strict egress mode for the cluster's overlay pod range: pod-to-pod traffic leaves a node encrypted or not at all (remote-node identities are looked up, as tunnelling requires).".to_owned()),
+            }
+            s.not_encrypted.push(format!("Traffic between pods on the same node: WireGuard encrypts only what leaves a node, by design.{same_node}"));
+            s.identity.push("WireGuard: **node** identity. Each node creates its own key pair and publishes the public key in the `network.cilium.io/wg-pub-key` annotation of its CiliumNode; clusterwright generates and stores no key.".to_owned());
+            s.verify.extend(strings(&[
+                "cilium encryption status --context <cluster>",
+                verify_agent,
+                "kubectl --context <cluster> -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status | grep Encryption   # Wireguard [NodeEncryption: Enabled, cilium_wg0 ...]",
+                "kubectl --context <cluster> -n kube-system get configmap cilium-config -o jsonpath='{.data.enable-wireguard} {.data.encrypt-node} {.data.enable-encryption-strict-mode-ingress} {.data.enable-encryption-strict-mode-egress} {.data.encryption-strict-egress-cidr}{\"\\n\"}'",
+            ]));
+        }
+        NetworkEncryption::Ipsec => {
+            s.encrypted.push("Pod to pod on different nodes: Cilium IPsec (ESP, AES-GCM with a 128-bit key, per-tunnel keys derived from the pre-shared key in Secret kube-system/cilium-ipsec-keys).".to_owned());
+            s.not_encrypted.push("Node-to-node and host-network traffic (kubelet, node exporters, host-network pods): Cilium encrypts node traffic only with WireGuard (rule `encryption-coverage`).".to_owned());
+            s.not_encrypted.push(format!("Traffic between pods on the same node: IPsec encrypts only what leaves a node.{same_node}"));
+            s.not_encrypted.push("No strict mode: strict ingress needs WireGuard, and strict egress with IPsec is not documented for Cilium 1.20, so a packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window).".to_owned());
+            s.identity.push("IPsec: a cluster-wide pre-shared key (node level: any node holding it can decrypt), created by the operator in Secret kube-system/cilium-ipsec-keys and never written to this repository.".to_owned());
+            s.verify.extend(strings(&[
+                "cilium encryption status --context <cluster>",
+                verify_agent,
+                "kubectl --context <cluster> -n kube-system get configmap cilium-config -o jsonpath='{.data.enable-ipsec} {.data.ipsec-key-file}{\"\\n\"}'",
+            ]));
+            s.before_install.push("Create the IPsec key before the first `helmfile sync` (20 random bytes: a 128-bit AES key and a 32-bit salt; `+` selects per-tunnel keys), and store it nowhere else: `kubectl --context <cluster> create -n kube-system secret generic cilium-ipsec-keys --from-literal=keys=\"3+ rfc4106(gcm(aes)) $(dd if=/dev/urandom count=20 bs=1 2> /dev/null | xxd -p -c 64) 128\"`. Rotate it as Cilium's IPsec guide says (raise the key id, `kubectl patch`); not during a Cilium upgrade.".to_owned());
+        }
+    }
+}
+
+fn cilium_decisions(
+    s: &mut StackCoverage,
+    cloud: Cloud,
+    protocol: NetworkEncryption,
+    mesh: Option<Mesh>,
+) {
+    let wireguard = protocol == NetworkEncryption::Wireguard;
+    match cloud {
+        Cloud::Aws => {
+            s.decisions.push(decision(
+                "ENI mode: `eni.enabled`, `ipam.mode: eni`, `routingMode: native`; pod ENIs only in the subnets tagged `clusterwright.io/cilium-pod-subnet=<cluster>`.",
+                "Pods take VPC addresses, so the EKS control plane reaches webhooks on pods directly. Without a subnet filter the operator picks any subnet of the zone, and one VPC holds all clusters of an environment and its public subnets.",
+                "cilium/cilium `Documentation/network/concepts/ipam/eni.rst`; cilium 1.20.0 `values.yaml` (`eni.nodeSpec.subnetTags`)",
+            ));
+            s.decisions.push(decision(
+                "Kube-proxy replacement with the API server read from ConfigMap kube-system/cilium-k8s-service-host (`k8sServiceHostRef`, port 443). The cilium release's presync hook writes it from `aws eks describe-cluster`, after checking that the caller is in the cluster's account.",
+                "The cluster is created without kube-proxy, and its endpoint is unknown until the infrastructure is applied. `k8sServiceHost: auto` would need a Helm lookup of kube-public/cluster-info at render time, which fails offline and which EKS is not documented to provide.",
+                "cilium 1.20.0 `values.yaml` (`k8sServiceHostRef`), `templates/cilium-agent/daemonset.yaml`",
+            ));
+            s.before_install.push("The `aws` CLI with credentials for the cluster's account (the presync hook of the cilium release reads the API endpoint with it).".to_owned());
+            s.infrastructure.extend(strings(&[
+                "EKS without the self-managed add-ons (`bootstrap_self_managed_addons = false`): no VPC CNI, no kube-proxy; CoreDNS as an EKS add-on once Cilium runs.",
+                "The cluster's node subnets tagged `clusterwright.io/cilium-pod-subnet=<cluster>` (public subnets not).",
+                "EC2 ENI permissions for kube-system/cilium-operator (EKS Pod Identity or IRSA).",
+            ]));
+        }
+        Cloud::Gcp => {
+            s.decisions.push(decision(
+                "`gke.enabled` (native routing), `ipam.mode: kubernetes`, `ipv4NativeRoutingCIDR` = the cluster's pod range, node-init with `cni.binPath: /home/kubernetes/bin`; kube-proxy stays.",
+                "GKE has no switch to leave out the CNI: Cilium runs on the legacy datapath without Calico. Dataplane V2 is Google's managed Cilium and cannot be configured with the Cilium chart.",
+                "cilium/cilium `Documentation/installation/k8s-install-helm.rst` (GKE), `requirements-gke.rst`",
+            ));
+            s.decisions.push(decision(
+                "`nodeinit.reconfigureKubelet` and `nodeinit.removeCbrBridge` are set by the helmfile's `set:` for the cilium release, not in cilium.values.yaml.",
+                "Without them GKE's containerd brings back its own CNI configuration after a node reboot. The chart reads them in its node-init script but does not declare them in its values.yaml, so the conformance kit, which follows values.yaml, rejects them in a values file; its owners are told.",
+                "cilium-1.20.0 `files/nodeinit/startup.bash`; cilium/cilium#21049",
+            ));
+            s.infrastructure.push("GKE with the legacy datapath (`LEGACY_DATAPATH`) and without Calico network policy; node pools tainted `node.cilium.io/agent-not-ready=true:NoExecute` (in the plan).".to_owned());
+        }
+        Cloud::Azure => {
+            s.decisions.push(decision(
+                "`aksbyocni.enabled` (VXLAN tunnel), cluster-pool IPAM over the plan's overlay range with a /24 per node; kube-proxy stays.",
+                "With bring-your-own-CNI Cilium owns IPAM; Azure IPAM needs the Azure CNI.",
+                "cilium/cilium `Documentation/installation/requirements-aks.rst`; cilium 1.20.0 `values.yaml` (`aksbyocni`)",
+            ));
+            s.infrastructure.push(
+                "AKS with bring-your-own-CNI (`network_profile { network_plugin = \"none\" }`)."
+                    .to_owned(),
+            );
+        }
+    }
+    let strict = match (protocol, cloud) {
+        (NetworkEncryption::Ipsec, _) => (
+            "No strict mode.",
+            "Strict ingress requires WireGuard; strict egress with IPsec is not documented for 1.20.",
+        ),
+        (NetworkEncryption::Wireguard, Cloud::Aws) => (
+            "Strict ingress on; strict egress off.",
+            "Strict egress drops pod traffic to its range that is not encrypted; on EKS that range would also hold nodes and the control plane's interfaces, which Cilium does not encrypt to.",
+        ),
+        (NetworkEncryption::Wireguard, Cloud::Gcp) => (
+            "Strict ingress on; strict egress for the pod range, remote-node identities not exempted.",
+            "The pod range is a secondary range of its own and routing is native: the case where Cilium needs no exemption.",
+        ),
+        (NetworkEncryption::Wireguard, Cloud::Azure) => (
+            "Strict ingress on; strict egress for the overlay pod range with remote-node identities looked up.",
+            "The chart requires remote-node identities when tunnelling.",
+        ),
+    };
+    s.decisions.push(decision(
+        strict.0,
+        strict.1,
+        "cilium 1.20.0 `values.yaml` (`encryption.strictMode.egress`, `.ingress`: 1.20 reads only these keys)",
+    ));
+    if wireguard {
+        s.infrastructure
+            .push("UDP 51871 (WireGuard) open between nodes.".to_owned());
+    } else {
+        s.decisions.push(decision(
+            "The IPsec key is Secret kube-system/cilium-ipsec-keys (key `keys`), created by the operator; the cilium release's presync hook stops the install without it.",
+            "Private key material is never generated or written to the repository.",
+            "cilium/cilium `Documentation/security/network/encryption-ipsec.rst`",
+        ));
+    }
+    match mesh {
+        Some(Mesh::Istio | Mesh::IstioAmbient) => s.decisions.push(decision(
+            if mesh == Some(Mesh::IstioAmbient) {
+                "`cni.exclusive: false`, `socketLB.hostNamespaceOnly: true`, `bpf.masquerade: false`."
+            } else {
+                "`cni.exclusive: false`, `socketLB.hostNamespaceOnly: true`."
+            },
+            "istio-cni chains onto Cilium's CNI configuration, which exclusive mode would remove. Istio's validation refuses socket load balancing for pods and, with ztunnel, BPF masquerading.",
+            "istio/istio@1.30.3 `operator/pkg/apis/validation/validation.go`; istio.io ambient platform prerequisites (Cilium)",
+        )),
+        Some(Mesh::Linkerd) => s.decisions.push(decision(
+            "`socketLB.hostNamespaceOnly: true`.",
+            "Linkerd needs a Service's ClusterIP on packets for its load balancing and routing; socket-level load balancing would rewrite it first.",
+            "linkerd/website `2-edge/reference/cluster-configuration.md` (Cilium)",
+        )),
+        None => {}
+    }
+}
+
+fn mesh_coverage(s: &mut StackCoverage, mesh: Mesh, on_cilium: bool) {
+    match mesh {
+        Mesh::Istio => {
+            s.encrypted.push("Every connection between two meshed workloads, on the same node or not: sidecar-to-sidecar mutual TLS. The mesh-wide PeerAuthentication istio-system/default (STRICT) makes meshed workloads refuse plaintext.".to_owned());
+            s.identity.push("Istio: **workload** identity, X.509 SPIFFE certificates `spiffe://cluster.local/ns/<namespace>/sa/<service-account>` issued by istiod, whose self-signed CA stays in Secret istio-system/istio-ca-secret inside the cluster.".to_owned());
+            s.verify.extend(strings(&[
+                "kubectl --context <cluster> get peerauthentication -A   # istio-system/default STRICT",
+                "istioctl --context <cluster> x describe pod <pod> -n <tenant>",
+                "istioctl --context <cluster> proxy-config secret <pod> -n <tenant>   # the workload's certificate",
+            ]));
+        }
+        Mesh::IstioAmbient => {
+            s.encrypted.push("Every connection between two ambient-enrolled workloads, on the same node or not: ztunnel carries it as HBONE (mutual TLS, port 15008). The mesh-wide PeerAuthentication istio-system/default (STRICT) makes enrolled workloads refuse plaintext.".to_owned());
+            s.not_encrypted.push("Kubelet health probes to ambient pods: plaintext by design; Istio rewrites them to come from 169.254.7.127 (admitted by the tenant NetworkPolicy `allow-ambient-kubelet-probes`).".to_owned());
+            s.identity.push("Istio ambient: **workload** identity, X.509 SPIFFE certificates `spiffe://cluster.local/ns/<namespace>/sa/<service-account>` that ztunnel requests from istiod for the service accounts on its node.".to_owned());
+            s.verify.extend(strings(&[
+                "kubectl --context <cluster> get peerauthentication -A   # istio-system/default STRICT",
+                "kubectl --context <cluster> get namespace -L istio.io/dataplane-mode",
+                "istioctl --context <cluster> ztunnel-config workloads --workload-namespace <tenant>   # PROTOCOL HBONE",
+                "istioctl --context <cluster> ztunnel-config certificates",
+            ]));
+        }
+        Mesh::Linkerd => {
+            s.encrypted.push("Every TCP connection between two meshed pods, on the same node or not: Linkerd's automatic mutual TLS. `proxy.defaultInboundPolicy: all-authenticated` (Linkerd's counterpart of STRICT) makes meshed pods accept only authenticated mesh clients; kubelet probes are still admitted by Linkerd's default authorizations.".to_owned());
+            s.identity.push("Linkerd: **workload** identity. Each proxy holds a 24-hour certificate for `<service-account>.<namespace>.serviceaccount.identity.linkerd.cluster.local`, issued by Linkerd's identity controller with the identity issuer (Secret linkerd/linkerd-identity-issuer, 48 hours, rotated by cert-manager), chained to the trust anchor (Secret cert-manager/linkerd-trust-anchor, one year, rotated by cert-manager, published by trust-manager as ConfigMap linkerd/linkerd-identity-trust-roots). No key material is in the repository.".to_owned());
+            s.verify.extend(strings(&[
+                "linkerd --context <cluster> check",
+                "linkerd --context <cluster> check --proxy -n <tenant>",
+                "linkerd --context <cluster> identity -n <tenant> <pod>   # the proxy's certificate",
+                "linkerd --context <cluster> diagnostics proxy-metrics -n <tenant> po/<pod> | grep 'tls=\"true\"'",
+                "kubectl --context <cluster> get certificate -A   # linkerd-trust-anchor, linkerd-identity-issuer: Ready",
+                "kubectl --context <cluster> get bundle linkerd-identity-trust-roots   # Synced",
+            ]));
+        }
+    }
+    if !on_cilium {
+        let outside = match mesh {
+            Mesh::Linkerd => "cert-manager, trust-manager",
+            _ => "istiod, the Istio CNI agent",
+        };
+        s.not_encrypted.push(format!("Everything outside the mesh (rule `mesh-addon-traffic`): DNS to CoreDNS, kube-system and cloud-managed add-ons, {outside}, host-network and node traffic."));
+    }
+}
+
+/// What the cloud's own encryption covers on `cloud`.
+fn cloud_hardware(s: &mut StackCoverage, cloud: Cloud) {
+    match cloud {
+        Cloud::Aws => {
+            s.encrypted.push("Traffic between Nitro instances that support encryption in transit, in the same or a peered VPC (AEAD, 256-bit, by the hardware).".to_owned());
+            s.not_encrypted.push("Traffic through load balancers, NAT gateways and transit gateways without encryption support, and traffic of instance types without it.".to_owned());
+            s.verify.push("aws ec2 describe-instance-types --instance-types <type> --query 'InstanceTypes[].NetworkInfo.EncryptionInTransitSupported'".to_owned());
+            s.infrastructure.push("Node groups only on instance types that encrypt in transit (rule `cloud-hardware-instance` checks the blueprint's units).".to_owned());
+        }
+        Cloud::Gcp => {
+            s.encrypted.push("Pod traffic between nodes: GKE inter-node transparent encryption (WireGuard inside Dataplane V2).".to_owned());
+            s.not_encrypted
+                .push("Host-network traffic and traffic between pods on the same node.".to_owned());
+            s.verify.push("gcloud container clusters describe <cluster> --region <region> --format 'value(networkConfig.inTransitEncryptionConfig)'".to_owned());
+            s.infrastructure.push("Inter-node transparent encryption on the cluster (`in_transit_encryption_config = \"IN_TRANSIT_ENCRYPTION_INTER_NODE_TRANSPARENT\"`, which needs Dataplane V2).".to_owned());
+        }
+        Cloud::Azure => {
+            s.encrypted.push("Traffic between VMs of supported series in the VNet (Virtual Network encryption, DTLS).".to_owned());
+            s.not_encrypted.push("Traffic of VMs without encryption support: the VNet lets it through unencrypted (`AllowUnencrypted` is the only enforcement Azure offers).".to_owned());
+            s.verify
+                .push("az network vnet show --ids <vnet-id> --query encryption".to_owned());
+            s.infrastructure.push("Virtual Network encryption on the VNet (`encryption { enforcement = \"AllowUnencrypted\" }`) and node pools of supported series with Accelerated Networking.".to_owned());
+        }
+    }
+    s.identity.push(
+        "The cloud's: hosts are authenticated by the cloud's fabric, workloads are not.".to_owned(),
+    );
+}
+
+fn mesh_decisions(s: &mut StackCoverage, cloud: Cloud, mesh: Mesh) {
+    match mesh {
+        Mesh::Istio | Mesh::IstioAmbient => {
+            s.decisions.push(decision(
+                "Mesh-wide STRICT mutual TLS: PeerAuthentication `default` in the root namespace istio-system, without a selector.",
+                "In the root namespace and without a selector it applies to every workload of the mesh, so plaintext to a meshed workload is refused.",
+                "istio/istio@1.30.3 `manifests/charts/base/files/crd-all.gen.yaml` (`security.istio.io/v1`), `pkg/config/mesh/mesh.go` (root namespace)",
+            ));
+            s.decisions.push(if mesh == Mesh::IstioAmbient {
+                decision(
+                    "Ambient mode: `profile: ambient` for istiod and istio-cni, then ztunnel; installed base, istiod, istio-cni, ztunnel in that order. Tenant namespaces are enrolled with `istio.io/dataplane-mode: ambient`.",
+                    "The ambient profile turns on ztunnel support in istiod and the CNI agent; the order is Istio's.",
+                    "istio/istio@1.30.3 `manifests/charts/*/files/profile-ambient.yaml`; istio.io ambient Helm install",
+                )
+            } else {
+                decision(
+                    "Sidecar mode with the Istio CNI agent (`cni.enabled` in istiod); tenant namespaces are labelled `istio-injection: enabled`.",
+                    "The CNI agent sets up traffic redirection, so tenant pods need no privileged istio-init container (NET_ADMIN, NET_RAW).",
+                    "istio/istio@1.30.3 `manifests/charts/istio-cni/README.md`",
+                )
+            });
+            s.decisions.push(decision(
+                "istio-cni in kube-system; istiod with at least two replicas (`autoscaleMin: 2`); the charts' own NetworkPolicies (`global.networkPolicy.enabled`).",
+                "The CNI agent is system-node-critical, which kube-system always admits. The istiod PodDisruptionBudget keeps one replica, so a single replica would block node drains. The charts' policies admit only their webhook, xDS and HBONE ports.",
+                "istio/istio@1.30.3 `manifests/charts/istio-cni/README.md`, `istio-discovery/values.yaml`, `templates/networkpolicy.yaml`",
+            ));
+            if cloud == Cloud::Gcp {
+                s.decisions.push(decision(
+                    "`platform: gke` for istiod, istio-cni and ztunnel.",
+                    "GKE keeps CNI binaries in a non-standard place and admits node-critical pods only in namespaces with a ResourceQuota; the gke platform profile handles both.",
+                    "istio/istio@1.30.3 `manifests/helm-profiles/platform-gke.yaml`; istio.io ambient platform prerequisites (GKE)",
+                ));
+                s.infrastructure.push("Private clusters: a firewall rule from the control plane's range to the nodes on TCP 15017 (istiod's webhooks).".to_owned());
+            }
+        }
+        Mesh::Linkerd => {
+            s.decisions.push(decision(
+                "External CA: `identity.externalCA: true`, `identity.issuer.scheme: kubernetes.io/tls`. cert-manager creates and rotates the trust anchor (ECDSA, valid one year, renewed after 60 days) from a self-signed Issuer and the identity issuer (valid 48 hours, renewed after 23) from a ClusterIssuer backed by the anchor; trust-manager publishes the anchor's certificate as ConfigMap linkerd/linkerd-identity-trust-roots.",
+                "No key material in the repository: cert-manager makes every key inside the cluster. The anchor stays in the cert-manager namespace, which Linkerd cannot read. A private CA or Vault issuer can replace the self-signed Issuer to keep the root key off the cluster.",
+                "linkerd/website `2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md`; linkerd2@edge-26.8.3 `charts/linkerd-control-plane/values.yaml`",
+            ));
+            s.decisions.push(decision(
+                "The trust-manager Bundle is `manifests/<cluster>/linkerd-trust-roots-bundle.json`, in JSON.",
+                "The conformance kit has no schema for trust-manager's Bundle and fails any YAML manifest it cannot check; kubectl applies JSON the same way. The kit's owners are told; the Bundle moves to YAML once the kit knows it.",
+                "cert-manager/trust-manager@v0.24.0 `deploy/crds/trust.cert-manager.io_bundles.yaml`",
+            ));
+            s.decisions.push(decision(
+                "The Bundle takes the current anchor by name and a previous anchor by label (`clusterwright.io/linkerd-previous-anchor: \"true\"`).",
+                "A named source that does not exist fails the whole Bundle, while a selector that matches nothing is skipped: no Secret has to be made by hand before the install, and no copy of the anchor's private key is ever made.",
+                "cert-manager/trust-manager@v0.24.0 `pkg/bundle/internal/source/source.go`",
+            ));
+            s.decisions.push(decision(
+                "cert-manager and trust-manager with `global.rbac.aggregateClusterRoles: false`.",
+                "By default cert-manager adds Certificate rights to the built-in admin and edit roles, and a tenant admin could then have the linkerd-identity-issuer ClusterIssuer sign a mesh identity.",
+                "cert-manager v1.21.1 chart `templates/rbac.yaml`",
+            ));
+            s.decisions.push(decision(
+                "`proxy.defaultInboundPolicy: all-authenticated`; three controller replicas with anti-affinity and disruption budgets; `webhookFailurePolicy: Fail` with the proxy injector limited to tenant namespaces.",
+                "Meshed pods accept only mesh clients. A tenant pod is never created without its proxy, and an injector outage cannot block system namespaces.",
+                "linkerd/website `2-edge/reference/authorization-policy.md`; linkerd2@edge-26.8.3 `charts/linkerd-control-plane/values-ha.yaml`",
+            ));
+            s.decisions.push(if cloud == Cloud::Gcp {
+                decision(
+                    "Gateway API CRDs from GKE (`installGatewayAPI: false`).",
+                    "Linkerd 2.20 needs Gateway API 1.2.1 to 1.5.1; GKE manages these CRDs when the Gateway API is enabled on the cluster, and a second copy would fight it.",
+                    "linkerd/website `2-edge/features/gateway-api.md`",
+                )
+            } else {
+                decision(
+                    "Gateway API v1.2.1 CRDs applied by the linkerd-crds release's presync hook (`installGatewayAPI: false`).",
+                    "Linkerd 2.20 needs Gateway API 1.2.1 to 1.5.1 and recommends 1.2.1; the chart would install older ones.",
+                    "linkerd/website `2-edge/features/gateway-api.md`",
+                )
+            });
+            if cloud == Cloud::Gcp {
+                s.infrastructure
+                    .push("The Gateway API enabled on the cluster (standard channel).".to_owned());
+                s.infrastructure.push("Private clusters: a firewall rule from the control plane's range to the nodes on TCP 6443 (trust-manager's webhook), 8443 (Linkerd's proxy injector and service-profile validator) and 9443 (Linkerd's policy validator).".to_owned());
+            }
+        }
+    }
+}

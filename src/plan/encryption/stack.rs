@@ -1,0 +1,670 @@
+//! The software a cluster's networking stack installs: the Helm releases in order, the
+//! settings of Cilium, Istio and Linkerd, and how tenant namespaces are enrolled and
+//! isolated.
+//!
+//! Part of stage 3 (plan). Input: the resolved policy, the cluster's cloud, name and
+//! address plan. Output: plain data that the Helm and manifest templates lay out without
+//! deciding anything. Each choice below says why; the reasons reviewers read are in
+//! [`super::coverage`](mod@super::coverage).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::charts::{self, Chart};
+use crate::blueprint::{Cloud, Mesh, NetworkEncryption};
+use crate::plan::network::ClusterNetwork;
+
+/// Cilium's `cluster.name` is at most 32 characters (chart `templates/validate.yaml`).
+pub const CILIUM_CLUSTER_NAME_MAX: usize = 32;
+
+/// The subnet tag that marks the node subnets of one EKS cluster, so that Cilium's
+/// operator creates pod ENIs only there (`<tag>=<cluster>`). The Terraform target tags
+/// each cluster's node subnets with it; public subnets are never tagged.
+pub const CILIUM_POD_SUBNET_TAG: &str = "clusterwright.io/cilium-pod-subnet";
+
+/// The label that marks a Linkerd trust anchor kept during a rotation: trust-manager
+/// adds every Secret carrying it to the trust bundle.
+pub const PREVIOUS_ANCHOR_LABEL: &str = "clusterwright.io/linkerd-previous-anchor";
+
+/// Where a value is read from: a key of a ConfigMap or Secret.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectKey {
+    /// Namespace.
+    pub namespace: &'static str,
+    /// Object name.
+    pub name: &'static str,
+    /// Key in its data.
+    pub key: &'static str,
+}
+
+/// How Cilium is fitted to the cloud.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CiliumIntegration {
+    /// EKS: ENI IPAM, pods take VPC addresses, native routing.
+    Eni,
+    /// GKE with the legacy datapath: Kubernetes IPAM over the pod secondary range.
+    Gke,
+    /// AKS bring-your-own-CNI: cluster-pool IPAM on a VXLAN overlay.
+    AksByocni,
+}
+
+/// Cilium's strict egress mode: pod traffic to the range is encrypted or dropped.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StrictEgress {
+    /// The pod range that must only be reached encrypted.
+    pub cidr: String,
+    /// Whether remote nodes' identities are looked up (needed with tunnelling).
+    pub allow_remote_node_identities: bool,
+}
+
+/// The settings of the Cilium chart.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[allow(clippy::struct_excessive_bools)] // each flag is one chart setting
+pub struct CiliumPlan {
+    /// `cluster.name`: the cluster's name, shortened with a hash past 32 characters. It
+    /// also tags the ENIs Cilium creates, so it must never change.
+    pub cluster_name: String,
+    /// How Cilium fits the cloud.
+    pub integration: CiliumIntegration,
+    /// `ipam.mode`.
+    pub ipam_mode: &'static str,
+    /// Cluster-pool pod ranges (AKS: the plan's overlay range).
+    pub cluster_pool_cidrs: Vec<String>,
+    /// Prefix length of the pod block each node gets from the cluster pool.
+    pub cluster_pool_mask_size: Option<u8>,
+    /// `routingMode`, where it must be set.
+    pub routing_mode: Option<&'static str>,
+    /// `ipv4NativeRoutingCIDR`: the range routed natively (GKE: the pod range).
+    pub native_routing_cidr: Option<String>,
+    /// `eni.nodeSpec.subnetTags`: the subnets pod ENIs may use (EKS).
+    pub eni_subnet_tags: Vec<String>,
+    /// Whether the node-init DaemonSet prepares GKE nodes.
+    pub node_init: bool,
+    /// `cni.binPath`, where the cloud keeps CNI binaries elsewhere.
+    pub cni_bin_path: Option<&'static str>,
+    /// Whether Cilium replaces kube-proxy (EKS: the cluster has no kube-proxy).
+    pub kube_proxy_replacement: bool,
+    /// Where the API server's host is read from, when it is not known before apply.
+    pub k8s_service_host_ref: Option<ObjectKey>,
+    /// The API server's port, with `k8s_service_host_ref`.
+    pub k8s_service_port: Option<u16>,
+    /// Transparent encryption.
+    pub encryption: NetworkEncryption,
+    /// Node-to-node encryption (WireGuard only).
+    pub node_encryption: bool,
+    /// Strict ingress: unencrypted pod traffic from other nodes is dropped (WireGuard only).
+    pub strict_ingress: bool,
+    /// Strict egress, where the address plan allows it.
+    pub strict_egress: Option<StrictEgress>,
+    /// The Secret holding the IPsec key (created by the operator, never generated).
+    pub ipsec_secret: Option<ObjectKey>,
+    /// `socketLB.hostNamespaceOnly`: service translation only for the host, so a mesh
+    /// sees the service address (Istio requires it; Linkerd's routing needs it).
+    pub socket_lb_host_namespace_only: bool,
+    /// `cni.exclusive`: false leaves a chained CNI plugin (istio-cni) in place.
+    pub cni_exclusive: bool,
+    /// Whether `bpf.masquerade: false` is written out: Istio ambient refuses BPF
+    /// masquerading (false is also the chart's default; written, a change shows in review).
+    pub disable_bpf_masquerade: bool,
+}
+
+/// The settings of the Istio charts.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IstioPlan {
+    /// Chart version.
+    pub version: &'static str,
+    /// Ambient mode (ztunnel) instead of sidecars.
+    pub ambient: bool,
+    /// Istio's platform profile, where the cloud needs one (`gke`).
+    pub platform: Option<&'static str>,
+    /// The root namespace: mesh-wide policy lives here.
+    pub root_namespace: &'static str,
+    /// Namespace of the CNI node agent.
+    pub cni_namespace: &'static str,
+    /// Mesh-wide `PeerAuthentication` mode.
+    pub mtls_mode: &'static str,
+    /// Fewest istiod replicas.
+    pub istiod_min_replicas: u32,
+    /// Whether istio-cni chains after Cilium's CNI configuration.
+    pub chained_after_cilium: bool,
+}
+
+/// A certificate's lifetime, as cert-manager spells durations.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifetime {
+    /// Validity.
+    pub duration: &'static str,
+    /// Renewed this long before it expires.
+    pub renew_before: &'static str,
+}
+
+/// Where the Gateway API CRDs Linkerd needs come from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", tag = "source")]
+pub enum GatewayApi {
+    /// The cloud manages them (GKE's Gateway API, enabled on the cluster by Terraform).
+    Cloud,
+    /// Installed from the upstream release before Linkerd.
+    Upstream {
+        /// Release.
+        version: &'static str,
+        /// Its standard-channel CRDs.
+        url: &'static str,
+    },
+}
+
+/// The settings of Linkerd and of the cert-manager objects behind its identity.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkerdPlan {
+    /// Chart version.
+    pub version: &'static str,
+    /// The trust anchor (root of mesh identity), rotated by cert-manager.
+    pub trust_anchor: Lifetime,
+    /// The identity issuer (signs proxies' certificates), rotated by cert-manager.
+    pub identity_issuer: Lifetime,
+    /// `proxy.defaultInboundPolicy`: whom meshed pods accept by default.
+    pub default_inbound_policy: &'static str,
+    /// Control-plane replicas.
+    pub controller_replicas: u32,
+    /// Label on a previous trust anchor kept in the bundle during a rotation.
+    pub previous_anchor_label: &'static str,
+    /// Gateway API CRDs.
+    pub gateway_api: GatewayApi,
+}
+
+/// When a helmfile hook runs.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum HookEvent {
+    /// Before the release is installed or upgraded.
+    Presync,
+    /// After it is.
+    Postsync,
+}
+
+/// What a helmfile hook does.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(
+    tag = "kind",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
+pub enum HookAction {
+    /// Reads the EKS API endpoint (in the plan's account only) into the ConfigMap that
+    /// Cilium's `k8sServiceHostRef` names.
+    EksServiceHost {
+        /// The ConfigMap key.
+        target: ObjectKey,
+    },
+    /// Stops the install unless the Secret exists.
+    RequireSecret {
+        /// The Secret.
+        secret: ObjectKey,
+    },
+    /// Applies upstream manifests from a pinned URL.
+    ApplyUrl {
+        /// What they are.
+        what: &'static str,
+        /// Pinned URL.
+        url: &'static str,
+    },
+    /// Applies `manifests/<cluster>/`.
+    ApplyManifests,
+}
+
+/// A helmfile hook.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Hook {
+    /// When.
+    pub event: HookEvent,
+    /// What.
+    pub action: HookAction,
+}
+
+/// A value set on the command line (`--set`) rather than in the values file.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SetValue {
+    /// Dotted key.
+    pub name: &'static str,
+    /// Value, as helm's `--set` parses it.
+    pub value: &'static str,
+}
+
+/// One Helm release.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Release {
+    /// Release name.
+    pub name: &'static str,
+    /// Namespace.
+    pub namespace: &'static str,
+    /// The pinned chart.
+    pub chart: Chart,
+    /// The release installed just before (`<namespace>/<name>`).
+    pub needs: Option<String>,
+    /// Its values file next to the helmfile (`None`: inline values in the helmfile).
+    pub values_file: Option<String>,
+    /// Whether helm creates the namespace (false where the manifests create it, labelled).
+    pub create_namespace: bool,
+    /// Values set on the command line, and why.
+    pub set: Vec<SetValue>,
+    /// Why `set` is used instead of the values file.
+    pub set_reason: Option<&'static str>,
+    /// Hooks, in the order they run.
+    pub hooks: Vec<Hook>,
+}
+
+/// Whom a tenant namespace admits.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Peer {
+    /// Pods of the same namespace.
+    SameNamespace,
+    /// An address range.
+    Cidr {
+        /// The range.
+        cidr: &'static str,
+    },
+}
+
+/// An ingress NetworkPolicy in every tenant namespace.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IngressPolicy {
+    /// Name.
+    pub name: &'static str,
+    /// Why it exists.
+    pub why: &'static str,
+    /// Whom it admits (`None`: nobody; the policy only selects, so everything else is
+    /// denied).
+    pub from: Option<Peer>,
+}
+
+/// How tenant namespaces are enrolled in the mesh and isolated from each other.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantIsolation {
+    /// The mesh enrollment, in words.
+    pub enrollment: &'static str,
+    /// Namespace labels besides the tenant label.
+    pub labels: BTreeMap<&'static str, &'static str>,
+    /// Namespace annotations.
+    pub annotations: BTreeMap<&'static str, &'static str>,
+    /// Ingress policies in every tenant namespace, by name.
+    pub policies: Vec<IngressPolicy>,
+}
+
+/// Cilium's `cluster.name` for `cluster`: the name itself when it fits 32 characters,
+/// else its first 23 characters and 8 hex digits of its SHA-256 — deterministic, unique
+/// per name, and still a valid DNS label.
+pub fn cilium_cluster_name(cluster: &str) -> String {
+    if cluster.len() <= CILIUM_CLUSTER_NAME_MAX {
+        return cluster.to_owned();
+    }
+    let digest = Sha256::digest(cluster.as_bytes());
+    let mut hex = String::new();
+    for byte in digest.iter().take(4) {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    let head = cluster.get(..23).unwrap_or(cluster).trim_end_matches('-');
+    format!("{head}-{hex}")
+}
+
+/// Cilium's settings on `cloud` for the cluster `name` with `network`.
+pub fn cilium(
+    cloud: Cloud,
+    name: &str,
+    network: &ClusterNetwork,
+    encryption: NetworkEncryption,
+    mesh: Option<Mesh>,
+) -> CiliumPlan {
+    let wireguard = encryption == NetworkEncryption::Wireguard;
+    let pod_cidr = network.pod_cidr.clone().unwrap_or_default();
+    let mut c = CiliumPlan {
+        cluster_name: cilium_cluster_name(name),
+        integration: CiliumIntegration::Eni,
+        ipam_mode: "eni",
+        cluster_pool_cidrs: Vec::new(),
+        cluster_pool_mask_size: None,
+        routing_mode: None,
+        native_routing_cidr: None,
+        eni_subnet_tags: Vec::new(),
+        node_init: false,
+        cni_bin_path: None,
+        kube_proxy_replacement: false,
+        k8s_service_host_ref: None,
+        k8s_service_port: None,
+        encryption,
+        node_encryption: wireguard,
+        strict_ingress: wireguard,
+        strict_egress: None,
+        ipsec_secret: (!wireguard).then_some(ObjectKey {
+            namespace: "kube-system",
+            name: "cilium-ipsec-keys",
+            key: "keys",
+        }),
+        // Istio refuses socket load balancing for pods (its validation demands
+        // bpf-lb-sock-hostns-only); Linkerd's routing needs the service address too.
+        socket_lb_host_namespace_only: mesh.is_some(),
+        // istio-cni chains onto Cilium's configuration; exclusive mode would remove it.
+        cni_exclusive: !matches!(mesh, Some(Mesh::Istio | Mesh::IstioAmbient)),
+        disable_bpf_masquerade: mesh == Some(Mesh::IstioAmbient),
+    };
+    match cloud {
+        Cloud::Aws => {
+            // EKS is created without aws-node and kube-proxy: Cilium is the CNI and the
+            // service proxy. Its endpoint is only known after apply, so the helmfile
+            // writes it into a ConfigMap first.
+            c.routing_mode = Some("native");
+            c.eni_subnet_tags = vec![format!("{CILIUM_POD_SUBNET_TAG}={name}")];
+            c.kube_proxy_replacement = true;
+            c.k8s_service_host_ref = Some(ObjectKey {
+                namespace: "kube-system",
+                name: "cilium-k8s-service-host",
+                key: "host",
+            });
+            c.k8s_service_port = Some(443);
+            // No strict egress: pods, nodes and the control plane's ENIs share the node
+            // subnets, so no CIDR covers pods only.
+        }
+        Cloud::Gcp => {
+            c.integration = CiliumIntegration::Gke;
+            c.ipam_mode = "kubernetes";
+            c.native_routing_cidr = Some(pod_cidr.clone());
+            c.node_init = true;
+            c.cni_bin_path = Some("/home/kubernetes/bin");
+            // The pod range is a secondary range of its own and routing is native:
+            // nothing else lives in it.
+            c.strict_egress = wireguard.then_some(StrictEgress {
+                cidr: pod_cidr,
+                allow_remote_node_identities: false,
+            });
+        }
+        Cloud::Azure => {
+            c.integration = CiliumIntegration::AksByocni;
+            c.ipam_mode = "cluster-pool";
+            c.cluster_pool_cidrs = vec![pod_cidr.clone()];
+            // network.rs gives each Azure node a /24 of the overlay.
+            c.cluster_pool_mask_size = Some(24);
+            // Tunnelling: the chart says strict egress then needs remote node identities.
+            c.strict_egress = wireguard.then_some(StrictEgress {
+                cidr: pod_cidr,
+                allow_remote_node_identities: true,
+            });
+        }
+    }
+    c
+}
+
+/// Istio's settings for `mesh` on `cloud`.
+pub fn istio(cloud: Cloud, mesh: Mesh, on_cilium: bool) -> IstioPlan {
+    IstioPlan {
+        version: charts::ISTIO_VERSION,
+        ambient: mesh == Mesh::IstioAmbient,
+        // GKE keeps CNI binaries in /home/kubernetes/bin and admits node-critical pods
+        // only in namespaces with a ResourceQuota: the gke profile handles both.
+        platform: (cloud == Cloud::Gcp).then_some("gke"),
+        root_namespace: "istio-system",
+        cni_namespace: "kube-system",
+        mtls_mode: "STRICT",
+        // The chart's PodDisruptionBudget keeps one istiod: with one replica a node
+        // drain would block.
+        istiod_min_replicas: 2,
+        chained_after_cilium: on_cilium,
+    }
+}
+
+/// Linkerd's settings on `cloud`.
+pub fn linkerd(cloud: Cloud) -> LinkerdPlan {
+    LinkerdPlan {
+        version: charts::LINKERD_VERSION,
+        // Lifetimes of Linkerd's cert-manager task
+        // (2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md).
+        trust_anchor: Lifetime {
+            duration: "8760h0m0s",
+            renew_before: "7320h0m0s",
+        },
+        identity_issuer: Lifetime {
+            duration: "48h0m0s",
+            renew_before: "25h0m0s",
+        },
+        default_inbound_policy: "all-authenticated",
+        controller_replicas: 3,
+        previous_anchor_label: PREVIOUS_ANCHOR_LABEL,
+        gateway_api: if cloud == Cloud::Gcp {
+            GatewayApi::Cloud
+        } else {
+            GatewayApi::Upstream {
+                version: charts::GATEWAY_API_VERSION,
+                url: charts::GATEWAY_API_CRDS,
+            }
+        },
+    }
+}
+
+fn release(name: &'static str, namespace: &'static str, chart: Chart) -> Release {
+    Release {
+        name,
+        namespace,
+        chart,
+        needs: None,
+        values_file: Some(format!("{name}.values.yaml")),
+        create_namespace: true,
+        set: Vec::new(),
+        set_reason: None,
+        hooks: Vec::new(),
+    }
+}
+
+/// The Helm releases, in install order, each needing the one before.
+pub fn releases(
+    cloud: Cloud,
+    cilium: Option<&CiliumPlan>,
+    istio: Option<&IstioPlan>,
+    linkerd: Option<&LinkerdPlan>,
+) -> Vec<Release> {
+    let mut out = Vec::new();
+    if let Some(c) = cilium {
+        let mut r = release("cilium", "kube-system", charts::CILIUM);
+        if let Some(target) = &c.k8s_service_host_ref {
+            r.hooks.push(Hook {
+                event: HookEvent::Presync,
+                action: HookAction::EksServiceHost {
+                    target: target.clone(),
+                },
+            });
+        }
+        if let Some(secret) = &c.ipsec_secret {
+            r.hooks.push(Hook {
+                event: HookEvent::Presync,
+                action: HookAction::RequireSecret {
+                    secret: secret.clone(),
+                },
+            });
+        }
+        if c.node_init && cloud == Cloud::Gcp {
+            r.set = vec![
+                SetValue {
+                    name: "nodeinit.reconfigureKubelet",
+                    value: "true",
+                },
+                SetValue {
+                    name: "nodeinit.removeCbrBridge",
+                    value: "true",
+                },
+            ];
+            r.set_reason = Some(
+                "the chart reads them, but its values.yaml does not declare them (DECISIONS.md)",
+            );
+        }
+        out.push(r);
+    }
+    if let Some(i) = istio {
+        out.push(release("istio-base", i.root_namespace, charts::ISTIO_BASE));
+        out.push(release("istiod", i.root_namespace, charts::ISTIOD));
+        out.push(release("istio-cni", i.cni_namespace, charts::ISTIO_CNI));
+        if i.ambient {
+            out.push(release("ztunnel", i.root_namespace, charts::ZTUNNEL));
+        }
+    }
+    if let Some(l) = linkerd {
+        let mut cert_manager = release("cert-manager", "cert-manager", charts::CERT_MANAGER);
+        cert_manager.values_file = None;
+        let mut trust_manager = release("trust-manager", "cert-manager", charts::TRUST_MANAGER);
+        trust_manager.values_file = None;
+        // The manifests create the linkerd namespace with the labels Linkerd needs.
+        let mut crds = release("linkerd-crds", "linkerd", charts::LINKERD_CRDS);
+        crds.create_namespace = false;
+        if let GatewayApi::Upstream { url, .. } = &l.gateway_api {
+            crds.hooks.push(Hook {
+                event: HookEvent::Presync,
+                action: HookAction::ApplyUrl {
+                    what: "Gateway API CRDs",
+                    url,
+                },
+            });
+        }
+        // Namespace, certificates and trust bundle must exist before the control plane.
+        crds.hooks.push(Hook {
+            event: HookEvent::Presync,
+            action: HookAction::ApplyManifests,
+        });
+        let mut control_plane = release(
+            "linkerd-control-plane",
+            "linkerd",
+            charts::LINKERD_CONTROL_PLANE,
+        );
+        control_plane.create_namespace = false;
+        out.extend([cert_manager, trust_manager, crds, control_plane]);
+    } else if let Some(last) = out.last_mut() {
+        // Istio's validating webhook must be up before the PeerAuthentication is applied;
+        // without a mesh, the pod network must be.
+        last.hooks.push(Hook {
+            event: HookEvent::Postsync,
+            action: HookAction::ApplyManifests,
+        });
+    }
+    let mut previous: Option<String> = None;
+    for r in &mut out {
+        r.needs = previous.take();
+        previous = Some(format!("{}/{}", r.namespace, r.name));
+    }
+    out
+}
+
+/// Tenant namespaces under `mesh`: enrolled in it, default-deny ingress, open within the
+/// namespace. Plain Kubernetes NetworkPolicy, so it holds on every CNI the plan picks.
+pub fn isolation(mesh: Option<Mesh>) -> TenantIsolation {
+    let mut labels = BTreeMap::new();
+    let mut annotations = BTreeMap::new();
+    let enrollment = match mesh {
+        Some(Mesh::Istio) => {
+            labels.insert("istio-injection", "enabled");
+            "Istio sidecar injection"
+        }
+        Some(Mesh::IstioAmbient) => {
+            labels.insert("istio.io/dataplane-mode", "ambient");
+            "Istio ambient enrollment"
+        }
+        Some(Mesh::Linkerd) => {
+            // Linkerd reads its injection switch from an annotation, not a label.
+            annotations.insert("linkerd.io/inject", "enabled");
+            "Linkerd proxy injection"
+        }
+        None => "no mesh",
+    };
+    let mut policies = Vec::new();
+    if mesh == Some(Mesh::IstioAmbient) {
+        policies.push(IngressPolicy {
+            name: "allow-ambient-kubelet-probes",
+            why: "Ambient rewrites kubelet probes to come from 169.254.7.127, a link-local address no other host can use.",
+            from: Some(Peer::Cidr {
+                cidr: "169.254.7.127/32",
+            }),
+        });
+    }
+    policies.push(IngressPolicy {
+        name: "allow-same-namespace",
+        why: if mesh.is_some() {
+            "Pods of this namespace reach each other on every port (the mesh's own ports included)."
+        } else {
+            "Pods of this namespace reach each other on every port."
+        },
+        from: Some(Peer::SameNamespace),
+    });
+    policies.push(IngressPolicy {
+        name: "default-deny-ingress",
+        why: "Selects every pod: only what the allow-* policies of this namespace admit gets in.",
+        from: None,
+    });
+    TenantIsolation {
+        enrollment,
+        labels,
+        annotations,
+        policies,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_cluster_names_are_shortened_stably_for_cilium() {
+        assert_eq!(
+            cilium_cluster_name("acme-prod-retail-03"),
+            "acme-prod-retail-03"
+        );
+        let long = "acme-staging-supplier-portal-gateway-011";
+        let short = cilium_cluster_name(long);
+        assert_eq!(short, cilium_cluster_name(long));
+        assert!(short.len() <= CILIUM_CLUSTER_NAME_MAX, "{short}");
+        assert!(short.starts_with("acme-staging-supplier-p-"), "{short}");
+        // A dash at the cut is dropped, so no `--` appears.
+        let dashed = cilium_cluster_name("acme-staging-supplier--portal-gateway-01");
+        assert!(!dashed.contains("--"), "{dashed}");
+        assert_ne!(
+            cilium_cluster_name("acme-staging-supplier-portal-gateway-012"),
+            short
+        );
+    }
+
+    #[test]
+    fn releases_need_the_one_before_and_manifests_follow_the_mesh() {
+        let i = istio(Cloud::Aws, Mesh::IstioAmbient, true);
+        let net = ClusterNetwork::default();
+        let c = cilium(
+            Cloud::Aws,
+            "x",
+            &net,
+            NetworkEncryption::Wireguard,
+            Some(Mesh::IstioAmbient),
+        );
+        let r = releases(Cloud::Aws, Some(&c), Some(&i), None);
+        let names: Vec<&str> = r.iter().map(|r| r.name).collect();
+        assert_eq!(
+            names,
+            ["cilium", "istio-base", "istiod", "istio-cni", "ztunnel"]
+        );
+        assert_eq!(r[0].needs, None);
+        assert_eq!(r[4].needs.as_deref(), Some("kube-system/istio-cni"));
+        assert_eq!(r[4].hooks[0].action, HookAction::ApplyManifests);
+        let l = linkerd(Cloud::Azure);
+        let r = releases(Cloud::Azure, None, None, Some(&l));
+        assert_eq!(r[2].name, "linkerd-crds");
+        assert_eq!(r[2].hooks.len(), 2, "Gateway API CRDs, then the manifests");
+        assert!(releases(Cloud::Aws, None, None, None).is_empty());
+    }
+}

@@ -1,0 +1,412 @@
+//! The Helm and manifests targets: a snapshot of each bundled blueprint's `helm/` and
+//! `manifests/`, the stack the planner picks for every cloud and encryption choice, and
+//! the promise that no generated file holds private key material.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use clusterwright::blueprint::{self, validate::validate};
+use clusterwright::output::OutputTree;
+use clusterwright::plan::encryption::stack::{CiliumIntegration, GatewayApi, HookAction};
+use clusterwright::plan::{self, Plan};
+use clusterwright::render::{self, Templates};
+
+use crate::common::{blueprint_on, root};
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+fn plan_of(path: &Path, yaml: &str) -> Plan {
+    let loaded = blueprint::parse(path, yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
+    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
+    plan::plan(&validated, None, false).unwrap_or_else(|p| panic!("{:#?}", p.problems()))
+}
+
+fn tree_of(yaml: &str) -> (Plan, OutputTree) {
+    let plan = plan_of(Path::new("t.yaml"), yaml);
+    let tree = render::render(&plan, &Templates::load(None).unwrap()).unwrap();
+    (plan, tree)
+}
+
+/// Every file under `helm/` and `manifests/`, each under a `==== path ====` line.
+fn helm_and_manifests(tree: &OutputTree) -> String {
+    let mut out = String::new();
+    for (path, file) in tree.files() {
+        if path.starts_with("helm/") || path.starts_with("manifests/") {
+            out.push_str(&format!("==== {path} ====\n{}\n", file.content));
+        }
+    }
+    out
+}
+
+#[test]
+fn helm_values_and_manifests_of_every_bundled_blueprint() {
+    settings().bind(|| {
+        insta::glob!("../blueprints", "*.yaml", |path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            let (_, tree) = tree_of(&text);
+            insta::assert_snapshot!(helm_and_manifests(&tree));
+        });
+    });
+}
+
+/// Every policy choice, waived where a rule would refuse or warn.
+const POLICIES: &[&str] = &[
+    "  zeroTrust: false\n  encryption: network\n  networkEncryption: wireguard\n",
+    "  zeroTrust: false\n  encryption: network\n  networkEncryption: ipsec\n  waivers: [{ rule: encryption-coverage, reason: test }]\n",
+    "  zeroTrust: true\n  encryption: mtls\n  mesh: istio\n  waivers: [{ rule: mesh-addon-traffic, reason: test }]\n",
+    "  zeroTrust: true\n  encryption: mtls\n  mesh: linkerd\n  waivers: [{ rule: mesh-addon-traffic, reason: test }]\n",
+    "  zeroTrust: true\n  encryption: defense-in-depth\n  networkEncryption: wireguard\n  mesh: istio-ambient\n",
+    "  zeroTrust: true\n  encryption: defense-in-depth\n  networkEncryption: ipsec\n  mesh: istio\n  waivers: [{ rule: encryption-coverage, reason: test }]\n",
+    "  zeroTrust: true\n  encryption: defense-in-depth\n  networkEncryption: wireguard\n  mesh: linkerd\n",
+    "  zeroTrust: false\n  encryption: cloud-hardware\n",
+    "  zeroTrust: false\n  encryption: none\n  waivers: [{ rule: production-encryption, reason: test }]\n",
+];
+
+fn every_stack() -> Vec<(String, Plan, OutputTree)> {
+    let mut out = Vec::new();
+    for cloud in ["aws", "gcp", "azure"] {
+        for (i, policy) in POLICIES.iter().enumerate() {
+            let (plan, tree) = tree_of(&blueprint_on(cloud, policy));
+            out.push((format!("{cloud} #{i}"), plan, tree));
+        }
+    }
+    out
+}
+
+/// Tokens of at least 40 characters that look like base64 (letters, digits, `+`, `/`, `=`,
+/// with letters and digits both present): what an inlined key or certificate would leave.
+fn base64_blobs(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+        .filter(|t| {
+            t.len() >= 40
+                && t.chars().any(|c| c.is_ascii_digit())
+                && t.chars().any(|c| c.is_ascii_alphabetic())
+                && !t.contains("//")
+        })
+        .collect()
+}
+
+#[test]
+fn no_generated_file_holds_private_key_material() {
+    let mut trees: Vec<(String, OutputTree)> = every_stack()
+        .into_iter()
+        .map(|(name, _, tree)| (name, tree))
+        .collect();
+    for entry in std::fs::read_dir(root().join("blueprints")).unwrap() {
+        let path = entry.unwrap().path();
+        let (_, tree) = tree_of(&std::fs::read_to_string(&path).unwrap());
+        trees.push((path.display().to_string(), tree));
+    }
+    // Values keys under which the charts accept keys or certificates inline.
+    let forbidden = [
+        "PRIVATE KEY",
+        "BEGIN CERTIFICATE",
+        "keyPEM",
+        "crtPEM",
+        "identityTrustAnchorsPEM",
+        "tls.key:",
+        "rfc4106(gcm(aes)) 0",
+    ];
+    for (name, tree) in &trees {
+        for (path, file) in tree.files() {
+            for needle in forbidden {
+                assert!(
+                    !file.content.contains(needle),
+                    "{name}: {path} contains `{needle}`"
+                );
+            }
+            let blobs = base64_blobs(&file.content);
+            assert!(blobs.is_empty(), "{name}: {path} holds {blobs:?}");
+            // The IPsec key is named, never given: a `keys:` value would be the key itself.
+            for line in file.content.lines() {
+                let line = line.trim_start();
+                if let Some(value) = line.strip_prefix("keys:") {
+                    assert!(value.trim().is_empty(), "{name}: {path}: {line}");
+                }
+            }
+        }
+    }
+    // The detector itself finds a key.
+    assert_eq!(
+        base64_blobs("keys: \"3+ rfc4106(gcm(aes)) 5a0c1f2e3d4b5a69788796a5b4c3d2e1f0a1b2c3 128\""),
+        ["5a0c1f2e3d4b5a69788796a5b4c3d2e1f0a1b2c3"]
+    );
+}
+
+#[test]
+fn every_stack_renders_files_that_parse_and_reference_each_other() {
+    for (name, plan, tree) in every_stack() {
+        for c in &plan.clusters {
+            let n = &c.networking;
+            let helmfile = tree.get(&format!("helm/{}/helmfile.yaml", c.name));
+            assert_eq!(helmfile.is_some(), !n.releases.is_empty(), "{name}");
+            let Some(helmfile) = helmfile else {
+                continue;
+            };
+            let doc: serde_json::Value = serde_saphyr::from_str(&helmfile.content).unwrap();
+            let releases = doc["releases"].as_array().unwrap();
+            let names: Vec<&str> = releases
+                .iter()
+                .map(|r| r["name"].as_str().unwrap())
+                .collect();
+            let planned: Vec<&str> = n.releases.iter().map(|r| r.name).collect();
+            assert_eq!(names, planned, "{name}");
+            assert_eq!(doc["helmDefaults"]["kubeContext"], c.name.as_str());
+            let mut previous: Option<String> = None;
+            for r in releases {
+                // Every values file the helmfile names is generated next to it.
+                for v in r["values"].as_array().unwrap() {
+                    if let Some(file) = v.as_str() {
+                        assert!(
+                            tree.get(&format!("helm/{}/{file}", c.name)).is_some(),
+                            "{name}: {file}"
+                        );
+                    }
+                }
+                // Each release needs the one before it.
+                let needs = r["needs"].as_array().map(|n| n[0].as_str().unwrap());
+                assert_eq!(needs.map(str::to_owned), previous, "{name}");
+                previous = Some(format!(
+                    "{}/{}",
+                    r["namespace"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                ));
+                // Versions are pinned exactly.
+                let version = r["version"].as_str().unwrap();
+                assert!(
+                    version
+                        .trim_start_matches('v')
+                        .starts_with(char::is_numeric),
+                    "{name}"
+                );
+            }
+            // The manifests are applied exactly once, by a hook.
+            let applies = n
+                .releases
+                .iter()
+                .flat_map(|r| &r.hooks)
+                .filter(|h| h.action == HookAction::ApplyManifests)
+                .count();
+            assert_eq!(applies, 1, "{name}");
+        }
+    }
+}
+
+#[test]
+fn cilium_is_fitted_to_each_cloud() {
+    let wireguard = POLICIES[0];
+    let (aws, _) = tree_of(&blueprint_on("aws", wireguard));
+    let c = aws.clusters[0].networking.cilium.clone().unwrap();
+    assert_eq!(c.integration, CiliumIntegration::Eni);
+    assert!(c.kube_proxy_replacement && c.k8s_service_host_ref.is_some());
+    assert_eq!(
+        c.eni_subnet_tags,
+        [format!(
+            "clusterwright.io/cilium-pod-subnet={}",
+            aws.clusters[0].name
+        )]
+    );
+    assert!(c.strict_ingress && c.strict_egress.is_none(), "{c:?}");
+
+    let (gcp, tree) = tree_of(&blueprint_on("gcp", wireguard));
+    let cluster = &gcp.clusters[0];
+    let c = cluster.networking.cilium.clone().unwrap();
+    assert_eq!(c.integration, CiliumIntegration::Gke);
+    assert!(!c.kube_proxy_replacement && c.node_init);
+    let pods = cluster.network.pod_cidr.clone().unwrap();
+    assert_eq!(c.native_routing_cidr.as_deref(), Some(pods.as_str()));
+    let egress = c.strict_egress.unwrap();
+    assert_eq!(egress.cidr, pods);
+    assert!(!egress.allow_remote_node_identities);
+    // The node-init keys the chart does not declare go through the helmfile's `set:`, so
+    // the values file holds nothing the chart's values.yaml lacks.
+    let helmfile = &tree
+        .get(&format!("helm/{}/helmfile.yaml", cluster.name))
+        .unwrap()
+        .content;
+    assert!(helmfile.contains("- name: nodeinit.reconfigureKubelet\n        value: \"true\""));
+    let values = &tree
+        .get(&format!("helm/{}/cilium.values.yaml", cluster.name))
+        .unwrap()
+        .content;
+    assert!(!values.contains("reconfigureKubelet"), "{values}");
+
+    let (azure, _) = tree_of(&blueprint_on("azure", POLICIES[1]));
+    let cluster = &azure.clusters[0];
+    let c = cluster.networking.cilium.clone().unwrap();
+    assert_eq!(c.integration, CiliumIntegration::AksByocni);
+    assert_eq!(
+        c.cluster_pool_cidrs,
+        [cluster.network.pod_cidr.clone().unwrap()]
+    );
+    // IPsec: no strict mode, no node encryption, and the key is a Secret the operator makes.
+    assert!(!c.strict_ingress && c.strict_egress.is_none() && !c.node_encryption);
+    assert_eq!(c.ipsec_secret.unwrap().name, "cilium-ipsec-keys");
+    assert!(
+        cluster.networking.releases[0]
+            .hooks
+            .iter()
+            .any(|h| matches!(h.action, HookAction::RequireSecret { .. }))
+    );
+}
+
+#[test]
+fn cilium_makes_room_for_the_mesh() {
+    let (ambient, _) = tree_of(&blueprint_on("azure", POLICIES[4]));
+    let c = ambient.clusters[0].networking.cilium.clone().unwrap();
+    assert!(!c.cni_exclusive && c.socket_lb_host_namespace_only && c.disable_bpf_masquerade);
+    let (sidecars, _) = tree_of(&blueprint_on("aws", POLICIES[5]));
+    let c = sidecars.clusters[0].networking.cilium.clone().unwrap();
+    assert!(!c.cni_exclusive && c.socket_lb_host_namespace_only && !c.disable_bpf_masquerade);
+    // Linkerd without its CNI plugin: Cilium stays exclusive, but services are translated
+    // for the host only, so Linkerd sees the service address.
+    let (linkerd, _) = tree_of(&blueprint_on("gcp", POLICIES[6]));
+    let c = linkerd.clusters[0].networking.cilium.clone().unwrap();
+    assert!(c.cni_exclusive && c.socket_lb_host_namespace_only);
+    let (alone, _) = tree_of(&blueprint_on("gcp", POLICIES[0]));
+    let c = alone.clusters[0].networking.cilium.clone().unwrap();
+    assert!(c.cni_exclusive && !c.socket_lb_host_namespace_only);
+}
+
+#[test]
+fn releases_follow_the_stack() {
+    let names = |cloud: &str, policy: &str| -> Vec<&'static str> {
+        let (plan, _) = tree_of(&blueprint_on(cloud, policy));
+        plan.clusters[0]
+            .networking
+            .releases
+            .iter()
+            .map(|r| r.name)
+            .collect()
+    };
+    assert_eq!(names("aws", POLICIES[0]), ["cilium"]);
+    assert_eq!(
+        names("gcp", POLICIES[2]),
+        ["istio-base", "istiod", "istio-cni"]
+    );
+    assert_eq!(
+        names("azure", POLICIES[4]),
+        ["cilium", "istio-base", "istiod", "istio-cni", "ztunnel"]
+    );
+    assert_eq!(
+        names("aws", POLICIES[6]),
+        [
+            "cilium",
+            "cert-manager",
+            "trust-manager",
+            "linkerd-crds",
+            "linkerd-control-plane"
+        ]
+    );
+    assert!(names("aws", POLICIES[7]).is_empty());
+    assert!(names("gcp", POLICIES[8]).is_empty());
+}
+
+#[test]
+fn istio_and_linkerd_settings_follow_the_cloud() {
+    let (gke, _) = tree_of(&blueprint_on("gcp", POLICIES[2]));
+    let istio = gke.clusters[0].networking.istio.clone().unwrap();
+    assert_eq!(istio.platform, Some("gke"));
+    assert_eq!(istio.mtls_mode, "STRICT");
+    let (eks, _) = tree_of(&blueprint_on("aws", POLICIES[2]));
+    assert_eq!(
+        eks.clusters[0].networking.istio.clone().unwrap().platform,
+        None
+    );
+
+    let (gke, _) = tree_of(&blueprint_on("gcp", POLICIES[3]));
+    let linkerd = gke.clusters[0].networking.linkerd.clone().unwrap();
+    assert_eq!(linkerd.gateway_api, GatewayApi::Cloud);
+    assert_eq!(linkerd.default_inbound_policy, "all-authenticated");
+    let (aks, _) = tree_of(&blueprint_on("azure", POLICIES[3]));
+    let n = &aks.clusters[0].networking;
+    assert!(matches!(
+        n.linkerd.clone().unwrap().gateway_api,
+        GatewayApi::Upstream { .. }
+    ));
+    let crds = n
+        .releases
+        .iter()
+        .find(|r| r.name == "linkerd-crds")
+        .unwrap();
+    assert!(matches!(crds.hooks[0].action, HookAction::ApplyUrl { .. }));
+    assert!(!crds.create_namespace);
+}
+
+#[test]
+fn tenant_namespaces_are_enrolled_and_isolated_on_every_stack() {
+    for (name, plan, tree) in every_stack() {
+        for c in &plan.clusters {
+            for tenant in &c.tenants {
+                let file = tree
+                    .get(&format!("manifests/{}/tenant-{tenant}.yaml", c.name))
+                    .unwrap_or_else(|| panic!("{name}: no manifest for {tenant}"));
+                let docs: Vec<serde_json::Value> =
+                    serde_saphyr::from_multiple(&file.content).unwrap();
+                let ns = &docs[0];
+                assert_eq!(ns["kind"], "Namespace");
+                assert_eq!(ns["metadata"]["name"], tenant.as_str());
+                assert_eq!(
+                    ns["metadata"]["labels"]["clusterwright.io/tenant"],
+                    tenant.as_str()
+                );
+                let policies: BTreeMap<&str, &serde_json::Value> = docs[1..]
+                    .iter()
+                    .map(|d| (d["metadata"]["name"].as_str().unwrap(), d))
+                    .collect();
+                let deny = policies["default-deny-ingress"];
+                assert_eq!(deny["spec"]["podSelector"], serde_json::json!({}));
+                assert!(deny["spec"].get("ingress").is_none(), "{name}");
+                assert!(policies.contains_key("allow-same-namespace"), "{name}");
+                let labels = &ns["metadata"]["labels"];
+                match c.networking.mesh {
+                    Some(clusterwright::blueprint::Mesh::Istio) => {
+                        assert_eq!(labels["istio-injection"], "enabled");
+                    }
+                    Some(clusterwright::blueprint::Mesh::IstioAmbient) => {
+                        assert_eq!(labels["istio.io/dataplane-mode"], "ambient");
+                        assert!(policies.contains_key("allow-ambient-kubelet-probes"));
+                    }
+                    Some(clusterwright::blueprint::Mesh::Linkerd) => assert_eq!(
+                        ns["metadata"]["annotations"]["linkerd.io/inject"],
+                        "enabled"
+                    ),
+                    None => assert_eq!(labels.as_object().unwrap().len(), 1, "{name}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_decision_record_covers_every_stack_it_generates() {
+    for (name, plan, tree) in every_stack() {
+        let decisions = &tree.get("DECISIONS.md").unwrap().content;
+        assert_eq!(plan.coverage.stacks.len(), 1, "{name}");
+        let stack = &plan.coverage.stacks[0];
+        assert!(decisions.contains(&stack.title), "{name}");
+        assert!(!stack.not_encrypted.is_empty(), "{name}");
+        assert!(!stack.identity.is_empty(), "{name}");
+        if plan.clusters[0].networking.releases.is_empty() {
+            assert!(
+                !decisions.contains("## Installing the Helm releases"),
+                "{name}"
+            );
+        } else {
+            assert!(!stack.verify.is_empty(), "{name}");
+            assert!(decisions.contains("Argo CD"), "{name}");
+        }
+        assert!(decisions.contains("## Tenant isolation"), "{name}");
+        let readme = &tree.get("README.md").unwrap().content;
+        assert_eq!(
+            readme.contains("linkerd-trust-roots-bundle.json"),
+            plan.clusters[0].networking.linkerd.is_some(),
+            "{name}"
+        );
+    }
+}
