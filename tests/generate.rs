@@ -69,10 +69,9 @@ fn generate_writes_the_tree_and_its_manifest() {
 #[test]
 fn a_clean_run_records_the_fingerprint_of_its_inputs_and_a_run_with_warnings_does_not() {
     let ws = workspace(&blueprint(&[]));
-    assert_eq!(
-        run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]).code,
-        0
-    );
+    let first = run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]);
+    assert_eq!(first.code, 0);
+    let files: usize = first.stdout.split("created ").nth(1).and_then(|s| s.split(',').next()).unwrap().parse().unwrap();
     let out = ws.path().join("out");
     assert_eq!(
         read(&out, ".clusterwright/cache").len(),
@@ -87,7 +86,7 @@ fn a_clean_run_records_the_fingerprint_of_its_inputs_and_a_run_with_warnings_doe
     let again = run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]);
     assert_eq!(
         again.stdout,
-        "generated `out`: created 0, updated 0, deleted 0, unchanged 3\n"
+        format!("generated `out`: created 0, updated 0, deleted 0, unchanged {files}\n")
     );
 
     let warned = workspace(&blueprint(&[(
