@@ -8,6 +8,7 @@
 
 pub mod docs;
 pub mod filters;
+pub mod hclfmt;
 pub mod templates;
 
 use crate::error::Result;
