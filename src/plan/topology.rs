@@ -442,6 +442,7 @@ pub fn clusters(
                 .unwrap_or_default(),
             networking,
             reasons,
+            infra: super::infra::ClusterInfra::default(),
         });
     }
     out
