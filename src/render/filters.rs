@@ -4,6 +4,8 @@
 //! - `hcl_str`: an HCL quoted string literal. Escapes `\`, `"`, line breaks, tabs and other
 //!   control characters, and the template sequences `${` and `%{` (as `$${` and `%%{`), so
 //!   Terraform reads back exactly the text given and never interpolates it.
+//! - `hcl_inner`: the same escaping without the quotes, for a value inside a quoted string
+//!   the template writes (`"{{ name | hcl_inner }}-nat-${each.key}"`).
 //! - `hcl`: any value as an HCL expression: strings via `hcl_str`, numbers, booleans, `null`,
 //!   lists and objects (one line; keys quoted unless they are identifiers).
 //! - `hcl_ident`: an HCL identifier (a resource or block label); refuses anything else,
@@ -19,6 +21,7 @@ use tera::{Kwargs, State, Tera, Value};
 /// Registers every filter on `tera`.
 pub fn register(tera: &mut Tera) {
     tera.register_filter("hcl_str", |s: &str, _: Kwargs, _: &State| hcl_str(s));
+    tera.register_filter("hcl_inner", |s: &str, _: Kwargs, _: &State| hcl_inner(s));
     tera.register_filter("hcl", |v: Value, _: Kwargs, _: &State| hcl(&v));
     tera.register_filter("hcl_ident", |s: &str, _: Kwargs, _: &State| hcl_ident(s));
     tera.register_filter("yaml_str", |s: &str, _: Kwargs, _: &State| yaml_str(s));
@@ -49,6 +52,16 @@ pub fn hcl_str(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// `s` escaped for the inside of an HCL quoted string (the quotes left to the template).
+pub fn hcl_inner(s: &str) -> String {
+    let quoted = hcl_str(s);
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(&quoted)
+        .to_owned()
 }
 
 /// Whether `s` is an HCL identifier: a letter or `_`, then letters, digits, `_` and `-`.

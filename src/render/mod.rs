@@ -10,8 +10,9 @@ pub mod docs;
 pub mod filters;
 pub mod hclfmt;
 pub mod templates;
+pub mod terraform;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::Plan;
 pub use templates::Templates;
@@ -19,8 +20,31 @@ pub use templates::Templates;
 /// Renders every target for `plan`.
 pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
     let mut tree = OutputTree::default();
+    terraform::render(plan, templates, &mut tree)?;
     // The documentation describes what the other targets produced, so it comes last.
     docs::render(plan, templates, &mut tree)?;
+    format_terraform(&mut tree)?;
     tree.check()?;
     Ok(tree)
+}
+
+/// Lays out every `.tf` of the tree as `terraform fmt` would ([`hclfmt`]).
+fn format_terraform(tree: &mut OutputTree) -> Result<()> {
+    let paths: Vec<String> = tree
+        .files()
+        .filter(|(path, _)| path.ends_with(".tf"))
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    for path in paths {
+        let Some(file) = tree.get(&path) else {
+            continue;
+        };
+        let formatted = hclfmt::format(&file.content).map_err(|message| Error::Generated {
+            path: path.clone(),
+            source_template: file.source.clone(),
+            message: format!("not valid HCL: {message}"),
+        })?;
+        tree.update(&path, formatted);
+    }
+    Ok(())
 }

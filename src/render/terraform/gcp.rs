@@ -1,0 +1,10 @@
+//! Terraform for gcp (in progress).
+
+use super::Module;
+use crate::error::Result;
+use crate::output::OutputTree;
+
+/// Renders the root module of one environment.
+pub fn render(_module: &Module<'_>, _tree: &mut OutputTree) -> Result<()> {
+    Ok(())
+}
