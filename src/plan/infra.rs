@@ -42,9 +42,9 @@ use sha2::{Digest, Sha256};
 use super::network;
 use super::placement::Placement;
 use super::{ClusterPlan, EnvironmentPlan};
-use crate::blueprint::Cloud;
 use crate::blueprint::source::KeyPath;
 use crate::blueprint::validate::Validated;
+use crate::blueprint::{Cloud, Mesh};
 use crate::diagnostic::{Problem, Rule};
 
 /// Infrastructure decisions of one environment.
@@ -82,6 +82,10 @@ pub struct ClusterInfra {
     pub control_plane_cidr: Option<String>,
     /// GCP: the id of the nodes' service account (6–30 characters).
     pub node_service_account: Option<String>,
+    /// GKE: ports on the nodes that the private control plane must reach for the mesh's
+    /// admission webhooks (GKE opens only 443 and 10250): Istio's 15017, Linkerd's 8089,
+    /// 8443 and 9443.
+    pub webhook_ports: Vec<u16>,
     /// Node groups, the system group first, then the tenants' in plan order.
     pub node_groups: Vec<NodeGroupInfra>,
 }
@@ -192,9 +196,26 @@ pub fn attach(
                 None
             },
             node_service_account: gcp.then(|| service_account_id(&cluster.name)),
+            webhook_ports: if gcp {
+                webhook_ports(cluster.networking.mesh)
+            } else {
+                Vec::new()
+            },
             label: cluster_label,
             node_groups,
         };
+    }
+}
+
+/// The webhook ports of `mesh` that a private GKE control plane must reach: Istio's
+/// istiod (15017; cloud.google.com/service-mesh/docs/private-cluster-open-port), Linkerd's
+/// tap (8089), proxy injector (8443) and policy validator (9443; linkerd.io reference
+/// "Cluster Configuration", private GKE clusters).
+fn webhook_ports(mesh: Option<Mesh>) -> Vec<u16> {
+    match mesh {
+        Some(Mesh::Istio | Mesh::IstioAmbient) => vec![15017],
+        Some(Mesh::Linkerd) => vec![8089, 8443, 9443],
+        None => Vec::new(),
     }
 }
 
