@@ -20,3 +20,4 @@ mod generate;
 mod invalid;
 mod planner;
 mod properties;
+mod terraform;

@@ -102,6 +102,8 @@ pub struct NodeGroupInfra {
     pub nodes: u32,
     /// GKE: nodes each zone starts with, so that the pool starts at or above its size.
     pub initial_nodes_per_zone: u32,
+    /// EKS: the AMI type of the group's instance type (architecture and accelerator).
+    pub ami_type: Option<String>,
 }
 
 /// The zones a GKE regional node pool spreads over by default.
@@ -156,9 +158,9 @@ pub fn attach(
             );
         }
         let state_key = match env.cloud {
-            Cloud::Aws => format!("{}/{}/terraform.tfstate", bp.name, env.name),
+            // An object key (S3, Azure blob); GCS takes a prefix and names the object itself.
+            Cloud::Aws | Cloud::Azure => format!("clusterwright/{}/{}.tfstate", bp.name, env.name),
             Cloud::Gcp => format!("clusterwright/{}/{}", bp.name, env.name),
-            Cloud::Azure => format!("clusterwright/{}/{}.tfstate", bp.name, env.name),
         };
         env.infra = EnvironmentInfra {
             label: label(&name),
@@ -173,19 +175,25 @@ pub fn attach(
     let renames = renames(previous, clusters);
     for cluster in clusters.iter_mut() {
         let cluster_label = label(&cluster.name);
+        let aws = cluster.cloud == Cloud::Aws;
+        let ami = |instance_type: &str| aws.then(|| aws_ami_type(instance_type).to_owned());
         let mut node_groups = vec![NodeGroupInfra {
             label: format!("{cluster_label}_{}", label(&cluster.system.name)),
             name: cluster.system.name.clone(),
             nodes: cluster.system.nodes,
             initial_nodes_per_zone: cluster.system.nodes.div_ceil(GKE_ZONES),
+            ami_type: ami(&cluster.system.instance_type),
         }];
-        for group in cluster.tenant_groups.iter().flat_map(|t| &t.groups) {
-            node_groups.push(NodeGroupInfra {
-                label: format!("{cluster_label}_{}", label(&group.name)),
-                name: group.name.clone(),
-                nodes: group.nodes,
-                initial_nodes_per_zone: group.nodes.div_ceil(GKE_ZONES),
-            });
+        for tenant in &cluster.tenant_groups {
+            for group in &tenant.groups {
+                node_groups.push(NodeGroupInfra {
+                    label: format!("{cluster_label}_{}", label(&group.name)),
+                    name: group.name.clone(),
+                    nodes: group.nodes,
+                    initial_nodes_per_zone: group.nodes.div_ceil(GKE_ZONES),
+                    ami_type: ami(&tenant.instance_type),
+                });
+            }
         }
         let gcp = cluster.cloud == Cloud::Gcp;
         cluster.infra = ClusterInfra {
@@ -204,6 +212,29 @@ pub fn attach(
             label: cluster_label,
             node_groups,
         };
+    }
+}
+
+/// The EKS AMI type (Amazon Linux 2023) for `instance_type`: Arm for Graviton families
+/// (a `g` among the letters after the generation: `m7g`, `c6gn`, `r8gd`, and `a1`), the
+/// NVIDIA variant for the NVIDIA GPU families (`g…`, `p…`, not the AMD `g4ad`), the Neuron
+/// variant for Inferentia and Trainium (`inf…`, `trn…`), the standard x86 one otherwise.
+pub fn aws_ami_type(instance_type: &str) -> &'static str {
+    let family = instance_type.split('.').next().unwrap_or_default();
+    let split = family
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(family.len());
+    let (prefix, rest) = family.split_at(split);
+    let attributes = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let attributes = attributes.split('-').next().unwrap_or_default();
+    let arm = attributes.contains('g') || prefix == "a";
+    let nvidia = matches!(prefix, "g" | "p") && !attributes.contains('a');
+    match (arm, nvidia) {
+        (true, true) => "AL2023_ARM_64_NVIDIA",
+        (true, false) => "AL2023_ARM_64_STANDARD",
+        (false, true) => "AL2023_x86_64_NVIDIA",
+        (false, false) if matches!(prefix, "inf" | "trn") => "AL2023_x86_64_NEURON",
+        (false, false) => "AL2023_x86_64_STANDARD",
     }
 }
 
@@ -424,6 +455,27 @@ mod tests {
         let b = key_vault_name(&"p".repeat(20), "test", "x");
         assert!(a.len() <= 24 && b.len() <= 24);
         assert_ne!(a, b, "long names must not collide");
+    }
+
+    #[test]
+    fn ami_types_follow_architecture_and_accelerator() {
+        for (instance_type, ami) in [
+            ("m6i.xlarge", "AL2023_x86_64_STANDARD"),
+            ("m7i-flex.large", "AL2023_x86_64_STANDARD"),
+            ("c6in.4xlarge", "AL2023_x86_64_STANDARD"),
+            ("m7g.xlarge", "AL2023_ARM_64_STANDARD"),
+            ("c7gn.large", "AL2023_ARM_64_STANDARD"),
+            ("r8gd.2xlarge", "AL2023_ARM_64_STANDARD"),
+            ("a1.large", "AL2023_ARM_64_STANDARD"),
+            ("g5.xlarge", "AL2023_x86_64_NVIDIA"),
+            ("p4d.24xlarge", "AL2023_x86_64_NVIDIA"),
+            ("g5g.xlarge", "AL2023_ARM_64_NVIDIA"),
+            ("g4ad.xlarge", "AL2023_x86_64_STANDARD"),
+            ("inf2.xlarge", "AL2023_x86_64_NEURON"),
+            ("trn1.2xlarge", "AL2023_x86_64_NEURON"),
+        ] {
+            assert_eq!(aws_ami_type(instance_type), ami, "{instance_type}");
+        }
     }
 
     #[test]

@@ -22,9 +22,9 @@
 //!   with spaces inside one-line objects; `"${x}"` alone in a string becomes `x`.
 //!
 //! What `terraform fmt` leaves alone, and so does this pass: line breaks (a multi-line list
-//! stays multi-line), commas, comments' text, heredoc bodies, template strings. Two tidy-ups
-//! of our own that fmt accepts either way: no blank line directly after `{` or before `}`,
-//! and an empty block written `{}`.
+//! stays multi-line), commas, comments' text, heredoc bodies, template strings. Tidy-ups of
+//! our own that fmt accepts either way: no blank line directly after `{` or before `}`, an
+//! empty block written `{}`, and a blank line before every top-level block after the first.
 //!
 //! Not reproduced (the generator never writes them): trailing comments after a comma inside
 //! a multi-line list, and several bracket openers and closers interleaved across lines
@@ -175,6 +175,12 @@ fn format_body(body: &mut Body, level: usize, in_block: bool) {
                 trim_end: false,
             },
         );
+        // Our own tidy-up, which fmt keeps: top-level blocks are set apart by a blank line.
+        let prefix = if level == 0 && i > 0 && structure.is_block() && !prefix.starts_with('\n') {
+            format!("\n{prefix}")
+        } else {
+            prefix
+        };
         structure.decor_mut().set_prefix(prefix);
         let suffix = inline(&suffix_of(structure.decor()));
         structure.decor_mut().set_suffix(suffix);
@@ -445,14 +451,13 @@ fn format_expr(expr: &mut Expression, level: usize, open: Option<usize>) {
             op.expr.decor_mut().set_prefix("");
         }
         Expression::ForExpr(for_expr) => format_for(for_expr, level, open),
-        Expression::Number(number) => {
-            // `- 1` is read as the number -1 and printed as written; fmt closes the gap.
+        // `- 1` is read as the number -1 and printed as written; fmt closes the gap.
+        Expression::Number(number)
             if number
                 .as_repr()
-                .is_some_and(|r| r.contains(char::is_whitespace))
-            {
-                number.format();
-            }
+                .is_some_and(|r| r.contains(char::is_whitespace)) =>
+        {
+            number.format();
         }
         Expression::StringTemplate(template) => {
             // `"${x}"` is `x`: fmt unwraps an interpolation that is the whole string.
@@ -663,6 +668,18 @@ fn format_object(
         }
     }
     let closer = content.saturating_sub(usize::from(multiline));
+    close_object(object, &seen, multiline, after_newline, closer);
+}
+
+/// Sets the whitespace before an object's `}` and lines up its items' `=` and trailing
+/// comments, from what [`format_object`] learnt about each item.
+fn close_object(
+    object: &mut hcl::edit::expr::Object,
+    seen: &[Item],
+    multiline: bool,
+    after_newline: bool,
+    closer: usize,
+) {
     let trailing = object.trailing().to_string();
     let trailing = if object.is_empty() {
         String::new()

@@ -32,7 +32,11 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
 fn format_terraform(tree: &mut OutputTree) -> Result<()> {
     let paths: Vec<String> = tree
         .files()
-        .filter(|(path, _)| path.ends_with(".tf"))
+        .filter(|(path, _)| {
+            std::path::Path::new(path)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        })
         .map(|(path, _)| path.to_owned())
         .collect();
     for path in paths {

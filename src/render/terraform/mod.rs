@@ -19,6 +19,7 @@ pub mod gcp;
 
 use std::collections::BTreeMap;
 
+use hcl::edit::structure::BlockLabel;
 use serde::Serialize;
 
 use super::templates::{TEMPLATE_TF_MOVED, Templates};
@@ -126,6 +127,8 @@ pub struct NodeGroupView<'a> {
     pub initial_nodes_per_zone: u32,
     /// Instance type.
     pub instance_type: &'a str,
+    /// EKS AMI type.
+    pub ami_type: &'a str,
     /// Kubernetes labels of its nodes, sorted.
     pub labels: BTreeMap<String, String>,
     /// Taints of its nodes.
@@ -178,6 +181,12 @@ pub fn node_groups(cluster: &ClusterPlan) -> Vec<NodeGroupView<'_>> {
         .collect();
     let initial = |name: &str| infra.get(name).map_or(1, |g| g.initial_nodes_per_zone);
     let label_of = |name: &str| infra.get(name).map_or("", |g| g.label.as_str());
+    let ami_of = |name: &str| {
+        infra
+            .get(name)
+            .and_then(|g| g.ami_type.as_deref())
+            .unwrap_or_default()
+    };
     let system = &cluster.system;
     let mut out = vec![NodeGroupView {
         label: label_of(&system.name),
@@ -187,6 +196,7 @@ pub fn node_groups(cluster: &ClusterPlan) -> Vec<NodeGroupView<'_>> {
         nodes: system.nodes,
         initial_nodes_per_zone: initial(&system.name),
         instance_type: &system.instance_type,
+        ami_type: ami_of(&system.name),
         labels: BTreeMap::new(),
         taints: system.taints.iter().map(TaintView::of).collect(),
     }];
@@ -200,6 +210,7 @@ pub fn node_groups(cluster: &ClusterPlan) -> Vec<NodeGroupView<'_>> {
                 nodes: group.nodes,
                 initial_nodes_per_zone: initial(&group.name),
                 instance_type: &tenant.instance_type,
+                ami_type: ami_of(&group.name),
                 labels: tenant.labels.clone(),
                 taints: tenant.taints.iter().map(TaintView::of).collect(),
             });
@@ -255,7 +266,7 @@ fn moved_blocks(templates: &Templates, cluster: &ClusterPlan, text: &str) -> Res
     let own = &cluster.infra.label;
     let mut resources: Vec<(String, String)> = Vec::new();
     for block in body.blocks() {
-        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
         if block.ident.as_str() != "resource" {
             continue;
         }
