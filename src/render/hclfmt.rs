@@ -152,7 +152,7 @@ fn width(text: &str) -> usize {
 /// Whether `expr` sits on one line for alignment: it spans no line, or it is a heredoc
 /// (fmt counts a heredoc, body and all, as part of the line that opens it).
 fn is_oneline(expr: &Expression) -> bool {
-    matches!(expr, Expression::HeredocTemplate(_)) || !expr.to_string().contains('\n')
+    matches!(expr, Expression::HeredocTemplate(_)) || !spans_lines(expr)
 }
 
 /// The width of the last line of `text`.
@@ -366,12 +366,56 @@ fn structure_text(structure: &Structure) -> String {
     text.strip_suffix('\n').unwrap_or(&text).to_owned()
 }
 
-/// Whether `expr` itself (its decor aside) spans lines.
+/// Whether whitespace or comments `decor` around an expression hold a line break.
+fn decor_breaks(decor: &Decor) -> bool {
+    decor.prefix().is_some_and(|p| p.contains('\n'))
+        || decor.suffix().is_some_and(|s| s.contains('\n'))
+}
+
+/// Whether `expr` spans lines with its decor.
+fn breaks(expr: &Expression) -> bool {
+    decor_breaks(expr.decor()) || spans_lines(expr)
+}
+
+/// Whether `expr` itself (its decor aside) spans lines. Found from the whitespace the
+/// parser kept, without printing anything: formatting runs over every generated file.
 fn spans_lines(expr: &Expression) -> bool {
-    let text = expr.to_string();
-    let start = prefix_of(expr.decor()).len();
-    let end = text.len().saturating_sub(suffix_of(expr.decor()).len());
-    text.get(start..end).unwrap_or(&text).contains('\n')
+    match expr {
+        Expression::Array(array) => array.iter().any(breaks) || array.trailing().contains('\n'),
+        Expression::Object(object) => {
+            object.iter().any(|(key, value)| {
+                decor_breaks(key.decor())
+                    || value.terminator() == ObjectValueTerminator::Newline
+                    || breaks(value.expr())
+                    || matches!(key, ObjectKey::Expression(e) if spans_lines(e))
+            }) || object.trailing().contains('\n')
+        }
+        Expression::FuncCall(call) => {
+            call.args.iter().any(breaks) || call.args.trailing().contains('\n')
+        }
+        Expression::Parenthesis(paren) => breaks(paren.inner()),
+        Expression::HeredocTemplate(_) => true,
+        Expression::Traversal(traversal) => {
+            spans_lines(&traversal.expr)
+                || decor_breaks(traversal.expr.decor())
+                || traversal.operators.iter().any(|op| match op.value() {
+                    TraversalOperator::Index(index) => breaks(index),
+                    _ => false,
+                })
+        }
+        Expression::Conditional(cond) => {
+            breaks(&cond.cond_expr) || breaks(&cond.true_expr) || breaks(&cond.false_expr)
+        }
+        Expression::BinaryOp(op) => breaks(&op.lhs_expr) || breaks(&op.rhs_expr),
+        Expression::UnaryOp(op) => breaks(&op.expr),
+        Expression::ForExpr(for_expr) => {
+            breaks(&for_expr.intro.collection_expr)
+                || for_expr.key_expr.as_ref().is_some_and(breaks)
+                || breaks(&for_expr.value_expr)
+                || for_expr.cond.as_ref().is_some_and(|c| breaks(&c.expr))
+        }
+        _ => false,
+    }
 }
 
 /// Formats `expr`, which starts on a line at `level`. `open` is the level of the lines
@@ -647,13 +691,18 @@ fn format_object(
         expr.decor_mut().set_suffix(suffix);
         let spans = spans_lines(expr);
         let key_width = key_width(key.get());
-        let mut bare = expr.clone();
-        bare.decor_mut().set_suffix("");
-        let text = bare.to_string();
-        let line_width = if spans {
-            last_line_width(&text)
+        // The line's width matters only to line up a trailing comment, which is rare.
+        let line_width = if suffix_of(expr.decor()).is_empty() {
+            0
         } else {
-            indent(content).len() + key_width + 2 + width(&text)
+            let mut bare = expr.clone();
+            bare.decor_mut().set_suffix("");
+            let text = bare.to_string();
+            if spans {
+                last_line_width(&text)
+            } else {
+                indent(content).len() + key_width + 2 + width(&text)
+            }
         };
         seen.push(Item {
             starts_line,
@@ -840,6 +889,51 @@ mod tests {
     #[test]
     fn empty_blocks_close_on_their_line() {
         assert_eq!(fmt("data \"a\" \"b\" {\n}\n"), "data \"a\" \"b\" {}\n");
+    }
+
+    /// `spans_lines` reads line breaks from the parser's whitespace; printing must agree.
+    fn agrees(expr: &Expression, name: &str) {
+        let mut bare = expr.clone();
+        bare.decor_mut().clear();
+        assert_eq!(
+            spans_lines(expr),
+            bare.to_string().contains('\n'),
+            "{name}: {bare}"
+        );
+        match expr {
+            Expression::Array(array) => array.iter().for_each(|e| agrees(e, name)),
+            Expression::Object(object) => object.iter().for_each(|(_, v)| agrees(v.expr(), name)),
+            Expression::FuncCall(call) => call.args.iter().for_each(|e| agrees(e, name)),
+            _ => {}
+        }
+    }
+
+    fn agrees_in(body: &Body, name: &str) {
+        for structure in body {
+            if let Some(attr) = structure.as_attribute() {
+                agrees(&attr.value, name);
+            } else if let Some(block) = structure.as_block() {
+                agrees_in(&block.body, name);
+            }
+        }
+    }
+
+    #[test]
+    fn line_breaks_are_read_as_printing_would_show_them() {
+        for (name, input, expected) in GOLDEN {
+            for text in [input, expected] {
+                agrees_in(&text.parse().expect("valid HCL"), name);
+            }
+        }
+    }
+
+    #[test]
+    fn strings_that_look_like_code_are_left_alone() {
+        let text =
+            "tags = {\n  \"a\" = \"x\\\" } # y\"\n  \"bb\" = \"$${x} %%{y} // z /* w */ {\"\n}\n";
+        let want =
+            "tags = {\n  \"a\"  = \"x\\\" } # y\"\n  \"bb\" = \"$${x} %%{y} // z /* w */ {\"\n}\n";
+        assert_eq!(fmt(text), want);
     }
 
     #[test]
