@@ -24,6 +24,8 @@
 //!   ([`network::control_plane_range`]), inside its block, so no existing range moves.
 //! - **GKE initial sizes**: node pools are sized in totals (autoscaling bounds fixed to the
 //!   plan's count) and start with `ceil(nodes / 3)` nodes per zone.
+//! - **GKE webhook ports** the private control plane must reach for the mesh, and the
+//!   **EKS AMI type** of each node group's instance type (Graviton, NVIDIA, Neuron).
 //! - **Renames** (`formerly`): a `--repack` renumbers clusters. A cluster that continues
 //!   one the previous placement knew under another name — same environment, same name but
 //!   for the sequence number, and each is the other's largest share of tenants — records the
@@ -215,7 +217,8 @@ pub fn attach(
     }
 }
 
-/// The EKS AMI type (Amazon Linux 2023) for `instance_type`: Arm for Graviton families
+/// The EKS AMI type (Amazon Linux 2023; the values of the EKS API's `AMITypes`, as the
+/// CDK's `NodegroupAmiType` lists them) for `instance_type`: Arm for Graviton families
 /// (a `g` among the letters after the generation: `m7g`, `c6gn`, `r8gd`, and `a1`), the
 /// NVIDIA variant for the NVIDIA GPU families (`g…`, `p…`, not the AMD `g4ad`), the Neuron
 /// variant for Inferentia and Trainium (`inf…`, `trn…`), the standard x86 one otherwise.
