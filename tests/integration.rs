@@ -24,3 +24,4 @@ mod mesh;
 mod planner;
 mod policy;
 mod properties;
+mod terraform;

@@ -8,6 +8,7 @@
 
 pub mod encryption;
 pub mod firstfit;
+pub mod infra;
 pub mod network;
 pub mod placement;
 pub mod summary;
@@ -101,6 +102,8 @@ pub struct EnvironmentPlan {
     pub network: network::EnvironmentNetwork,
     /// Names of its clusters.
     pub clusters: Vec<String>,
+    /// Infrastructure decisions: zones, state key, tags, cloud-limited names.
+    pub infra: infra::EnvironmentInfra,
 }
 
 /// Why a cluster's tenants are grouped the way they are.
@@ -159,6 +162,8 @@ pub struct ClusterPlan {
     pub networking: encryption::Networking,
     /// Why this cluster exists, in words.
     pub reasons: Vec<String>,
+    /// Infrastructure decisions: resource addresses, former names, cloud-limited names.
+    pub infra: infra::ClusterInfra,
 }
 
 /// What one cluster may hold.
@@ -275,7 +280,7 @@ pub fn plan(
         return Err(Problems::new(&loaded.path, loaded.source.clone(), problems));
     }
     // The packing figures need only the blueprint: compute them on the other core.
-    let (clusters, packings) = std::thread::scope(|scope| {
+    let (mut clusters, packings) = std::thread::scope(|scope| {
         let packings = scope.spawn(|| summary::packings(validated));
         let clusters = topology::clusters(validated, &topology, &addresses);
         (
@@ -287,7 +292,7 @@ pub fn plan(
     });
     let summary = summary::summarize(validated, &clusters, &packings);
     let bp = validated.blueprint();
-    let environments = validated
+    let mut environments: Vec<EnvironmentPlan> = validated
         .environments
         .iter()
         .map(|(name, env)| EnvironmentPlan {
@@ -307,8 +312,20 @@ pub fn plan(
                 .filter(|c| &c.environment == name)
                 .map(|c| c.name.clone())
                 .collect(),
+            infra: infra::EnvironmentInfra::default(),
         })
         .collect();
+    infra::attach(
+        validated,
+        previous,
+        &mut environments,
+        &mut clusters,
+        &mut problems,
+    );
+    if !problems.is_empty() {
+        let loaded = &validated.loaded;
+        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems));
+    }
     let p = &validated.policy;
     let policy = PolicyPlan {
         zero_trust: p.zero_trust,

@@ -333,6 +333,30 @@ fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> 
     }
 }
 
+/// GKE's control-plane range: the /28 right after the ranges of the cluster's block
+/// (node subnet, pods, services), aligned, inside the block. Carved after them, it moves
+/// none; the block has room because a GCP cluster's parts never fill it (the pod range,
+/// a power of two, is at least the services' /20 plus the node subnet plus 16 addresses
+/// short of the next power of two). `None` when the cluster has no such room.
+pub fn control_plane_range(network: &ClusterNetwork) -> Option<Ipv4Net> {
+    const CONTROL_PLANE: u8 = 28;
+    let block: Ipv4Net = network.cidr.parse().ok()?;
+    let parts = network
+        .node_subnets
+        .iter()
+        .chain(network.pod_cidr.iter())
+        .chain(std::iter::once(&network.service_cidr))
+        .filter_map(|p| p.parse::<Ipv4Net>().ok())
+        .filter(|p| block.contains(p));
+    let end = parts
+        .map(|p| u64::from(u32::from(p.broadcast())) + 1)
+        .max()
+        .unwrap_or_else(|| u64::from(u32::from(block.network())));
+    let start = end.div_ceil(size(CONTROL_PLANE)) * size(CONTROL_PLANE);
+    let range = Ipv4Net::new(Ipv4Addr::from(u32::try_from(start).ok()?), CONTROL_PLANE).ok()?;
+    block.contains(&range).then_some(range)
+}
+
 /// The tenth address of a service range: where clusters put their DNS service.
 fn dns_ip(services: Ipv4Net) -> String {
     Ipv4Addr::from(u32::from(services.network()).saturating_add(10)).to_string()
@@ -504,6 +528,33 @@ mod tests {
                 net("10.4.144.0/24")
             ]
         );
+    }
+
+    #[test]
+    fn gke_control_plane_ranges_follow_the_other_ranges_in_every_block() {
+        for capacity_nodes in [0, 1, 5, 13, 29, 61, 100, 125, 250, 1_000, 4_000, 14_997] {
+            let (prefix, parts) = cluster_layout(Cloud::Gcp, addressed_nodes(capacity_nodes));
+            let block = Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), prefix).unwrap();
+            let local = Local {
+                services: None,
+                overlay: None,
+            };
+            let network = cluster_network(Cloud::Gcp, block, &parts, local);
+            let range = control_plane_range(&network)
+                .unwrap_or_else(|| panic!("no room for {capacity_nodes} nodes in {block}"));
+            assert_eq!(range.prefix_len(), 28);
+            for part in carve(block, &parts) {
+                assert!(!overlaps(part, range), "{range} overlaps {part}");
+            }
+        }
+        let network = ClusterNetwork {
+            cidr: "10.16.0.0/18".into(),
+            node_subnets: vec!["10.16.48.0/25".into()],
+            pod_cidr: Some("10.16.0.0/19".into()),
+            service_cidr: "10.16.32.0/20".into(),
+            ..ClusterNetwork::default()
+        };
+        assert_eq!(control_plane_range(&network), Some(net("10.16.48.128/28")));
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub struct PlacedCluster {
     /// Node group name → nodes.
     #[serde(default)]
     pub node_groups: BTreeMap<String, u32>,
+    /// The names it had before a `--repack` renamed it, oldest first (kept so that every
+    /// run emits the same Terraform `moved` blocks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub formerly: Vec<String>,
 }
 
 impl Placement {
@@ -76,6 +80,7 @@ impl Placement {
                         cidr: c.cidr.clone(),
                         tenants: c.tenants.clone(),
                         node_groups,
+                        formerly: c.infra.formerly.clone(),
                     },
                 );
         }

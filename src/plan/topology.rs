@@ -443,6 +443,7 @@ pub fn clusters(
             network,
             networking,
             reasons,
+            infra: super::infra::ClusterInfra::default(),
         });
     }
     out

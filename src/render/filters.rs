@@ -4,6 +4,8 @@
 //! - `hcl_str`: an HCL quoted string literal. Escapes `\`, `"`, line breaks, tabs and other
 //!   control characters, and the template sequences `${` and `%{` (as `$${` and `%%{`), so
 //!   Terraform reads back exactly the text given and never interpolates it.
+//! - `hcl_inner`: the same escaping without the quotes, for a value inside a quoted string
+//!   the template writes (`"{{ name | hcl_inner }}-nat-${each.key}"`).
 //! - `hcl`: any value as an HCL expression: strings via `hcl_str`, numbers, booleans, `null`,
 //!   lists and objects (one line; keys quoted unless they are identifiers).
 //! - `hcl_ident`: an HCL identifier (a resource or block label); refuses anything else,
@@ -19,6 +21,7 @@ use tera::{Kwargs, State, Tera, Value};
 /// Registers every filter on `tera`.
 pub fn register(tera: &mut Tera) {
     tera.register_filter("hcl_str", |s: &str, _: Kwargs, _: &State| hcl_str(s));
+    tera.register_filter("hcl_inner", |s: &str, _: Kwargs, _: &State| hcl_inner(s));
     tera.register_filter("hcl", |v: Value, _: Kwargs, _: &State| hcl(&v));
     tera.register_filter("hcl_ident", |s: &str, _: Kwargs, _: &State| hcl_ident(s));
     tera.register_filter("yaml_str", |s: &str, _: Kwargs, _: &State| yaml_str(s));
@@ -49,6 +52,16 @@ pub fn hcl_str(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// `s` escaped for the inside of an HCL quoted string (the quotes left to the template).
+pub fn hcl_inner(s: &str) -> String {
+    let quoted = hcl_str(s);
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(&quoted)
+        .to_owned()
 }
 
 /// Whether `s` is an HCL identifier: a letter or `_`, then letters, digits, `_` and `-`.
@@ -217,6 +230,21 @@ mod tests {
         #[test]
         fn any_string_survives_hcl_str(s in any::<String>()) {
             prop_assert_eq!(hcl_roundtrip(&hcl_str(&s)), s);
+        }
+
+        #[test]
+        fn template_like_strings_survive_hcl_str_and_formatting(
+            parts in proptest::collection::vec(proptest::sample::select(vec!["${", "$${", "%{", "%%{", "$", "%", "{", "}", "\"", "\\", "a", " ", "\n"]), 0..12)
+        ) {
+            let s = parts.concat();
+            prop_assert_eq!(&hcl_roundtrip(&hcl_str(&s)), &s);
+            // The formatting pass must not change what a literal means either.
+            let formatted = crate::render::hclfmt::format(&format!("attr = {}\nxx = 1\n", hcl_str(&s))).expect("formats");
+            let body: hcl::edit::structure::Body = formatted.parse().expect("parses");
+            match &body.get_attribute("attr").expect("attribute").value {
+                hcl::edit::expr::Expression::String(v) => prop_assert_eq!(v.value(), &s),
+                other => prop_assert!(false, "not a plain string: {:?}", other),
+            }
         }
 
         #[test]

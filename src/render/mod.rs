@@ -8,11 +8,13 @@
 
 pub mod docs;
 pub mod filters;
+pub mod hclfmt;
 pub mod helm;
 pub mod manifests;
 pub mod templates;
+pub mod terraform;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::Plan;
 pub use templates::Templates;
@@ -22,8 +24,59 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
     let mut tree = OutputTree::default();
     helm::render(plan, templates, &mut tree)?;
     manifests::render(plan, templates, &mut tree)?;
+    terraform::render(plan, templates, &mut tree)?;
     // The documentation describes what the other targets produced, so it comes last.
     docs::render(plan, templates, &mut tree)?;
+    format_terraform(&mut tree)?;
     tree.check()?;
     Ok(tree)
+}
+
+/// Lays out every `.tf` of the tree as `terraform fmt` would ([`hclfmt`]), on every core:
+/// parsing and printing every file is most of the time generation takes.
+fn format_terraform(tree: &mut OutputTree) -> Result<()> {
+    let files: Vec<(String, String, String)> = tree
+        .files()
+        .filter(|(path, _)| {
+            std::path::Path::new(path)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        })
+        .map(|(path, file)| (path.to_owned(), file.content.clone(), file.source.clone()))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let formatted: Vec<Result<(String, String)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, content, source)| {
+                            hclfmt::format(content)
+                                .map(|text| (path.clone(), text))
+                                .map_err(|message| Error::Generated {
+                                    path: path.clone(),
+                                    source_template: source.clone(),
+                                    message: format!("not valid HCL: {message}"),
+                                })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    vec![Err(Error::Bug("the HCL formatter panicked".to_owned()))]
+                })
+            })
+            .collect()
+    });
+    for result in formatted {
+        let (path, text) = result?;
+        tree.update(&path, text);
+    }
+    Ok(())
 }

@@ -22,6 +22,50 @@ static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 pub const TEMPLATE_README: &str = "docs/README.md.tera";
 /// `DECISIONS.md`, the decision record.
 pub const TEMPLATE_DECISIONS: &str = "docs/DECISIONS.md.tera";
+/// `moved` blocks appended to the file of a cluster that a `--repack` renamed.
+pub const TEMPLATE_TF_MOVED: &str = "terraform/moved.tf.tera";
+/// AWS `versions.tf`: version pins and the S3 backend.
+pub const TEMPLATE_TF_AWS_VERSIONS: &str = "terraform/aws/versions.tf.tera";
+/// AWS `providers.tf`: the provider pinned to the account, default tags.
+pub const TEMPLATE_TF_AWS_PROVIDERS: &str = "terraform/aws/providers.tf.tera";
+/// AWS `variables.tf`: the roles Terraform assumes and gives cluster-admin.
+pub const TEMPLATE_TF_AWS_VARIABLES: &str = "terraform/aws/variables.tf.tera";
+/// AWS `iam.tf`: trust and key policies shared by the clusters.
+pub const TEMPLATE_TF_AWS_IAM: &str = "terraform/aws/iam.tf.tera";
+/// AWS `logging.tf`: the logs key, the flow-log group and its delivery role.
+pub const TEMPLATE_TF_AWS_LOGGING: &str = "terraform/aws/logging.tf.tera";
+/// AWS `network.tf`: zones and the environment's VPC.
+pub const TEMPLATE_TF_AWS_NETWORK: &str = "terraform/aws/network.tf.tera";
+/// AWS `cluster_<name>.tf`: a cluster's subnets, keys, roles, EKS cluster, node groups.
+pub const TEMPLATE_TF_AWS_CLUSTER: &str = "terraform/aws/cluster.tf.tera";
+/// AWS `outputs.tf`.
+pub const TEMPLATE_TF_AWS_OUTPUTS: &str = "terraform/aws/outputs.tf.tera";
+/// GCP `versions.tf`: version pins and the GCS backend.
+pub const TEMPLATE_TF_GCP_VERSIONS: &str = "terraform/gcp/versions.tf.tera";
+/// GCP `providers.tf`: the provider pinned to the project, default labels.
+pub const TEMPLATE_TF_GCP_PROVIDERS: &str = "terraform/gcp/providers.tf.tera";
+/// GCP `network.tf`: the VPC network, firewall, Cloud NAT.
+pub const TEMPLATE_TF_GCP_NETWORK: &str = "terraform/gcp/network.tf.tera";
+/// GCP `kms.tf`: the key ring.
+pub const TEMPLATE_TF_GCP_KMS: &str = "terraform/gcp/kms.tf.tera";
+/// GCP `cluster_<name>.tf`: a cluster's subnetwork, key, service account, GKE cluster, node pools.
+pub const TEMPLATE_TF_GCP_CLUSTER: &str = "terraform/gcp/cluster.tf.tera";
+/// GCP `outputs.tf`.
+pub const TEMPLATE_TF_GCP_OUTPUTS: &str = "terraform/gcp/outputs.tf.tera";
+/// Azure `versions.tf`: version pins and the azurerm backend.
+pub const TEMPLATE_TF_AZURE_VERSIONS: &str = "terraform/azure/versions.tf.tera";
+/// Azure `providers.tf`: the provider pinned to the subscription.
+pub const TEMPLATE_TF_AZURE_PROVIDERS: &str = "terraform/azure/providers.tf.tera";
+/// Azure `main.tf`: tags, resource group, Log Analytics workspace.
+pub const TEMPLATE_TF_AZURE_MAIN: &str = "terraform/azure/main.tf.tera";
+/// Azure `network.tf`: the VNet.
+pub const TEMPLATE_TF_AZURE_NETWORK: &str = "terraform/azure/network.tf.tera";
+/// Azure `keyvault.tf`: the Key Vault, the disk key and disk encryption set.
+pub const TEMPLATE_TF_AZURE_KEYVAULT: &str = "terraform/azure/keyvault.tf.tera";
+/// Azure `cluster_<name>.tf`: a cluster's subnet, identity, key, AKS cluster, node pools.
+pub const TEMPLATE_TF_AZURE_CLUSTER: &str = "terraform/azure/cluster.tf.tera";
+/// Azure `outputs.tf`.
+pub const TEMPLATE_TF_AZURE_OUTPUTS: &str = "terraform/azure/outputs.tf.tera";
 /// `helm/<cluster>/helmfile.yaml`: the cluster's releases, in order, pinned.
 pub const TEMPLATE_HELMFILE: &str = "helm/helmfile.yaml.tera";
 /// `helm/<cluster>/cilium.values.yaml`.
@@ -64,6 +108,28 @@ pub const ALL: &[&str] = &[
     TEMPLATE_LINKERD_IDENTITY,
     TEMPLATE_LINKERD_BUNDLE,
     TEMPLATE_TENANT,
+    TEMPLATE_TF_MOVED,
+    TEMPLATE_TF_AWS_VERSIONS,
+    TEMPLATE_TF_AWS_PROVIDERS,
+    TEMPLATE_TF_AWS_VARIABLES,
+    TEMPLATE_TF_AWS_IAM,
+    TEMPLATE_TF_AWS_LOGGING,
+    TEMPLATE_TF_AWS_NETWORK,
+    TEMPLATE_TF_AWS_CLUSTER,
+    TEMPLATE_TF_AWS_OUTPUTS,
+    TEMPLATE_TF_GCP_VERSIONS,
+    TEMPLATE_TF_GCP_PROVIDERS,
+    TEMPLATE_TF_GCP_NETWORK,
+    TEMPLATE_TF_GCP_KMS,
+    TEMPLATE_TF_GCP_CLUSTER,
+    TEMPLATE_TF_GCP_OUTPUTS,
+    TEMPLATE_TF_AZURE_VERSIONS,
+    TEMPLATE_TF_AZURE_PROVIDERS,
+    TEMPLATE_TF_AZURE_MAIN,
+    TEMPLATE_TF_AZURE_NETWORK,
+    TEMPLATE_TF_AZURE_KEYVAULT,
+    TEMPLATE_TF_AZURE_CLUSTER,
+    TEMPLATE_TF_AZURE_OUTPUTS,
 ];
 
 /// The loaded templates.

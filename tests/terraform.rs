@@ -1,0 +1,408 @@
+//! The Terraform target: a snapshot of every bundled blueprint's `terraform/` tree, stable
+//! resource addresses, `moved` blocks after a `--repack`, and strings from a blueprint that
+//! cannot break out of their HCL string.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use clusterwright::blueprint::{self, validate::validate};
+use clusterwright::output::OutputTree;
+use clusterwright::plan::{self, Placement, Plan};
+use clusterwright::render::{self, Templates};
+use hcl::edit::expr::Expression;
+use hcl::edit::structure::{BlockLabel, Body};
+
+use crate::common::{blueprint as base, root, run_in};
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
+    let loaded =
+        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
+    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
+    plan::plan(&validated, previous, repack).unwrap_or_else(|p| panic!("{:#?}", p.problems()))
+}
+
+fn is_tf(path: &str) -> bool {
+    Path::new(path).extension().is_some_and(|e| e == "tf")
+}
+
+fn tree_of(plan: &Plan) -> OutputTree {
+    render::render(plan, &Templates::load(None).unwrap()).unwrap()
+}
+
+/// Every file under `terraform/`, each under a `==== path ====` line.
+fn terraform_text(tree: &OutputTree) -> String {
+    let mut out = String::new();
+    for (path, file) in tree.files().filter(|(p, _)| p.starts_with("terraform/")) {
+        out.push_str(&format!("==== {path} ====\n{}\n", file.content));
+    }
+    out
+}
+
+#[test]
+fn terraform_of_every_bundled_blueprint() {
+    settings().bind(|| {
+        insta::glob!("../blueprints", "*.yaml", |path| {
+            let plan = plan_text(&fs::read_to_string(path).unwrap(), None, false);
+            insta::assert_snapshot!(terraform_text(&tree_of(&plan)));
+        });
+    });
+}
+
+/// `type.name` of every resource and data source, and `output.name`, per module directory.
+fn addresses(tree: &OutputTree) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, file) in tree.files().filter(|(p, _)| is_tf(p)) {
+        let dir = path.rsplit_once('/').unwrap().0.to_owned();
+        let body: Body = file.content.parse().unwrap();
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
+            let address = match (block.ident.as_str(), labels.as_slice()) {
+                ("resource", [kind, name]) => format!("{kind}.{name}"),
+                ("data", [kind, name]) => format!("data.{kind}.{name}"),
+                ("output" | "variable", [name]) => format!("{}.{name}", block.ident.as_str()),
+                _ => continue,
+            };
+            assert!(
+                out.entry(dir.clone()).or_default().insert(address.clone()),
+                "{address} is declared twice in {dir}"
+            );
+        }
+    }
+    out
+}
+
+/// A tenant like `like` of `yaml`'s tenants, named `zz-newcomer`.
+fn with_new_tenant(yaml: &str, plan: &Plan, like: &str) -> String {
+    let cluster = plan
+        .clusters
+        .iter()
+        .find(|c| c.tenants.iter().any(|t| t == like))
+        .unwrap();
+    let group = cluster
+        .tenant_groups
+        .iter()
+        .find(|g| g.tenant == like)
+        .unwrap();
+    let envs: Vec<&str> = plan
+        .clusters
+        .iter()
+        .filter(|c| c.tenants.iter().any(|t| t == like))
+        .map(|c| c.environment.as_str())
+        .collect();
+    assert!(
+        yaml.trim_end()
+            .ends_with(|c: char| c.is_alphanumeric() || c == ']')
+    );
+    format!(
+        "{yaml}  zz-newcomer:\n    organization: {}\n    trust: trusted\n    unit: {}\n    environments: [{}]\n",
+        group.organization,
+        cluster.unit,
+        envs.join(", ")
+    )
+}
+
+#[test]
+fn adding_a_tenant_changes_no_existing_address() {
+    for (name, like) in [
+        ("acme-aws", "payroll"),
+        ("umbrella-aws", "portal"),
+        ("globex-gcp", "startup-a"),
+        ("hooli-gcp", "indexer"),
+        ("initech-azure", "quotes"),
+    ] {
+        let yaml = fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap();
+        let before_plan = plan_text(&yaml, None, false);
+        let before = addresses(&tree_of(&before_plan));
+        let grown = with_new_tenant(&yaml, &before_plan, like);
+        let after_plan = plan_text(&grown, Some(&before_plan.placement()), false);
+        assert!(
+            after_plan.changes.moved.is_empty() && after_plan.changes.destroyed.is_empty(),
+            "{name}: {:?}",
+            after_plan.changes
+        );
+        let after = addresses(&tree_of(&after_plan));
+        let mut added = 0;
+        for (dir, old) in &before {
+            let new = &after[dir];
+            let lost: Vec<&String> = old.difference(new).collect();
+            assert!(lost.is_empty(), "{name} {dir}: addresses changed: {lost:?}");
+            added += new.len() - old.len();
+        }
+        assert!(added > 0, "{name}: the newcomer got no node group");
+        let newcomer: usize = after
+            .values()
+            .flatten()
+            .filter(|a| a.contains("_zz_newcomer_"))
+            .count();
+        assert!(
+            newcomer > 0,
+            "{name}: no node group named after the newcomer"
+        );
+    }
+}
+
+/// BASE with three tenants of five node groups each: `alpha` and `beta` fill
+/// `acme-prod-standard-01`, `gamma` is alone in `acme-prod-standard-02`.
+fn three_tenants(with_alpha_and_beta: bool) -> String {
+    let mut y = base(&[(
+        "  globex:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod, staging]\n    nodeGroups: 2\n    nodes: 12\n",
+        "",
+    )]);
+    let tenant = |name: &str| {
+        format!(
+            "  {name}:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod]\n    nodeGroups: 5\n    nodes: 10\n"
+        )
+    };
+    if with_alpha_and_beta {
+        y.push_str(&tenant("alpha"));
+        y.push_str(&tenant("beta"));
+    }
+    y.push_str(&tenant("gamma"));
+    y
+}
+
+/// The `moved` blocks of a file: (from, to).
+fn moves(text: &str) -> Vec<(String, String)> {
+    let body: Body = text.parse().unwrap();
+    body.blocks()
+        .filter(|b| b.ident.as_str() == "moved")
+        .map(|b| {
+            let get = |key: &str| b.body.get_attribute(key).unwrap().value.to_string();
+            (get("from").trim().to_owned(), get("to").trim().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
+    let first = plan_text(&three_tenants(true), None, false);
+    let names: Vec<&str> = first.clusters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["acme-prod-standard-01", "acme-prod-standard-02"]);
+    // alpha and beta leave: cluster 01 is destroyed, gamma stays in 02.
+    let second = plan_text(&three_tenants(false), Some(&first.placement()), false);
+    assert_eq!(second.clusters[0].name, "acme-prod-standard-02");
+    assert!(second.clusters[0].infra.formerly.is_empty());
+    assert!(
+        moves(
+            &tree_of(&second)
+                .get("terraform/prod/cluster_acme-prod-standard-02.tf")
+                .unwrap()
+                .content
+        )
+        .is_empty()
+    );
+    // A repack renumbers: gamma's cluster is 01 now, the same cluster under a new name.
+    let repacked = plan_text(&three_tenants(false), Some(&second.placement()), true);
+    let cluster = &repacked.clusters[0];
+    assert_eq!(cluster.name, "acme-prod-standard-01");
+    assert_eq!(cluster.infra.formerly, ["acme-prod-standard-02"]);
+    let tree = tree_of(&repacked);
+    let text = &tree
+        .get("terraform/prod/cluster_acme-prod-standard-01.tf")
+        .unwrap()
+        .content;
+    let moved = moves(text);
+    let pair = |kind: &str, suffix: &str| {
+        (
+            format!("{kind}.acme_prod_standard_02{suffix}"),
+            format!("{kind}.acme_prod_standard_01{suffix}"),
+        )
+    };
+    for expected in [
+        pair("aws_eks_cluster", ""),
+        pair("aws_subnet", "_private"),
+        pair("aws_eip", "_nat"),
+        pair("aws_kms_key", "_secrets"),
+        pair("aws_eks_node_group", "_system"),
+        pair("aws_iam_role_policy_attachment", "_node"),
+    ] {
+        assert!(moved.contains(&expected), "{expected:?} not in {moved:#?}");
+    }
+    // Node groups of tenants and data sources do not move.
+    assert!(
+        moved.iter().all(|(from, _)| !from.contains("_gamma_")),
+        "{moved:#?}"
+    );
+    assert!(moved.iter().all(|(from, _)| !from.starts_with("data.")));
+    // Every `to` is declared; no `from` is.
+    let declared = &addresses(&tree)["terraform/prod"];
+    for (from, to) in &moved {
+        assert!(declared.contains(to), "{to} is not declared");
+        assert!(!declared.contains(from), "{from} is still declared");
+    }
+    // The record survives regeneration: the same blocks come out without --repack.
+    let again = plan_text(&three_tenants(false), Some(&repacked.placement()), false);
+    assert_eq!(again.clusters[0].infra.formerly, ["acme-prod-standard-02"]);
+    assert_eq!(terraform_text(&tree_of(&again)), terraform_text(&tree));
+    assert!(
+        repacked
+            .placement()
+            .to_yaml()
+            .contains("formerly:\n      - acme-prod-standard-02\n"),
+        "{}",
+        repacked.placement().to_yaml()
+    );
+}
+
+#[test]
+fn a_name_taken_again_leaves_the_rename_record() {
+    let first = plan_text(&three_tenants(true), None, false);
+    let second = plan_text(&three_tenants(false), Some(&first.placement()), false);
+    let repacked = plan_text(&three_tenants(false), Some(&second.placement()), true);
+    assert_eq!(
+        repacked.clusters[0].infra.formerly,
+        ["acme-prod-standard-02"]
+    );
+    // alpha and beta come back: gamma keeps 01, a new cluster takes the name 02 again.
+    let back = plan_text(&three_tenants(true), Some(&repacked.placement()), false);
+    let names: Vec<&str> = back.clusters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["acme-prod-standard-01", "acme-prod-standard-02"]);
+    assert!(back.clusters.iter().all(|c| c.infra.formerly.is_empty()));
+    for (_, file) in tree_of(&back).files().filter(|(p, _)| is_tf(p)) {
+        assert!(moves(&file.content).is_empty());
+    }
+}
+
+#[test]
+fn check_passes_right_after_a_repack_that_renamed_a_cluster() {
+    let ws = tempfile::tempdir().unwrap();
+    let dir = ws.path();
+    fs::write(dir.join("b.yaml"), three_tenants(true)).unwrap();
+    assert_eq!(run_in(dir, &["generate", "b.yaml", "-o", "out"]).code, 0);
+    fs::write(dir.join("b.yaml"), three_tenants(false)).unwrap();
+    assert_eq!(run_in(dir, &["generate", "b.yaml", "-o", "out"]).code, 0);
+    let r = run_in(dir, &["generate", "b.yaml", "-o", "out", "--repack"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = fs::read_to_string(dir.join("out/terraform/prod/cluster_acme-prod-standard-01.tf"))
+        .unwrap();
+    assert!(
+        text.contains("moved {\n  from = aws_eks_cluster.acme_prod_standard_02\n  to   = aws_eks_cluster.acme_prod_standard_01\n}\n"),
+        "{text}"
+    );
+    let check = run_in(dir, &["check", "b.yaml", "-o", "out"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+#[test]
+fn hostile_tag_values_stay_inside_their_strings() {
+    let hostile = [
+        ("quote", r#"x" } resource "evil" "x" { y = "1"#),
+        ("interpolation", "${file(\"/etc/passwd\")}"),
+        ("directive", "%{ if true }yes%{ endif }"),
+        ("backslash", r"C:\temp\ \"),
+        ("comment", "a # b /* c */ // d"),
+        ("brace", "}\n"),
+    ];
+    let mut tags = String::from("tags:\n");
+    for (key, value) in &hostile[..5] {
+        tags.push_str(&format!(
+            "  {key}: {}\n",
+            serde_json::to_string(value).unwrap()
+        ));
+    }
+    let yaml = base(&[
+        ("cloud: aws", "cloud: azure"),
+        (
+            "region: eu-central-1",
+            &format!("region: westeurope\n{tags}"),
+        ),
+        (
+            "account: \"111111111111\"",
+            "account: 6f1c4a52-1d0e-4c7b-9b7e-2a1f3c4d5e6f",
+        ),
+        (
+            "account: \"222222222222\"",
+            "account: 0b1f6471-1bf0-4dda-aec3-111122223333",
+        ),
+        ("instanceType: m6i.xlarge", "instanceType: Standard_D8s_v5"),
+    ]);
+    let tree = tree_of(&plan_text(&yaml, None, false));
+    let main = &tree.get("terraform/prod/main.tf").unwrap().content;
+    let body: Body = main.parse().unwrap();
+    let locals = body.get_blocks("locals").next().unwrap();
+    let Expression::Object(object) = &locals.body.get_attribute("tags").unwrap().value else {
+        panic!("tags is not an object");
+    };
+    let read: BTreeMap<String, Expression> = object
+        .iter()
+        .map(|(k, v)| {
+            let key = match k {
+                hcl::edit::expr::ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                other => panic!("key {other:?}"),
+            };
+            (key, v.expr().clone())
+        })
+        .collect();
+    for (key, value) in &hostile[..5] {
+        match &read[*key] {
+            Expression::String(s) => assert_eq!(s.value(), value, "{key}"),
+            other => panic!("{key} is not a plain string: {other:?}"),
+        }
+    }
+    // Nothing was injected: the only blocks are the ones the template writes.
+    for (path, file) in tree.files().filter(|(p, _)| is_tf(p)) {
+        let body: Body = file.content.parse().unwrap();
+        assert!(
+            body.blocks()
+                .all(|b| b.labels.iter().all(|l| l.as_str() != "evil")),
+            "{path}"
+        );
+    }
+    // A line break in a tag is refused before anything is generated.
+    let ws = tempfile::tempdir().unwrap();
+    let broken = yaml.replace(
+        "  quote:",
+        &format!(
+            "  brace: {}\n  quote:",
+            serde_json::to_string(hostile[5].1).unwrap()
+        ),
+    );
+    fs::write(ws.path().join("b.yaml"), broken).unwrap();
+    let r = run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("tags may not contain control characters"),
+        "{}",
+        r.stderr
+    );
+    assert!(!ws.path().join("out").exists());
+}
+
+#[test]
+fn every_terraform_template_is_used() {
+    let mut used = BTreeSet::new();
+    for name in [
+        "acme-aws",
+        "umbrella-aws",
+        "globex-gcp",
+        "hooli-gcp",
+        "initech-azure",
+    ] {
+        let yaml = fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap();
+        for (_, file) in tree_of(&plan_text(&yaml, None, false)).files() {
+            used.insert(file.source.clone());
+        }
+    }
+    let first = plan_text(&three_tenants(true), None, false);
+    let second = plan_text(&three_tenants(false), Some(&first.placement()), false);
+    let repacked = plan_text(&three_tenants(false), Some(&second.placement()), true);
+    assert!(
+        terraform_text(&tree_of(&repacked)).contains("moved {"),
+        "the moved template renders"
+    );
+    used.insert("terraform/moved.tf.tera".to_owned());
+    for template in render::templates::embedded().keys() {
+        assert!(
+            used.contains(template),
+            "{template} renders in no test tree"
+        );
+    }
+}
