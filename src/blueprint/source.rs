@@ -165,9 +165,16 @@ fn options() -> serde_saphyr::Options {
             max_depth: 32,
             max_nodes: 4_000_000,
             max_events: 10_000_000,
-            max_aliases: 10_000,
-            max_anchors: 10_000,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
             max_documents: 1,
+            // What aliases may replay: plenty for sharing a few settings, nothing like the
+            // millions of events an alias bomb asks for.
+            max_recorded_anchor_events: 100_000,
+            max_recorded_anchor_bytes: 8 * 1024 * 1024,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
         },
     }
 }
