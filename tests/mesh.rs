@@ -204,12 +204,23 @@ fn cilium_is_fitted_to_each_cloud() {
     let c = aws.clusters[0].networking.cilium.clone().unwrap();
     assert_eq!(c.integration, CiliumIntegration::Eni);
     assert!(c.kube_proxy_replacement && c.k8s_service_host_ref.is_some());
+    // One tag, set by the Terraform target on the node subnets, filtered on by Cilium.
+    let infra = &aws.clusters[0].infra;
+    let tag = infra.pod_subnet_tag.clone().unwrap();
     assert_eq!(
-        c.eni_subnet_tags,
-        [format!(
-            "clusterwright.io/cilium-pod-subnet={}",
-            aws.clusters[0].name
-        )]
+        (tag.key.as_str(), tag.value.as_str()),
+        (
+            "clusterwright.io/cilium-pod-subnet",
+            aws.clusters[0].name.as_str()
+        )
+    );
+    let role = infra.cilium_operator_role.clone().unwrap();
+    assert_eq!(
+        role.arn,
+        format!(
+            "arn:aws:iam::{}:role/{}-cilium-operator",
+            aws.clusters[0].account, aws.clusters[0].name
+        )
     );
     assert!(c.strict_ingress && c.strict_egress.is_none(), "{c:?}");
 

@@ -90,6 +90,49 @@ pub struct ClusterInfra {
     pub webhook_ports: Vec<u16>,
     /// Node groups, the system group first, then the tenants' in plan order.
     pub node_groups: Vec<NodeGroupInfra>,
+    /// GKE: the release channel: production receives upgrades after non-production.
+    pub release_channel: Option<String>,
+    /// GKE with Linkerd: the Gateway API channel GKE manages the CRDs of (Linkerd needs the
+    /// Gateway API; a second, self-installed copy would fight GKE's).
+    pub gateway_api_channel: Option<String>,
+    /// EKS with Cilium: the IAM role cilium-operator assumes (IRSA) to manage ENIs. The
+    /// Terraform target creates it; the Cilium values name it (`eni.iamRole`).
+    pub cilium_operator_role: Option<AwsRole>,
+    /// EKS with Cilium: the tag on the cluster's node subnets that confines pod ENIs to
+    /// them (the VPC holds every cluster of the environment). The Terraform target sets it;
+    /// the Cilium values filter on it (`eni.nodeSpec.subnetTags`).
+    pub pod_subnet_tag: Option<Tag>,
+}
+
+/// An IAM role: its name and ARN (known before apply: account, partition and name fix it).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsRole {
+    /// Name.
+    pub name: String,
+    /// ARN.
+    pub arn: String,
+}
+
+/// A resource tag.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Tag {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+}
+
+/// The AWS partition of `region`: GovCloud and China have their own.
+fn aws_partition(region: &str) -> &'static str {
+    if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("cn-") {
+        "aws-cn"
+    } else {
+        "aws"
+    }
 }
 
 /// Infrastructure decisions of one node group.
@@ -198,6 +241,7 @@ pub fn attach(
             }
         }
         let gcp = cluster.cloud == Cloud::Gcp;
+        let eks_cilium = aws && cluster.networking.cni == crate::plan::encryption::Cni::Cilium;
         cluster.infra = ClusterInfra {
             formerly: renames.get(&cluster.name).cloned().unwrap_or_default(),
             control_plane_cidr: if gcp {
@@ -211,6 +255,31 @@ pub fn attach(
             } else {
                 Vec::new()
             },
+            release_channel: gcp.then(|| {
+                if cluster.production {
+                    "STABLE"
+                } else {
+                    "REGULAR"
+                }
+                .to_owned()
+            }),
+            gateway_api_channel: (gcp && cluster.networking.mesh == Some(Mesh::Linkerd))
+                .then(|| "CHANNEL_STANDARD".to_owned()),
+            cilium_operator_role: eks_cilium.then(|| {
+                let name = format!("{}-cilium-operator", cluster.name);
+                AwsRole {
+                    arn: format!(
+                        "arn:{}:iam::{}:role/{name}",
+                        aws_partition(&cluster.region),
+                        cluster.account
+                    ),
+                    name,
+                }
+            }),
+            pod_subnet_tag: eks_cilium.then(|| Tag {
+                key: crate::plan::encryption::stack::CILIUM_POD_SUBNET_TAG.to_owned(),
+                value: cluster.name.clone(),
+            }),
             label: cluster_label,
             node_groups,
         };

@@ -83,8 +83,6 @@ pub struct CiliumPlan {
     pub routing_mode: Option<&'static str>,
     /// `ipv4NativeRoutingCIDR`: the range routed natively (GKE: the pod range).
     pub native_routing_cidr: Option<String>,
-    /// `eni.nodeSpec.subnetTags`: the subnets pod ENIs may use (EKS).
-    pub eni_subnet_tags: Vec<String>,
     /// Whether the node-init DaemonSet prepares GKE nodes.
     pub node_init: bool,
     /// `cni.binPath`, where the cloud keeps CNI binaries elsewhere.
@@ -340,7 +338,6 @@ pub fn cilium(
         cluster_pool_mask_size: None,
         routing_mode: None,
         native_routing_cidr: None,
-        eni_subnet_tags: Vec::new(),
         node_init: false,
         cni_bin_path: None,
         kube_proxy_replacement: false,
@@ -368,7 +365,6 @@ pub fn cilium(
             // service proxy. Its endpoint is only known after apply, so the helmfile
             // writes it into a ConfigMap first.
             c.routing_mode = Some("native");
-            c.eni_subnet_tags = vec![format!("{CILIUM_POD_SUBNET_TAG}={name}")];
             c.kube_proxy_replacement = true;
             c.k8s_service_host_ref = Some(ObjectKey {
                 namespace: "kube-system",

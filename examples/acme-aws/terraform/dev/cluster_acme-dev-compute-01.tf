@@ -36,6 +36,8 @@ resource "aws_subnet" "acme_dev_compute_01_private" {
     "cluster"                                   = "acme-dev-compute-01"
     "kubernetes.io/cluster/acme-dev-compute-01" = "owned"
     "kubernetes.io/role/internal-elb"           = "1"
+    # Cilium's ENI IPAM places pod ENIs only in subnets with this tag.
+    "clusterwright.io/cilium-pod-subnet" = "acme-dev-compute-01"
   }
 }
 

@@ -36,6 +36,8 @@ resource "aws_subnet" "acme_prod_standard_02_private" {
     "cluster"                                     = "acme-prod-standard-02"
     "kubernetes.io/cluster/acme-prod-standard-02" = "owned"
     "kubernetes.io/role/internal-elb"             = "1"
+    # Cilium's ENI IPAM places pod ENIs only in subnets with this tag.
+    "clusterwright.io/cilium-pod-subnet" = "acme-prod-standard-02"
   }
 }
 

@@ -36,6 +36,8 @@ resource "aws_subnet" "acme_prod_supplier_portal_04_private" {
     "cluster"                                            = "acme-prod-supplier-portal-04"
     "kubernetes.io/cluster/acme-prod-supplier-portal-04" = "owned"
     "kubernetes.io/role/internal-elb"                    = "1"
+    # Cilium's ENI IPAM places pod ENIs only in subnets with this tag.
+    "clusterwright.io/cilium-pod-subnet" = "acme-prod-supplier-portal-04"
   }
 }
 

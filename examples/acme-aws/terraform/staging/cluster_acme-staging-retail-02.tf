@@ -36,6 +36,8 @@ resource "aws_subnet" "acme_staging_retail_02_private" {
     "cluster"                                      = "acme-staging-retail-02"
     "kubernetes.io/cluster/acme-staging-retail-02" = "owned"
     "kubernetes.io/role/internal-elb"              = "1"
+    # Cilium's ENI IPAM places pod ENIs only in subnets with this tag.
+    "clusterwright.io/cilium-pod-subnet" = "acme-staging-retail-02"
   }
 }
 

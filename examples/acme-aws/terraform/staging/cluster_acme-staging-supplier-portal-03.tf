@@ -36,6 +36,8 @@ resource "aws_subnet" "acme_staging_supplier_portal_03_private" {
     "cluster"                                               = "acme-staging-supplier-portal-03"
     "kubernetes.io/cluster/acme-staging-supplier-portal-03" = "owned"
     "kubernetes.io/role/internal-elb"                       = "1"
+    # Cilium's ENI IPAM places pod ENIs only in subnets with this tag.
+    "clusterwright.io/cilium-pod-subnet" = "acme-staging-supplier-portal-03"
   }
 }
 

@@ -121,6 +121,11 @@ resource "google_container_cluster" "globex_prod_enterprise_03" {
     channel = "STABLE"
   }
 
+  # Linkerd needs the Gateway API; GKE manages its CRDs.
+  gateway_api_config {
+    channel = "CHANNEL_STANDARD"
+  }
+
   ip_allocation_policy {
     cluster_secondary_range_name  = "pods"
     services_secondary_range_name = "services"
