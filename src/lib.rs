@@ -21,6 +21,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod facts;
 pub mod output;
+pub mod parallel;
 pub mod plan;
 pub mod render;
 

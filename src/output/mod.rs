@@ -91,9 +91,10 @@ impl OutputTree {
     }
 
     /// Parses every `.tf` back as HCL, every `.yaml`/`.yml` as YAML and every `.json` as
-    /// JSON.
+    /// JSON, on every core (for a large platform this is a good part of `generate`).
     pub fn check(&self) -> Result<()> {
-        for (path, file) in &self.files {
+        let files: Vec<(&String, &GeneratedFile)> = self.files.iter().collect();
+        let problems = crate::parallel::map(&files, |(path, file)| {
             let problem = match extension(path).as_str() {
                 "tf" => file
                     .content
@@ -118,15 +119,13 @@ impl OutputTree {
                     .map(|e| format!("not valid JSON: {e}")),
                 _ => None,
             };
-            if let Some(message) = problem {
-                return Err(Error::Generated {
-                    path: path.clone(),
-                    source_template: file.source.clone(),
-                    message,
-                });
-            }
-        }
-        Ok(())
+            problem.map(|message| Error::Generated {
+                path: (*path).clone(),
+                source_template: file.source.clone(),
+                message,
+            })
+        });
+        problems.into_iter().flatten().next().map_or(Ok(()), Err)
     }
 }
 

@@ -219,70 +219,75 @@ pub fn attach(
     }
     let renames = renames(previous, clusters);
     for cluster in clusters.iter_mut() {
-        let cluster_label = label(&cluster.name);
-        let aws = cluster.cloud == Cloud::Aws;
-        let ami = |instance_type: &str| aws.then(|| aws_ami_type(instance_type).to_owned());
-        let mut node_groups = vec![NodeGroupInfra {
-            label: format!("{cluster_label}_{}", label(&cluster.system.name)),
-            name: cluster.system.name.clone(),
-            nodes: cluster.system.nodes,
-            initial_nodes_per_zone: cluster.system.nodes.div_ceil(GKE_ZONES),
-            ami_type: ami(&cluster.system.instance_type),
-        }];
-        for tenant in &cluster.tenant_groups {
-            for group in &tenant.groups {
-                node_groups.push(NodeGroupInfra {
-                    label: format!("{cluster_label}_{}", label(&group.name)),
-                    name: group.name.clone(),
-                    nodes: group.nodes,
-                    initial_nodes_per_zone: group.nodes.div_ceil(GKE_ZONES),
-                    ami_type: ami(&tenant.instance_type),
-                });
-            }
+        let formerly = renames.get(&cluster.name).cloned().unwrap_or_default();
+        cluster.infra = cluster_infra(cluster, formerly);
+    }
+}
+
+/// The infrastructure decisions of `cluster`, once known by `formerly` names.
+fn cluster_infra(cluster: &ClusterPlan, formerly: Vec<String>) -> ClusterInfra {
+    let cluster_label = label(&cluster.name);
+    let aws = cluster.cloud == Cloud::Aws;
+    let gcp = cluster.cloud == Cloud::Gcp;
+    let ami = |instance_type: &str| aws.then(|| aws_ami_type(instance_type).to_owned());
+    let mut node_groups = vec![NodeGroupInfra {
+        label: format!("{cluster_label}_{}", label(&cluster.system.name)),
+        name: cluster.system.name.clone(),
+        nodes: cluster.system.nodes,
+        initial_nodes_per_zone: cluster.system.nodes.div_ceil(GKE_ZONES),
+        ami_type: ami(&cluster.system.instance_type),
+    }];
+    for tenant in &cluster.tenant_groups {
+        for group in &tenant.groups {
+            node_groups.push(NodeGroupInfra {
+                label: format!("{cluster_label}_{}", label(&group.name)),
+                name: group.name.clone(),
+                nodes: group.nodes,
+                initial_nodes_per_zone: group.nodes.div_ceil(GKE_ZONES),
+                ami_type: ami(&tenant.instance_type),
+            });
         }
-        let gcp = cluster.cloud == Cloud::Gcp;
-        let eks_cilium = aws && cluster.networking.cni == crate::plan::encryption::Cni::Cilium;
-        cluster.infra = ClusterInfra {
-            formerly: renames.get(&cluster.name).cloned().unwrap_or_default(),
-            control_plane_cidr: if gcp {
-                network::control_plane_range(&cluster.network).map(|n| n.to_string())
+    }
+    let eks_cilium = aws && cluster.networking.cni == crate::plan::encryption::Cni::Cilium;
+    ClusterInfra {
+        formerly,
+        control_plane_cidr: gcp
+            .then(|| network::control_plane_range(&cluster.network).map(|n| n.to_string()))
+            .flatten(),
+        node_service_account: gcp.then(|| service_account_id(&cluster.name)),
+        webhook_ports: if gcp {
+            webhook_ports(cluster.networking.mesh)
+        } else {
+            Vec::new()
+        },
+        // Non-production receives upgrades before production.
+        release_channel: gcp.then(|| {
+            if cluster.production {
+                "STABLE"
             } else {
-                None
-            },
-            node_service_account: gcp.then(|| service_account_id(&cluster.name)),
-            webhook_ports: if gcp {
-                webhook_ports(cluster.networking.mesh)
-            } else {
-                Vec::new()
-            },
-            release_channel: gcp.then(|| {
-                if cluster.production {
-                    "STABLE"
-                } else {
-                    "REGULAR"
-                }
-                .to_owned()
-            }),
-            gateway_api_channel: (gcp && cluster.networking.mesh == Some(Mesh::Linkerd))
-                .then(|| "CHANNEL_STANDARD".to_owned()),
-            cilium_operator_role: eks_cilium.then(|| {
-                let name = format!("{}-cilium-operator", cluster.name);
-                AwsRole {
-                    arn: format!(
-                        "arn:{}:iam::{}:role/{name}",
-                        aws_partition(&cluster.region),
-                        cluster.account
-                    ),
-                    name,
-                }
-            }),
-            pod_subnet_tag: eks_cilium.then(|| Tag {
-                key: crate::plan::encryption::stack::CILIUM_POD_SUBNET_TAG.to_owned(),
-                value: cluster.name.clone(),
-            }),
-            label: cluster_label,
-            node_groups,
-        };
+                "REGULAR"
+            }
+            .to_owned()
+        }),
+        gateway_api_channel: (gcp && cluster.networking.mesh == Some(Mesh::Linkerd))
+            .then(|| "CHANNEL_STANDARD".to_owned()),
+        cilium_operator_role: eks_cilium.then(|| {
+            let name = format!("{}-cilium-operator", cluster.name);
+            AwsRole {
+                arn: format!(
+                    "arn:{}:iam::{}:role/{name}",
+                    aws_partition(&cluster.region),
+                    cluster.account
+                ),
+                name,
+            }
+        }),
+        pod_subnet_tag: eks_cilium.then(|| Tag {
+            key: crate::plan::encryption::stack::CILIUM_POD_SUBNET_TAG.to_owned(),
+            value: cluster.name.clone(),
+        }),
+        label: cluster_label,
+        node_groups,
     }
 }
 

@@ -44,35 +44,14 @@ fn format_terraform(tree: &mut OutputTree) -> Result<()> {
         })
         .map(|(path, file)| (path.to_owned(), file.content.clone(), file.source.clone()))
         .collect();
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = files.len().div_ceil(threads).max(1);
-    let formatted: Vec<Result<(String, String)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(path, content, source)| {
-                            hclfmt::format(content)
-                                .map(|text| (path.clone(), text))
-                                .map_err(|message| Error::Generated {
-                                    path: path.clone(),
-                                    source_template: source.clone(),
-                                    message: format!("not valid HCL: {message}"),
-                                })
-                        })
-                        .collect::<Vec<_>>()
-                })
+    let formatted = crate::parallel::map(&files, |(path, content, source)| {
+        hclfmt::format(content)
+            .map(|text| (path.clone(), text))
+            .map_err(|message| Error::Generated {
+                path: path.clone(),
+                source_template: source.clone(),
+                message: format!("not valid HCL: {message}"),
             })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| {
-                worker.join().unwrap_or_else(|_| {
-                    vec![Err(Error::Bug("the HCL formatter panicked".to_owned()))]
-                })
-            })
-            .collect()
     });
     for result in formatted {
         let (path, text) = result?;
