@@ -322,6 +322,135 @@ fn leaves(value: &Value, at: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Where `value` breaks `schema`'s structural rules (types, enums, patterns, lengths,
+/// bounds); the CEL rules are the conformance kit's to judge.
+fn violations(schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    let mut mine = Vec::new();
+    let mut fail = |why: String| mine.push(format!("{at}: {why}"));
+    if let Some(options) = schema["enum"].as_array()
+        && !options.contains(value)
+    {
+        fail(format!("{value} is not one of {options:?}"));
+    }
+    match (schema["type"].as_str(), value) {
+        (Some("string"), Value::String(s)) => {
+            let chars = u64::try_from(s.chars().count()).unwrap();
+            if schema["maxLength"].as_u64().is_some_and(|m| chars > m) {
+                fail(format!("{s:?} is longer than {}", schema["maxLength"]));
+            }
+            if schema["minLength"].as_u64().is_some_and(|m| chars < m) {
+                fail(format!("{s:?} is shorter than {}", schema["minLength"]));
+            }
+            if let Some(pattern) = schema["pattern"].as_str()
+                && !regex::Regex::new(pattern).unwrap().is_match(s)
+            {
+                fail(format!("{s:?} does not match {pattern}"));
+            }
+        }
+        (Some("integer"), Value::Number(n)) => {
+            let n = n.as_i64().unwrap();
+            if schema["maximum"].as_i64().is_some_and(|m| n > m)
+                || schema["minimum"].as_i64().is_some_and(|m| n < m)
+            {
+                fail(format!("{n} is out of bounds"));
+            }
+        }
+        (Some("boolean"), Value::Bool(_)) => {}
+        (Some("array"), Value::Array(items)) => {
+            let len = u64::try_from(items.len()).unwrap();
+            if schema["maxItems"].as_u64().is_some_and(|m| len > m)
+                || schema["minItems"].as_u64().is_some_and(|m| len < m)
+            {
+                fail(format!("{len} items"));
+            }
+            for (i, item) in items.iter().enumerate() {
+                violations(&schema["items"], item, &format!("{at}[{i}]"), out);
+            }
+        }
+        (Some("object"), Value::Object(map)) => {
+            let len = u64::try_from(map.len()).unwrap();
+            if schema["maxProperties"].as_u64().is_some_and(|m| len > m) {
+                fail(format!("{len} properties"));
+            }
+            for (key, v) in map {
+                let sub = schema["properties"]
+                    .get(key)
+                    .or_else(|| Some(&schema["additionalProperties"]).filter(|a| a.is_object()));
+                match sub {
+                    Some(sub) => violations(sub, v, &format!("{at}.{key}"), out),
+                    None => fail(format!("{key} is not defined")),
+                }
+            }
+        }
+        (t, v) => fail(format!("{v} is not of type {t:?}")),
+    }
+    out.extend(mine);
+}
+
+/// Checks every composite resource of `tree` against its XRD's structural schema and the
+/// length Crossplane allows its name.
+fn assert_composites_are_valid(label: &str, tree: &OutputTree) -> usize {
+    let docs = documents(tree);
+    let schemas = schemas(&docs);
+    let mut count = 0;
+    for (path, doc) in &docs {
+        let Some(schema) = schemas.get(kind(doc)) else {
+            continue;
+        };
+        let name = doc["metadata"]["name"].as_str().unwrap();
+        // Crossplane labels the composite and its composed resources with this name.
+        assert!(
+            name.len() <= 63,
+            "{label} {path}: `{name}` is no label value"
+        );
+        let mut spec = doc["spec"].clone();
+        spec.as_object_mut().unwrap().remove("crossplane");
+        let mut out = Vec::new();
+        violations(&schema["properties"]["spec"], &spec, "spec", &mut out);
+        assert!(out.is_empty(), "{label} {path} {name}: {out:#?}");
+        count += 1;
+    }
+    count
+}
+
+#[test]
+fn composite_resources_of_the_bundled_blueprints_match_their_xrd() {
+    for (name, tree) in bundled() {
+        assert!(assert_composites_are_valid(&name, &tree) > 5, "{name}");
+    }
+}
+
+#[test]
+fn names_at_every_limit_make_valid_composite_resources_on_every_cloud() {
+    let platform = "p".repeat(20);
+    let env = "e".repeat(12);
+    let tenant = format!("t{}", "e".repeat(29));
+    let org = format!("o{}", "r".repeat(29));
+    let unit = format!("u{}", "n".repeat(29));
+    for cloud in ["aws", "gcp", "azure"] {
+        let yaml = blueprint_on(
+            cloud,
+            "  zeroTrust: true\n  encryption: defense-in-depth\n  networkEncryption: wireguard\n  mesh: istio\n",
+        )
+        .replace("name: acme", &format!("name: {platform}"))
+        .replace("  prod: {", &format!("  {env}: {{"))
+        .replace("environments: [prod]", &format!("environments: [{env}]"))
+        .replace("  shop: {", &format!("  {tenant}: {{"))
+        .replace("ledger: { organization: retail, trust: trusted", "ledger: { organization: retail, trust: untrusted")
+        .replace("retail", &org)
+        .replace("  u: {", &format!("  {unit}: {{"))
+        .replace("unit: u,", &format!("unit: {unit},"));
+        let tree = tree_of(&yaml);
+        assert!(assert_composites_are_valid(cloud, &tree) >= 3, "{cloud}");
+        // The untrusted tenant's groups carry its taint, in the cloud's spelling too.
+        let untrusted = documents(&tree)
+            .into_iter()
+            .filter(|(_, d)| d["spec"]["trust"] == "untrusted")
+            .count();
+        assert!(untrusted >= 1, "{cloud}");
+    }
+}
+
 #[test]
 fn every_namespace_is_bound_to_its_environments_account_and_holds_only_its_clusters() {
     for (name, tree) in bundled() {

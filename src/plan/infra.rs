@@ -306,7 +306,7 @@ fn hash_hex(text: &str, n: usize) -> String {
 
 /// `name` cut to `max` characters without a trailing `-`, then `-` and a hash of `key`:
 /// a name that fits and stays unique.
-fn shortened(name: &str, max: usize, key: &str) -> String {
+pub(crate) fn shortened(name: &str, max: usize, key: &str) -> String {
     let hash = hash_hex(key, 8);
     let room = max.saturating_sub(hash.len() + 1);
     let stem: String = name.chars().take(room).collect();

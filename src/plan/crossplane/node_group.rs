@@ -15,11 +15,28 @@ use crate::blueprint::{Cloud, Trust};
 use crate::plan::infra::NodeGroupInfra;
 use crate::plan::{ClusterPlan, EnvironmentPlan, Taint, TenantGroups, cloud_name};
 
+/// The longest name of a composite resource: Crossplane labels it, and everything it
+/// composes, with its name (`crossplane.io/composite`, crossplane@v2.3.4
+/// `internal/controller/apiextensions/composite/api.go`), and a label value has at most 63
+/// characters.
+pub const MAX_COMPOSITE_NAME: usize = 63;
+
+/// The name of the `KubernetesNodeGroup` of group `group` of `cluster`: `<cluster>-<group>`,
+/// or where that is too long for a label value, shortened with a hash of it (still unique).
+pub fn resource_name(cluster: &str, group: &str) -> String {
+    let name = format!("{cluster}-{group}");
+    if name.len() <= MAX_COMPOSITE_NAME {
+        name
+    } else {
+        crate::plan::infra::shortened(&name, MAX_COMPOSITE_NAME, &name)
+    }
+}
+
 /// A `KubernetesNodeGroup` composite resource.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeGroupResource {
-    /// Its name: `<cluster>-<group>`.
+    /// Its name: `<cluster>-<group>`, shortened past 63 characters ([`resource_name`]).
     pub name: String,
     /// The Composition that builds it: `kubernetesnodegroups-<cloud>`.
     pub composition: String,
@@ -239,7 +256,7 @@ pub(super) fn node_groups(
                 }),
             };
             NodeGroupResource {
-                name: format!("{}-{}", c.name, g.name),
+                name: resource_name(&c.name, g.name),
                 composition: format!("kubernetesnodegroups-{cloud}"),
                 labels,
                 spec,
@@ -251,6 +268,20 @@ pub(super) fn node_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn composite_names_fit_a_label_value() {
+        assert_eq!(
+            resource_name("acme-prod-retail-03", "storefront-1"),
+            "acme-prod-retail-03-storefront-1"
+        );
+        let cluster = format!("{}-{}-01", "p".repeat(20), "e".repeat(12));
+        let a = resource_name(&cluster, &format!("{}-1", "t".repeat(30)));
+        let b = resource_name(&cluster, &format!("{}-2", "t".repeat(30)));
+        assert!(a.len() <= MAX_COMPOSITE_NAME && b.len() <= MAX_COMPOSITE_NAME);
+        assert!(a.starts_with(&cluster), "{a}");
+        assert_ne!(a, b);
+    }
 
     #[test]
     fn effects_in_cloud_spelling() {
