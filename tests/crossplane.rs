@@ -38,7 +38,7 @@ fn bundled() -> Vec<(String, OutputTree)> {
     let mut names: Vec<String> = fs::read_dir(root().join("blueprints"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".yaml"))
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "yaml"))
         .collect();
     names.sort();
     names
