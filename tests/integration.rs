@@ -16,6 +16,7 @@
 mod cli;
 mod common;
 mod crash;
+mod crossplane;
 mod examples;
 mod generate;
 mod hostile;

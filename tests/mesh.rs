@@ -87,6 +87,9 @@ fn base64_blobs(text: &str) -> Vec<&str> {
                 && t.chars().any(|c| c.is_ascii_digit())
                 && t.chars().any(|c| c.is_ascii_alphabetic())
                 && !t.contains("//")
+                // An AWS managed policy's ARN (`arn:aws:iam::aws:policy/AmazonEC2...`) is
+                // words, not a blob.
+                && !t.starts_with("policy/")
         })
         .collect()
 }

@@ -125,7 +125,7 @@ pub struct Tag {
 }
 
 /// The AWS partition of `region`: GovCloud and China have their own.
-fn aws_partition(region: &str) -> &'static str {
+pub(crate) fn aws_partition(region: &str) -> &'static str {
     if region.starts_with("us-gov-") {
         "aws-us-gov"
     } else if region.starts_with("cn-") {
@@ -380,7 +380,7 @@ fn hash_hex(text: &str, n: usize) -> String {
 
 /// `name` cut to `max` characters without a trailing `-`, then `-` and a hash of `key`:
 /// a name that fits and stays unique.
-fn shortened(name: &str, max: usize, key: &str) -> String {
+pub(crate) fn shortened(name: &str, max: usize, key: &str) -> String {
     let hash = hash_hex(key, 8);
     let room = max.saturating_sub(hash.len() + 1);
     let stem: String = name.chars().take(room).collect();

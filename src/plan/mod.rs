@@ -6,6 +6,7 @@
 //! planning can find (an environment's range too small for its clusters). The plan is
 //! computed once and is pure: same input, same plan. Templates only lay it out.
 
+pub mod crossplane;
 pub mod encryption;
 pub mod firstfit;
 pub mod infra;
@@ -46,6 +47,8 @@ pub struct Plan {
     pub summary: summary::Summary,
     /// How this placement differs from the previous one (empty without one).
     pub changes: placement::PlacementChanges,
+    /// The Crossplane target's decisions: namespaces, credentials, composite resources.
+    pub crossplane: crossplane::CrossplanePlan,
 }
 
 /// The policy, as it shapes the plan.
@@ -355,6 +358,7 @@ pub fn plan(
         policy.mesh,
         &clouds,
     );
+    let crossplane = crossplane::decide(&bp.name, &bp.kubernetes_version, &environments, &clusters);
     Ok(Plan {
         platform: bp.name.clone(),
         kubernetes_version: bp.kubernetes_version.clone(),
@@ -365,6 +369,7 @@ pub fn plan(
         coverage,
         summary,
         changes,
+        crossplane,
     })
 }
 

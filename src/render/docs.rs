@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 use crate::error::Result;
 use crate::output::OutputTree;
+use crate::plan::crossplane::{AWS_PROVISIONING_ROLE, CrossplanePlan};
 use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, TENANT_LABEL};
 
 /// Context of `docs/README.md.tera`.
@@ -21,6 +22,10 @@ pub struct ReadmeContext<'a> {
     pub has_terraform: bool,
     /// Whether the tree holds `crossplane/`.
     pub has_crossplane: bool,
+    /// The Crossplane decisions: clouds in use, each environment's namespace and Secret.
+    pub crossplane: &'a CrossplanePlan,
+    /// The IAM role Crossplane's AWS credentials assume in each account.
+    pub aws_provisioning_role: &'static str,
     /// Whether the tree holds `helm/<cluster>/`.
     pub has_helm: bool,
     /// Whether the tree holds `manifests/<cluster>/`.
@@ -81,6 +86,8 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         environments: &plan.environments,
         has_terraform: has("terraform/"),
         has_crossplane: has("crossplane/"),
+        crossplane: &plan.crossplane,
+        aws_provisioning_role: AWS_PROVISIONING_ROLE,
         has_helm: has("helm/"),
         has_manifests: has("manifests/"),
         has_bundle_json,

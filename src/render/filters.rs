@@ -13,6 +13,9 @@
 //! - `yaml_str`: a YAML scalar no YAML 1.1 reader (Helm's) can misread: plain only when it
 //!   is unmistakably a string, double-quoted otherwise (`yes`, `no`, `on`, `0755`, `1e3`,
 //!   `12:30`, `~` and `null` all come out quoted).
+//! - `json_str`: a JSON string literal, for values inside a JSON document the template writes
+//!   (an IAM policy in a YAML block scalar): quotes, backslashes and line breaks escaped, so
+//!   the value can end neither the JSON string nor the block.
 
 use std::fmt::Write;
 
@@ -25,6 +28,30 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("hcl", |v: Value, _: Kwargs, _: &State| hcl(&v));
     tera.register_filter("hcl_ident", |s: &str, _: Kwargs, _: &State| hcl_ident(s));
     tera.register_filter("yaml_str", |s: &str, _: Kwargs, _: &State| yaml_str(s));
+    tera.register_filter("json_str", |s: &str, _: Kwargs, _: &State| json_str(s));
+}
+
+/// `s` as a JSON string literal, on one line and in printable ASCII: everything else is a
+/// `\u` escape (UTF-16, as JSON spells characters outside the basic plane), so no character
+/// can end a YAML block or be one a YAML reader refuses.
+pub fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `s` as an HCL quoted string literal.
@@ -245,6 +272,14 @@ mod tests {
                 hcl::edit::expr::Expression::String(v) => prop_assert_eq!(v.value(), &s),
                 other => prop_assert!(false, "not a plain string: {:?}", other),
             }
+        }
+
+        #[test]
+        fn any_string_survives_json_str_in_a_yaml_block(s in any::<String>()) {
+            let doc = format!("key: |\n  {{\"v\": {}}}\n", json_str(&s));
+            let back: std::collections::BTreeMap<String, String> = serde_saphyr::from_str(&doc).expect("parses");
+            let json: serde_json::Value = serde_json::from_str(&back["key"]).expect("JSON");
+            prop_assert_eq!(json["v"].as_str(), Some(s.as_str()));
         }
 
         #[test]

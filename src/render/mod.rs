@@ -6,6 +6,7 @@
 //! rendered files into the tree; templates only interpolate and loop over what the plan
 //! decided.
 
+pub mod crossplane;
 pub mod docs;
 pub mod filters;
 pub mod hclfmt;
@@ -25,6 +26,7 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
     helm::render(plan, templates, &mut tree)?;
     manifests::render(plan, templates, &mut tree)?;
     terraform::render(plan, templates, &mut tree)?;
+    crossplane::render(plan, templates, &mut tree)?;
     // The documentation describes what the other targets produced, so it comes last.
     docs::render(plan, templates, &mut tree)?;
     format_terraform(&mut tree)?;

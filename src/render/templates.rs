@@ -91,6 +91,28 @@ pub const TEMPLATE_LINKERD_IDENTITY: &str = "manifests/linkerd-identity.yaml.ter
 pub const TEMPLATE_LINKERD_BUNDLE: &str = "manifests/linkerd-trust-roots-bundle.json.tera";
 /// `manifests/<cluster>/tenant-<tenant>.yaml`: a tenant's namespace and NetworkPolicies.
 pub const TEMPLATE_TENANT: &str = "manifests/tenant.yaml.tera";
+/// `crossplane/definition.yaml`: the platform API (the composite resource definitions).
+pub const TEMPLATE_XP_DEFINITION: &str = "crossplane/definition.yaml.tera";
+/// `crossplane/composition-aws.yaml`: the AWS Compositions of clusters and node groups.
+pub const TEMPLATE_XP_COMPOSITION_AWS: &str = "crossplane/composition-aws.yaml.tera";
+/// `crossplane/composition-gcp.yaml`: the GCP Compositions of clusters and node groups.
+pub const TEMPLATE_XP_COMPOSITION_GCP: &str = "crossplane/composition-gcp.yaml.tera";
+/// `crossplane/composition-azure.yaml`: the Azure Compositions of clusters and node groups.
+pub const TEMPLATE_XP_COMPOSITION_AZURE: &str = "crossplane/composition-azure.yaml.tera";
+/// `crossplane/packages.yaml`: the function and provider packages, pinned.
+pub const TEMPLATE_XP_PACKAGES: &str = "crossplane/packages.yaml.tera";
+/// `crossplane/guardrails.yaml`: admission policies that keep each namespace to its account.
+pub const TEMPLATE_XP_GUARDRAILS: &str = "crossplane/guardrails.yaml.tera";
+/// `crossplane/<env>/environment.yaml`: the namespace and its ProviderConfig.
+pub const TEMPLATE_XP_ENVIRONMENT: &str = "crossplane/environment.yaml.tera";
+/// `crossplane/<env>/network.yaml` on AWS: VPCs, flow logs, the logs key.
+pub const TEMPLATE_XP_NETWORK_AWS: &str = "crossplane/network-aws.yaml.tera";
+/// `crossplane/<env>/network.yaml` on GCP: VPC network, firewall, Cloud NAT, key ring.
+pub const TEMPLATE_XP_NETWORK_GCP: &str = "crossplane/network-gcp.yaml.tera";
+/// `crossplane/<env>/network.yaml` on Azure: resource group, workspace, VNet.
+pub const TEMPLATE_XP_NETWORK_AZURE: &str = "crossplane/network-azure.yaml.tera";
+/// `crossplane/<env>/<cluster>.yaml`: the cluster's composite resources and what sits next to them.
+pub const TEMPLATE_XP_CLUSTER: &str = "crossplane/cluster.yaml.tera";
 
 /// Every template a renderer uses; the embedded set is exactly these.
 pub const ALL: &[&str] = &[
@@ -108,6 +130,17 @@ pub const ALL: &[&str] = &[
     TEMPLATE_LINKERD_IDENTITY,
     TEMPLATE_LINKERD_BUNDLE,
     TEMPLATE_TENANT,
+    TEMPLATE_XP_DEFINITION,
+    TEMPLATE_XP_COMPOSITION_AWS,
+    TEMPLATE_XP_COMPOSITION_GCP,
+    TEMPLATE_XP_COMPOSITION_AZURE,
+    TEMPLATE_XP_PACKAGES,
+    TEMPLATE_XP_GUARDRAILS,
+    TEMPLATE_XP_ENVIRONMENT,
+    TEMPLATE_XP_NETWORK_AWS,
+    TEMPLATE_XP_NETWORK_GCP,
+    TEMPLATE_XP_NETWORK_AZURE,
+    TEMPLATE_XP_CLUSTER,
     TEMPLATE_TF_MOVED,
     TEMPLATE_TF_AWS_VERSIONS,
     TEMPLATE_TF_AWS_PROVIDERS,

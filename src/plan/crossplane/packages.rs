@@ -1,0 +1,181 @@
+//! The Crossplane packages the Compositions need, pinned: the one function and, per cloud,
+//! the Upbound provider family and the service providers that serve the managed resources
+//! composed or written next to the composite resources.
+//!
+//! Part of stage 3 (plan). Every version here is one whose CRDs the conformance kit holds
+//! (FACTS §0 and §8), so every generated manifest is checked against the provider that
+//! will serve it. Bumping a provider is a change to this file and shows in the diff of
+//! every generated `packages.yaml`.
+
+use serde::Serialize;
+
+use crate::blueprint::Cloud;
+
+/// The function every Composition's pipeline runs (FACTS §7; its CI publishes to
+/// `xpkg.upbound.io`, function-patch-and-transform@v0.10.8 `.github/workflows/ci.yml`).
+pub const PATCH_AND_TRANSFORM: &str =
+    "xpkg.upbound.io/crossplane-contrib/function-patch-and-transform:v0.10.8";
+
+/// Where the Upbound provider packages are published (FACTS §8).
+const UPBOUND_REGISTRY: &str = "xpkg.upbound.io/upbound";
+
+/// One provider package, pinned.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderPackage {
+    /// The `Provider` object's name: `upbound-<package>`, the name Crossplane's dependency
+    /// resolver gives a dependency (the DNS label of the repository path,
+    /// crossplane@v2.3.4 `internal/controller/pkg/resolver/reconciler.go`), so a package
+    /// installed here and one pulled in as a dependency are the same object.
+    pub name: String,
+    /// `xpkg.upbound.io/upbound/<package>:<version>`.
+    pub package: String,
+    /// Whether it is the family package (serves the ProviderConfig and, on Azure, the
+    /// resource group).
+    pub family: bool,
+}
+
+/// The packages of one cloud, and the managed resource kinds clusterwright activates.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudPackages {
+    /// The cloud.
+    pub cloud: Cloud,
+    /// The family first, then the service providers by name.
+    pub providers: Vec<ProviderPackage>,
+    /// The ManagedResourceDefinitions to activate (`<plural>.<group>`), sorted: exactly the
+    /// kinds the generated manifests use. The providers declare the `SafeStart` capability
+    /// (provider-upjet-aws@v2.6.0 `package/crossplane.yaml.tmpl`), so with Crossplane's
+    /// `provider.defaultActivations: []` nothing else is served.
+    pub activate: Vec<&'static str>,
+}
+
+/// The family version, the service packages and the kinds used on `cloud`.
+fn table(
+    cloud: Cloud,
+) -> (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+) {
+    match cloud {
+        Cloud::Aws => (
+            "v2.6.0",
+            &["cloudwatchlogs", "ec2", "eks", "iam", "kms"],
+            &[
+                "addons.eks.aws.m.upbound.io",
+                "clusters.eks.aws.m.upbound.io",
+                "defaultsecuritygroups.ec2.aws.m.upbound.io",
+                "eips.ec2.aws.m.upbound.io",
+                "flowlogs.ec2.aws.m.upbound.io",
+                "groups.cloudwatchlogs.aws.m.upbound.io",
+                "internetgateways.ec2.aws.m.upbound.io",
+                "keys.kms.aws.m.upbound.io",
+                "launchtemplates.ec2.aws.m.upbound.io",
+                "natgateways.ec2.aws.m.upbound.io",
+                "nodegroups.eks.aws.m.upbound.io",
+                "openidconnectproviders.iam.aws.m.upbound.io",
+                "rolepolicies.iam.aws.m.upbound.io",
+                "rolepolicyattachments.iam.aws.m.upbound.io",
+                "roles.iam.aws.m.upbound.io",
+                "routes.ec2.aws.m.upbound.io",
+                "routetableassociations.ec2.aws.m.upbound.io",
+                "routetables.ec2.aws.m.upbound.io",
+                "subnets.ec2.aws.m.upbound.io",
+                "vpcs.ec2.aws.m.upbound.io",
+            ],
+        ),
+        Cloud::Gcp => (
+            "v3.0.0",
+            &["cloudplatform", "compute", "container", "kms"],
+            &[
+                "clusters.container.gcp.m.upbound.io",
+                "cryptokeyiammembers.kms.gcp.m.upbound.io",
+                "cryptokeys.kms.gcp.m.upbound.io",
+                "firewalls.compute.gcp.m.upbound.io",
+                "keyrings.kms.gcp.m.upbound.io",
+                "networks.compute.gcp.m.upbound.io",
+                "nodepools.container.gcp.m.upbound.io",
+                "projectiammembers.cloudplatform.gcp.m.upbound.io",
+                "projects.cloudplatform.gcp.m.upbound.io",
+                "routernats.compute.gcp.m.upbound.io",
+                "routers.compute.gcp.m.upbound.io",
+                "serviceaccounts.cloudplatform.gcp.m.upbound.io",
+                "subnetworks.compute.gcp.m.upbound.io",
+            ],
+        ),
+        Cloud::Azure => (
+            "v2.7.0",
+            &[
+                "authorization",
+                "containerservice",
+                "insights",
+                "managedidentity",
+                "network",
+                "operationalinsights",
+            ],
+            &[
+                "kubernetesclusternodepools.containerservice.azure.m.upbound.io",
+                "kubernetesclusters.containerservice.azure.m.upbound.io",
+                "managementlocks.authorization.azure.m.upbound.io",
+                "monitordiagnosticsettings.insights.azure.m.upbound.io",
+                "resourcegroups.azure.m.upbound.io",
+                "roleassignments.authorization.azure.m.upbound.io",
+                "securitygroups.network.azure.m.upbound.io",
+                "subnetnetworksecuritygroupassociations.network.azure.m.upbound.io",
+                "subnets.network.azure.m.upbound.io",
+                "userassignedidentities.managedidentity.azure.m.upbound.io",
+                "virtualnetworks.network.azure.m.upbound.io",
+                "workspaces.operationalinsights.azure.m.upbound.io",
+            ],
+        ),
+    }
+}
+
+/// The pinned packages of `cloud`. The family is listed although the first service
+/// provider would pull it in as a dependency, so that its version is the reviewed one.
+pub fn packages(cloud: Cloud) -> CloudPackages {
+    let (version, services, activate) = table(cloud);
+    let cloud_name = crate::plan::cloud_name(cloud);
+    let package = |name: String, family: bool| ProviderPackage {
+        name: format!("upbound-{name}"),
+        package: format!("{UPBOUND_REGISTRY}/{name}:{version}"),
+        family,
+    };
+    let mut providers = vec![package(format!("provider-family-{cloud_name}"), true)];
+    providers.extend(
+        services
+            .iter()
+            .map(|s| package(format!("provider-{cloud_name}-{s}"), false)),
+    );
+    CloudPackages {
+        cloud,
+        providers,
+        activate: activate.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activations_are_sorted_and_served_by_a_listed_provider() {
+        for cloud in [Cloud::Aws, Cloud::Gcp, Cloud::Azure] {
+            let p = packages(cloud);
+            let mut sorted = p.activate.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, p.activate);
+            for mrd in &p.activate {
+                let group = mrd.split_once('.').map(|(_, g)| g).unwrap_or_default();
+                let service = group.split('.').next().unwrap_or_default();
+                // The family serves the cloud's own group (`azure.m.upbound.io`).
+                let served = p.providers.iter().any(|pkg| {
+                    (pkg.family && group.starts_with(crate::plan::cloud_name(cloud)))
+                        || pkg.name.ends_with(&format!("-{service}"))
+                });
+                assert!(served, "{mrd} is served by no listed provider");
+            }
+        }
+    }
+}
