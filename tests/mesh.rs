@@ -424,3 +424,48 @@ fn the_decision_record_covers_every_stack_it_generates() {
         );
     }
 }
+
+#[test]
+fn on_eks_cilium_goes_in_between_the_cluster_and_its_node_groups() {
+    // EKS node groups turn healthy only once a CNI runs: Cilium is installed on its own
+    // before them, so helmfile must not wait for its pods, and the README says so.
+    for (cloud, policy, first) in [
+        ("aws", POLICIES[0], true),
+        ("aws", POLICIES[7], false), // cloud-hardware: the VPC CNI, no Cilium
+        ("gcp", POLICIES[0], false),
+        ("azure", POLICIES[1], false),
+    ] {
+        let (plan, tree) = tree_of(&blueprint_on(cloud, policy));
+        for cluster in &plan.clusters {
+            let no_wait: Vec<&str> = cluster
+                .networking
+                .releases
+                .iter()
+                .filter(|r| r.no_wait.is_some())
+                .map(|r| r.name)
+                .collect();
+            assert_eq!(
+                no_wait,
+                if first { vec!["cilium"] } else { vec![] },
+                "{cloud}"
+            );
+            if let Some(helmfile) = tree.get(&format!("helm/{}/helmfile.yaml", cluster.name)) {
+                assert_eq!(
+                    helmfile.content.matches("wait: false").count(),
+                    usize::from(first),
+                    "{cloud}"
+                );
+            }
+        }
+        let readme = &tree.get("README.md").unwrap().content;
+        let selector = "helmfile -f helm/<cluster>/helmfile.yaml --selector name=cilium sync";
+        assert_eq!(readme.contains(selector), first, "{cloud}:\n{readme}");
+        if first {
+            let cluster = &plan.clusters[0].name;
+            assert!(
+                readme.contains(&format!("Cilium is the CNI of `{cluster}`")),
+                "{readme}"
+            );
+        }
+    }
+}

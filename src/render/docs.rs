@@ -2,9 +2,12 @@
 //! `DECISIONS.md` (the decision record a reviewer reads) and `placement.yaml` (tenant →
 //! cluster placement, read back by the next run).
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
+use crate::blueprint::Cloud;
 use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::crossplane::{AWS_PROVISIONING_ROLE, CrossplanePlan};
@@ -32,6 +35,9 @@ pub struct ReadmeContext<'a> {
     pub has_manifests: bool,
     /// Whether the manifests hold a trust-manager Bundle in JSON (Linkerd).
     pub has_bundle_json: bool,
+    /// Per environment (every one has an entry), its EKS clusters with Cilium as the CNI:
+    /// their node groups turn healthy only once Cilium runs, so it is installed in between.
+    pub cni_before_nodes: BTreeMap<&'a str, Vec<&'a str>>,
 }
 
 /// Context of `docs/DECISIONS.md.tera`.
@@ -91,6 +97,20 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         has_helm: has("helm/"),
         has_manifests: has("manifests/"),
         has_bundle_json,
+        cni_before_nodes: plan
+            .environments
+            .iter()
+            .map(|e| {
+                let clusters = plan
+                    .clusters
+                    .iter()
+                    .filter(|c| c.environment == e.name && c.cloud == Cloud::Aws)
+                    .filter(|c| super::terraform::cilium(c))
+                    .map(|c| c.name.as_str())
+                    .collect();
+                (e.name.as_str(), clusters)
+            })
+            .collect(),
     };
     let text = templates.render(TEMPLATE_README, &readme)?;
     tree.insert("README.md", &text, TEMPLATE_README)?;

@@ -262,6 +262,8 @@ pub struct Release {
     pub set_reason: Option<&'static str>,
     /// Hooks, in the order they run.
     pub hooks: Vec<Hook>,
+    /// Why helmfile must not wait for the release's pods (`None`: it waits).
+    pub no_wait: Option<&'static str>,
 }
 
 /// Whom a tenant namespace admits.
@@ -461,6 +463,7 @@ fn release(name: &'static str, namespace: &'static str, chart: Chart) -> Release
         set: Vec::new(),
         set_reason: None,
         hooks: Vec::new(),
+        no_wait: None,
     }
 }
 
@@ -475,6 +478,10 @@ pub fn releases(
     if let Some(c) = cilium {
         let mut r = release("cilium", "kube-system", charts::CILIUM);
         if let Some(target) = &c.k8s_service_host_ref {
+            r.no_wait = Some(
+                "on EKS, Cilium goes in before the node groups (the first apply's second step), \
+                 and its pods start only once nodes join",
+            );
             r.hooks.push(Hook {
                 event: HookEvent::Presync,
                 action: HookAction::EksServiceHost {
