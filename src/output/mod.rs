@@ -36,6 +36,22 @@ pub struct OutputTree {
     files: BTreeMap<String, GeneratedFile>,
 }
 
+/// The YAML parser's limits for a generated file of `len` bytes. Its defaults guard against
+/// hostile input (at most 1,024 documents, 250,000 nodes); a file clusterwright generated
+/// is bounded by its own size instead: a large platform's network file holds a document
+/// per subnet, route and gateway. Every node, event and document takes at least one byte.
+fn generated_yaml_options(len: usize) -> serde_saphyr::Options {
+    let bound = 2 * len + 1024;
+    serde_saphyr::options! {
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_documents: bound,
+            max_nodes: bound,
+            max_events: bound,
+        },
+    }
+}
+
 impl OutputTree {
     /// Adds `content` at `path`, produced by `source`. Adds the header, normalises line
     /// endings and whitespace. A path given twice is an error (two templates claiming one
@@ -101,19 +117,22 @@ impl OutputTree {
                     .parse::<hcl::edit::structure::Body>()
                     .err()
                     .map(|e| format!("not valid HCL: {e}")),
-                "yaml" | "yml" => serde_saphyr::from_multiple::<serde_json::Value>(&file.content)
-                    .err()
-                    .map(|e| {
-                        use serde_saphyr::MessageFormatter;
-                        let at = e
-                            .location()
-                            .map(|l| format!(" at line {}", l.line()))
-                            .unwrap_or_default();
-                        let why = serde_saphyr::DefaultMessageFormatter
-                            .format_message(e.without_snippet())
-                            .into_owned();
-                        format!("not valid YAML{at}: {why}")
-                    }),
+                "yaml" | "yml" => serde_saphyr::from_multiple_with_options::<serde_json::Value>(
+                    &file.content,
+                    generated_yaml_options(file.content.len()),
+                )
+                .err()
+                .map(|e| {
+                    use serde_saphyr::MessageFormatter;
+                    let at = e
+                        .location()
+                        .map(|l| format!(" at line {}", l.line()))
+                        .unwrap_or_default();
+                    let why = serde_saphyr::DefaultMessageFormatter
+                        .format_message(e.without_snippet())
+                        .into_owned();
+                    format!("not valid YAML{at}: {why}")
+                }),
                 "json" => serde_json::from_str::<serde_json::Value>(&file.content)
                     .err()
                     .map(|e| format!("not valid JSON: {e}")),
@@ -191,6 +210,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_large_generated_yaml_file_parses_back() {
+        // A 2,000-tenant platform's network file: thousands of documents, far past the
+        // parser's defaults for untrusted input.
+        let docs: String = (0..5000)
+            .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: m{i}}}\ndata: {{a: '1', b: '2'}}\n"))
+            .collect();
+        let mut tree = OutputTree::default();
+        tree.insert("crossplane/prod/network.yaml", &docs, "t")
+            .unwrap();
+        tree.check().unwrap();
+
+        let mut tree = OutputTree::default();
+        tree.insert("x.yaml", &format!("{docs}---\n[unclosed\n"), "t")
+            .unwrap();
+        // Line 25,002 of the template's text, after the two lines of the header.
+        let err = tree.check().unwrap_err().to_string();
+        assert!(
+            err.contains("`x.yaml`") && err.contains("not valid YAML at line 25004"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn normalising_cleans_line_ends_and_blank_runs() {
         assert_eq!(normalise("\n\na  \r\nb\n\n\n\nc\n\n"), "a\nb\n\nc\n");
         assert_eq!(normalise("x"), "x\n");
@@ -240,6 +282,7 @@ mod tests {
         let mut tree = OutputTree::default();
         tree.insert("x.tf", "resource \"a\" \"b\" {\n", "bad.tf.tera")
             .unwrap();
+        // Line 25,002 of the template's text, after the two lines of the header.
         let err = tree.check().unwrap_err().to_string();
         assert!(err.contains("x.tf") && err.contains("bad.tf.tera"), "{err}");
         let mut tree = OutputTree::default();
