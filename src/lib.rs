@@ -189,8 +189,7 @@ fn plan_command(
 }
 
 fn diff(target: &cli::Target, format: DiffFormat, style: Style) -> Result<ExitCode> {
-    let Built { tree, dir, .. } = build(target, style)?;
-    let comparison = output::compare::compare(&tree, &dir)?;
+    let (comparison, _) = compare(target, style)?;
     let text = match format {
         DiffFormat::Unified => {
             review_text(&comparison) + &output::diff::unified(&comparison, stdout_color())
@@ -203,9 +202,23 @@ fn diff(target: &cli::Target, format: DiffFormat, style: Style) -> Result<ExitCo
     Ok(exit_for(comparison.is_clean()))
 }
 
-fn check_command(target: &cli::Target, style: Style) -> Result<ExitCode> {
+/// The output directory against what `generate` would write there. When nothing
+/// `generate` reads has changed since it last wrote the directory (the machine-local
+/// cache of `generate`) and every generated file is as written, that is known without
+/// planning or rendering.
+fn compare(target: &cli::Target, style: Style) -> Result<(output::compare::Comparison, PathBuf)> {
+    let dir = target.output_dir();
+    if let Some(inputs) = inputs_fingerprint(target)
+        && let Some(manifest) = output::write::up_to_date(&dir, &inputs)?
+    {
+        return Ok((output::compare::unchanged(&dir, manifest)?, dir));
+    }
     let Built { tree, dir, .. } = build(target, style)?;
-    let comparison = output::compare::compare(&tree, &dir)?;
+    Ok((output::compare::compare(&tree, &dir)?, dir))
+}
+
+fn check_command(target: &cli::Target, style: Style) -> Result<ExitCode> {
+    let (comparison, dir) = compare(target, style)?;
     let (dir_shown, blueprint_shown) = (dir.display(), target.blueprint.display());
     if comparison.is_clean() {
         print(&format!(
@@ -320,10 +333,11 @@ fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Resu
             );
         })?;
         // Nothing it reads has changed and nobody touched what it wrote: nothing to do.
-        if let Some(files) = output::write::up_to_date(&dir, inputs)? {
+        if let Some(manifest) = output::write::up_to_date(&dir, inputs)? {
             print(&format!(
-                "generated `{}`: created 0, updated 0, deleted 0, unchanged {files}\n",
-                dir.display()
+                "generated `{}`: created 0, updated 0, deleted 0, unchanged {}\n",
+                dir.display(),
+                manifest.files.len()
             ))?;
             return Ok(ExitCode::SUCCESS);
         }

@@ -376,6 +376,52 @@ fn another_platform_s_directory_is_refused() {
 }
 
 #[test]
+fn diff_and_check_of_an_unchanged_tree_answer_alike_with_or_without_the_cache() {
+    let ws = workspace(&blueprint(&[]));
+    assert_eq!(
+        run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]).code,
+        0
+    );
+    let runs: [&[&str]; 5] = [
+        &["diff", "b.yaml", "-o", "out"],
+        &["diff", "b.yaml", "-o", "out", "--format", "stat"],
+        &["diff", "b.yaml", "-o", "out", "--format", "markdown"],
+        &["diff", "b.yaml", "-o", "out", "--format", "json"],
+        &["check", "b.yaml", "-o", "out"],
+    ];
+    let answers = |ws: &Path| -> Vec<(i32, String, String)> {
+        runs.iter()
+            .map(|args| {
+                let r = run_in(ws, args);
+                (r.code, r.stdout, r.stderr)
+            })
+            .collect()
+    };
+    let cached = answers(ws.path());
+    fs::remove_file(ws.path().join("out/.clusterwright/cache")).unwrap();
+    let full = answers(ws.path());
+    assert_eq!(cached, full);
+    assert!(full.iter().all(|(code, _, _)| *code == 0), "{full:?}");
+    assert!(full[3].1.contains("\"unchanged\": 43"), "{}", full[3].1);
+
+    // The cache never hides a hand edit.
+    assert_eq!(
+        run_in(ws.path(), &["generate", "b.yaml", "-o", "out"]).code,
+        0
+    );
+    assert!(ws.path().join("out/.clusterwright/cache").exists());
+    let readme = ws.path().join("out/README.md");
+    fs::write(
+        &readme,
+        read(&ws.path().join("out"), "README.md") + "edited\n",
+    )
+    .unwrap();
+    let check = run_in(ws.path(), &["check", "b.yaml", "-o", "out"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(check.stdout.contains("README.md"), "{}", check.stdout);
+}
+
+#[test]
 fn diff_and_check_exit_0_1_2() {
     let ws = workspace(&blueprint(&[]));
     let diff = run_in(ws.path(), &["diff", "b.yaml", "-o", "out"]);

@@ -152,6 +152,30 @@ pub fn compare(tree: &OutputTree, dir: &Path) -> Result<Comparison> {
     Ok(Comparison { entries, manifest })
 }
 
+/// The comparison of a directory already known to hold exactly what would be generated
+/// (see [`super::write::up_to_date`]), without rendering anything: every file unchanged.
+/// Only `placement.yaml` is read, for the review of the change (here: none).
+pub fn unchanged(dir: &Path, manifest: Manifest) -> Result<Comparison> {
+    let mut entries = Vec::with_capacity(manifest.files.len());
+    for path in manifest.files.keys() {
+        let text = if path == "placement.yaml" {
+            read_if_exists(&dir.join(path))?
+        } else {
+            None
+        };
+        entries.push(Entry {
+            path: path.clone(),
+            status: Status::Unchanged,
+            old: text.clone(),
+            new: text,
+        });
+    }
+    Ok(Comparison {
+        entries,
+        manifest: Some(manifest),
+    })
+}
+
 /// The text of `path`, `None` when it does not exist. Not UTF-8 is read lossily: such a file
 /// is never what was generated, so it only ever compares as different.
 fn read_if_exists(path: &Path) -> Result<Option<String>> {

@@ -87,8 +87,9 @@ impl Lock {
 
 /// Whether `dir` already holds the output of `inputs` (its manifest records that
 /// fingerprint) and every generated file is as generated: then a rerun has nothing to do
-/// and need not even plan. Returns the number of files when so. Call with the lock held.
-pub fn up_to_date(dir: &Path, inputs: &str) -> Result<Option<usize>> {
+/// and need not even plan. Returns the manifest when so. Call with the lock held, or
+/// expect a concurrent `generate` to make the answer stale.
+pub fn up_to_date(dir: &Path, inputs: &str) -> Result<Option<Manifest>> {
     if fs::read_to_string(dir.join(CACHE_PATH)).ok().as_deref() != Some(inputs) {
         return Ok(None);
     }
@@ -101,7 +102,7 @@ pub fn up_to_date(dir: &Path, inputs: &str) -> Result<Option<usize>> {
             _ => return Ok(None),
         }
     }
-    Ok(Some(manifest.files.len()))
+    Ok(Some(manifest))
 }
 
 /// Brings `dir` to `tree`, recording `platform` and the `inputs` fingerprint (when the
