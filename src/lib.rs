@@ -214,7 +214,9 @@ fn compare(target: &cli::Target, style: Style) -> Result<(output::compare::Compa
         return Ok((output::compare::unchanged(&dir, manifest)?, dir));
     }
     let Built { tree, dir, .. } = build(target, style)?;
-    Ok((output::compare::compare(&tree, &dir)?, dir))
+    let comparison = output::compare::compare(&tree, &dir)?;
+    tree.check_except(|path| comparison.known_good(path))?;
+    Ok((comparison, dir))
 }
 
 fn check_command(target: &cli::Target, style: Style) -> Result<ExitCode> {
@@ -274,13 +276,14 @@ struct Built {
     warnings: usize,
 }
 
-/// Loads, validates, plans (honouring the output directory's placement) and renders.
+/// Loads, validates, plans (honouring the output directory's placement) and renders. The
+/// tree is not checked yet: compare it with the directory, then check what is new there.
 fn build(target: &cli::Target, style: Style) -> Result<Built> {
     let dir = target.output_dir();
     let previous = read_placement(&dir)?;
     let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
     let templates = render::Templates::load(target.templates.as_deref())?;
-    let tree = render::render(&plan, &templates)?;
+    let tree = render::render_unchecked(&plan, &templates)?;
     Ok(Built {
         plan,
         tree,

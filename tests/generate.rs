@@ -701,6 +701,32 @@ fn template_overrides_replace_built_in_templates() {
         "{}",
         broken.stderr
     );
+
+    // A template that renders text which does not parse fails every command that renders,
+    // though the rest of the directory is as an earlier run checked it.
+    fs::create_dir_all(ws.path().join("my/crossplane")).unwrap();
+    fs::rename(
+        ws.path().join("my/docs/README.md.tera"),
+        ws.path().join("my/crossplane/guardrails.yaml.tera"),
+    )
+    .unwrap();
+    fs::write(
+        ws.path().join("my/crossplane/guardrails.yaml.tera"),
+        "kind: [unclosed\n",
+    )
+    .unwrap();
+    for command in ["generate", "diff", "check"] {
+        let r = run_in(
+            ws.path(),
+            &[command, "b.yaml", "-o", "out", "--templates", "my"],
+        );
+        assert_eq!(r.code, 2, "{command}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("generated `crossplane/guardrails.yaml` (from template `crossplane/guardrails.yaml.tera`) is broken: not valid YAML at line 3"),
+            "{command}: {}",
+            r.stderr
+        );
+    }
 }
 
 #[test]

@@ -103,6 +103,24 @@ impl Comparison {
         self.entries.iter().filter(|e| e.status == status).count()
     }
 
+    /// Whether `path` is on disk exactly as an earlier run generated it (its manifest
+    /// records the hash) and as it would be generated now: that run checked these bytes.
+    pub fn known_good(&self, path: &str) -> bool {
+        let Some(recorded) = self.manifest.as_ref().and_then(|m| m.files.get(path)) else {
+            return false;
+        };
+        self.entries
+            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.entries[i])
+            .is_some_and(|e| {
+                e.status == Status::Unchanged
+                    && e.new
+                        .as_ref()
+                        .is_some_and(|n| &hash(n.as_bytes()) == recorded)
+            })
+    }
+
     /// Whether the directory is exactly what would be generated.
     pub fn is_clean(&self) -> bool {
         self.changes().next().is_none()

@@ -115,6 +115,9 @@ pub fn write(
     force: bool,
 ) -> Result<(Report, Comparison)> {
     let comparison = compare(tree, dir)?;
+    // Nothing is written unless every file parses back (those an earlier run wrote as
+    // they are now were checked then).
+    tree.check_except(|path| comparison.known_good(path))?;
     guard(&comparison, dir, platform, force)?;
     remove_leftovers(dir, &comparison);
 

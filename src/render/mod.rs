@@ -20,8 +20,16 @@ use crate::output::OutputTree;
 use crate::plan::Plan;
 pub use templates::Templates;
 
-/// Renders every target for `plan`.
+/// Renders every target for `plan`, and checks the tree.
 pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
+    let tree = render_unchecked(plan, templates)?;
+    tree.check()?;
+    Ok(tree)
+}
+
+/// Renders every target for `plan`, leaving [`OutputTree::check`] (or
+/// [`OutputTree::check_except`]) to the caller: before anything is written.
+pub fn render_unchecked(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
     let mut tree = OutputTree::default();
     helm::render(plan, templates, &mut tree)?;
     manifests::render(plan, templates, &mut tree)?;
@@ -30,7 +38,6 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
     // The documentation describes what the other targets produced, so it comes last.
     docs::render(plan, templates, &mut tree)?;
     format_terraform(&mut tree)?;
-    tree.check()?;
     Ok(tree)
 }
 
