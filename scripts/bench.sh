@@ -1,34 +1,55 @@
 #!/usr/bin/env bash
-# Whole-process timings with hyperfine (Debian package `hyperfine`): generate into an empty
-# directory against `cp -r` of the same tree (the I/O floor), a no-op regenerate against
-# reading every output file once, and `diff` of an unchanged tree.
-#   scripts/bench.sh [TENANTS] [CLOUD]      (defaults: 2000 aws)
+# Whole-process timings with hyperfine (Debian package `hyperfine`), per platform size:
+#   - generate into an empty directory, against `cp -r` of the same tree (the I/O floor);
+#   - a no-op regenerate, against reading every output file once;
+#   - diff of the unchanged tree, with generate's cache and without it (as on a fresh
+#     clone in CI);
+#   - diff of a changed tree (one tenant more than the tree was generated for).
+#   scripts/bench.sh [CLOUD] [TENANTS...]      (defaults: aws 500 2000 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tenants=${1:-2000}
-cloud=${2:-aws}
+cloud=${1:-aws}
+shift || true
+sizes=${*:-500 2000 10000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet --example synthetic-blueprint
 cargo build --release --quiet
 bin=$PWD/target/release/clusterwright
-./target/release/examples/synthetic-blueprint "$tenants" "$cloud" > "$work/blueprint.yaml"
+synth=$PWD/target/release/examples/synthetic-blueprint
 
-# One reference tree for the copy and read baselines.
-"$bin" generate "$work/blueprint.yaml" -o "$work/reference" > /dev/null
-files=$(find "$work/reference" -type f | wc -l)
-bytes=$(du -sb "$work/reference" | cut -f1)
-echo "tree: $files files, $bytes bytes ($tenants tenants on $cloud)"
+for tenants in $sizes; do
+  w=$work/$tenants
+  mkdir -p "$w/changed"
+  "$synth" "$tenants" "$cloud" > "$w/blueprint.yaml"
+  "$synth" "$((tenants + 1))" "$cloud" > "$w/changed/blueprint.yaml"
+  "$bin" generate "$w/blueprint.yaml" -o "$w/reference" > /dev/null
+  files=$(find "$w/reference" -type f | wc -l)
+  bytes=$(du -sb "$w/reference" | cut -f1)
+  echo
+  echo "### $tenants tenants on $cloud: $files files, $((bytes / 1000000)) MB"
+  echo
 
-hyperfine --warmup 1 --runs 5 --export-markdown "$work/generate.md" \
-  --prepare "rm -rf $work/fresh $work/copy" \
-  -n "generate into an empty directory" "$bin generate $work/blueprint.yaml -o $work/fresh" \
-  -n "cp -r of the same tree" "cp -r $work/reference $work/copy"
+  hyperfine --style basic --warmup 1 --runs 3 --export-markdown "$w/generate.md" \
+    --prepare "rm -rf $w/fresh $w/copy" \
+    -n "generate into an empty directory" "$bin generate $w/blueprint.yaml -o $w/fresh" \
+    -n "cp -r of the same tree" "cp -r $w/reference $w/copy" > /dev/null
 
-hyperfine --warmup 1 --runs 10 --export-markdown "$work/rerun.md" \
-  -n "no-op regenerate" "$bin generate $work/blueprint.yaml -o $work/reference" \
-  -n "read every output file once" "find $work/reference -type f -exec cat {} + > /dev/null" \
-  -n "diff of an unchanged tree" "$bin diff $work/blueprint.yaml -o $work/reference"
+  hyperfine --style basic --warmup 1 --runs 5 --export-markdown "$w/rerun.md" \
+    -n "no-op regenerate" "$bin generate $w/blueprint.yaml -o $w/reference" \
+    -n "read every output file once" "find $w/reference -type f -exec cat {} + > /dev/null" \
+    -n "diff of the unchanged tree" "$bin diff $w/blueprint.yaml -o $w/reference" > /dev/null
 
-cat "$work/generate.md" "$work/rerun.md"
+  # Without the cache (a fresh clone): the same blueprint and tree, in another directory.
+  cp "$w/blueprint.yaml" "$w/changed/same.yaml"
+  cp -r "$w/reference" "$w/nocache"
+  rm -f "$w/nocache/.clusterwright/cache"
+  # -i: diff exits 1 when the tree differs.
+  hyperfine --style basic -i --warmup 1 --runs 3 --export-markdown "$w/diff.md" \
+    -n "diff of the unchanged tree, no cache" "$bin diff $w/changed/same.yaml -o $w/nocache" \
+    -n "diff of a changed tree (one tenant more)" "$bin diff $w/changed/blueprint.yaml -o $w/reference" \
+    > /dev/null
+
+  cat "$w/generate.md" "$w/rerun.md" "$w/diff.md"
+done
