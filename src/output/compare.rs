@@ -112,7 +112,7 @@ impl Comparison {
         self.entries
             .binary_search_by(|e| e.path.as_str().cmp(path))
             .ok()
-            .map(|i| &self.entries[i])
+            .and_then(|i| self.entries.get(i))
             .is_some_and(|e| {
                 e.status == Status::Unchanged
                     && e.new

@@ -219,15 +219,21 @@ fn with_header(path: &str, content: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     #[test]
     fn a_large_generated_yaml_file_parses_back() {
         // A 2,000-tenant platform's network file: thousands of documents, far past the
         // parser's defaults for untrusted input.
-        let docs: String = (0..5000)
-            .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: m{i}}}\ndata: {{a: '1', b: '2'}}\n"))
-            .collect();
+        let mut docs = String::new();
+        for i in 0..5000 {
+            let _ = write!(
+                docs,
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: m{i}}}\ndata: {{a: '1', b: '2'}}\n"
+            );
+        }
         let mut tree = OutputTree::default();
         tree.insert("crossplane/prod/network.yaml", &docs, "t")
             .unwrap();
