@@ -1,5 +1,6 @@
-//! Properties of every plan of random valid blueprints: all three clouds, every encryption
-//! choice, random isolation, shapes and limits.
+//! Properties of every plan of random valid blueprints (all three clouds, every encryption
+//! choice, random isolation, shapes and limits), and of the whole pipeline from blueprint to
+//! written directory.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -8,7 +9,9 @@ use clusterwright::blueprint::{
     self, BlastRadius, Blueprint, Boundary, Cloud, Encryption, Environment, Mesh,
     NetworkEncryption, Organization, Policy, Tenant, Trust, Unit, Waiver, validate::validate,
 };
+use clusterwright::output::{OutputTree, write::write};
 use clusterwright::plan::{self, Isolation, Placement, Plan};
+use clusterwright::render::{self, Templates};
 use ipnet::Ipv4Net;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -349,6 +352,73 @@ proptest! {
         for c in &before.clusters {
             for t in &c.tenants {
                 prop_assert_eq!(home[&(c.environment.as_str(), t.as_str())], c.name.as_str());
+            }
+        }
+    }
+}
+
+/// Renders `plan`; `render` parses every `.tf` back as HCL and every YAML file as YAML.
+fn render_tree(plan: &Plan) -> OutputTree {
+    render::render(plan, &Templates::load(None).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Whether `path` is one of `cluster`'s own files: `helm/<cluster>/…`,
+/// `manifests/<cluster>/…`, `terraform/<env>/cluster_<cluster>.tf`,
+/// `crossplane/<env>/<cluster>.yaml`.
+fn belongs_to_cluster(path: &str, cluster: &str) -> bool {
+    path.split('/').any(|part| {
+        let stem = part.strip_prefix("cluster_").unwrap_or(part);
+        let stem = stem
+            .strip_suffix(".tf")
+            .or_else(|| stem.strip_suffix(".yaml"))
+            .unwrap_or(stem);
+        stem == cluster
+    })
+}
+
+proptest! {
+    // Each case renders three trees and writes them: fewer cases than the planner's.
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_pipeline_generates_converges_and_deletes_only_what_a_removal_empties(
+        bp in blueprints(),
+        pick in any::<proptest::sample::Index>(),
+    ) {
+        let text = to_text(&bp, 0);
+        let plan = plan_text(&text, None);
+        let tree = render_tree(&plan);
+        prop_assert!(tree == render_tree(&plan_text(&text, None)), "the same blueprint gives the same bytes");
+
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = write(&tree, dir.path(), "acme", None, false).unwrap();
+        prop_assert!(first.updated.is_empty() && first.deleted.is_empty());
+        let (second, _) = write(&tree, dir.path(), "acme", None, false).unwrap();
+        prop_assert!(
+            second.created.is_empty() && second.updated.is_empty() && second.deleted.is_empty(),
+            "a second generate changes nothing: {second}"
+        );
+
+        prop_assume!(!bp.tenants.is_empty());
+        let gone = bp.tenants.keys().nth(pick.index(bp.tenants.len())).unwrap().clone();
+        let mut smaller = bp.clone();
+        smaller.tenants.remove(&gone);
+        let after = plan_text(&to_text(&smaller, 0), Some(&plan.placement()));
+        prop_assert!(after.changes.moved.is_empty(), "moved: {:?}", after.changes.moved);
+        let emptied = &after.changes.destroyed;
+        let (report, _) = write(&render_tree(&after), dir.path(), "acme", None, false).unwrap();
+        prop_assert!(report.created.is_empty(), "created: {:?}", report.created);
+        let tenant_file = format!("/tenant-{gone}.yaml");
+        for path in &report.deleted {
+            prop_assert!(
+                path.ends_with(&tenant_file) || emptied.iter().any(|c| belongs_to_cluster(path, c)),
+                "{path} deleted, but it is neither {gone}'s nor a cluster's left empty ({emptied:?})"
+            );
+        }
+        // And every file of a cluster left empty is gone.
+        for (path, _) in tree.files() {
+            if emptied.iter().any(|c| belongs_to_cluster(path, c)) {
+                prop_assert!(!dir.path().join(path).exists(), "{path} of an emptied cluster is left");
             }
         }
     }
