@@ -409,9 +409,20 @@ proptest! {
         let (report, _) = write(&render_tree(&after), dir.path(), "acme", None, false).unwrap();
         prop_assert!(report.created.is_empty(), "created: {:?}", report.created);
         let tenant_file = format!("/tenant-{gone}.yaml");
+        // Where no cluster is left, what the clusters shared goes too: an environment's
+        // network and module, or, with no cluster at all, the Crossplane platform API.
+        let environment_left_empty = |path: &str| {
+            after.clusters.is_empty()
+                || after.environments.iter().any(|e| {
+                    e.clusters.is_empty()
+                        && path.split('/').nth(1) == Some(e.name.as_str())
+                })
+        };
         for path in &report.deleted {
             prop_assert!(
-                path.ends_with(&tenant_file) || emptied.iter().any(|c| belongs_to_cluster(path, c)),
+                path.ends_with(&tenant_file)
+                    || emptied.iter().any(|c| belongs_to_cluster(path, c))
+                    || environment_left_empty(path),
                 "{path} deleted, but it is neither {gone}'s nor a cluster's left empty ({emptied:?})"
             );
         }
