@@ -14,7 +14,7 @@ use super::aws_partition;
 use super::node_group::{NodeGroupResource, node_groups};
 use crate::blueprint::{Cloud, Mesh, NetworkEncryption};
 use crate::plan::encryption::{CloudEncryption, Cni};
-use crate::plan::network::NetworkLayout;
+use crate::plan::network::{ClusterNetwork, NetworkLayout};
 use crate::plan::{ClusterPlan, EnvironmentPlan, cloud_name};
 
 /// A cluster: its composite resources and the managed resources next to them.
@@ -93,22 +93,11 @@ pub struct NetworkSpec {
     /// Managed resource name of the network (VPC, VPC network, VNet): the environment's,
     /// or on AWS with one VPC per cluster the cluster's.
     pub name: String,
-    /// The cluster's range.
-    pub cidr: String,
     /// Zones, in subnet order: AWS zone IDs, Azure zone numbers; empty on GCP.
     pub zones: Vec<String>,
-    /// Node subnets.
-    pub node_subnets: Vec<String>,
-    /// Public subnets (AWS).
-    pub public_subnets: Vec<String>,
-    /// Pod range (GCP secondary range, Azure overlay).
-    pub pod_cidr: Option<String>,
-    /// Service range.
-    pub service_cidr: String,
-    /// Cluster DNS address.
-    pub dns_service_ip: String,
-    /// Most pods on one node.
-    pub max_pods_per_node: u32,
+    /// The cluster's ranges, as the planner carved them (the same the Terraform target uses).
+    #[serde(flatten)]
+    pub ranges: ClusterNetwork,
 }
 
 /// The networking stack, as the infrastructure needs it.
@@ -291,7 +280,6 @@ pub(super) fn cluster(
     } else {
         env.infra.name.clone()
     };
-    let n = &c.network;
     let spec = ClusterSpec {
         platform: platform.to_owned(),
         environment: c.environment.clone(),
@@ -304,14 +292,8 @@ pub(super) fn cluster(
         environment_resources: env.infra.name.clone(),
         network: NetworkSpec {
             name: network_name,
-            cidr: n.cidr.clone(),
             zones: env.infra.zones.clone(),
-            node_subnets: n.node_subnets.clone(),
-            public_subnets: n.public_subnets.clone(),
-            pod_cidr: n.pod_cidr.clone(),
-            service_cidr: n.service_cidr.clone(),
-            dns_service_ip: n.dns_service_ip.clone(),
-            max_pods_per_node: n.max_pods_per_node,
+            ranges: c.network.clone(),
         },
         networking: NetworkingSpec {
             cni: c.networking.cni,
