@@ -172,7 +172,7 @@ fn plan_command(
     style: Style,
 ) -> Result<ExitCode> {
     let previous = match output {
-        Some(dir) => read_placement(dir)?,
+        Some(dir) => previous_placement(dir, repack, style)?,
         None => None,
     };
     let (_, plan) = check(path, previous.as_ref(), repack, style)?;
@@ -280,7 +280,7 @@ struct Built {
 /// tree is not checked yet: compare it with the directory, then check what is new there.
 fn build(target: &cli::Target, style: Style) -> Result<Built> {
     let dir = target.output_dir();
-    let previous = read_placement(&dir)?;
+    let previous = previous_placement(&dir, target.repack, style)?;
     let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
     let templates = render::Templates::load(target.templates.as_deref())?;
     let tree = render::render_unchecked(&plan, &templates)?;
@@ -347,7 +347,11 @@ fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Resu
     }
     // Plan and render before touching the directory: an invalid blueprint leaves no trace.
     let mut built = build(target, style)?;
-    let planned_with = read_placement(&dir)?;
+    let quiet = Style {
+        quiet: true,
+        ..style
+    };
+    let planned_with = previous_placement(&dir, target.repack, quiet)?;
     let _lock = output::write::Lock::take(&dir, || {
         eprintln!(
             "waiting for another clusterwright run on `{}` to finish...",
@@ -355,14 +359,8 @@ fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Resu
         );
     })?;
     // Another run may have written a new placement while this one waited: plan again.
-    if read_placement(&dir)? != planned_with {
-        built = build(
-            target,
-            Style {
-                quiet: true,
-                ..style
-            },
-        )?;
+    if previous_placement(&dir, target.repack, quiet)? != planned_with {
+        built = build(target, quiet)?;
     }
     let Built {
         plan,
@@ -410,6 +408,23 @@ pub fn check(
         eprint!("{}", render_problems(&warnings, style));
     }
     Ok((validated, plan))
+}
+
+/// The placement to plan with: `DIR/placement.yaml` if there is one. With `--repack`,
+/// which plans from scratch, a placement that cannot be used is set aside with a warning
+/// (it then cannot say which tenants move); without, it stops the run.
+fn previous_placement(dir: &Path, repack: bool, style: Style) -> Result<Option<Placement>> {
+    match read_placement(dir) {
+        Err(e) if repack => {
+            if !style.quiet {
+                eprintln!(
+                    "warning: {e}; `--repack` plans from scratch without it, so moved tenants are not reported"
+                );
+            }
+            Ok(None)
+        }
+        other => other,
+    }
 }
 
 /// Reads `DIR/placement.yaml` if there is one.

@@ -229,6 +229,72 @@ fn plan_refuses_a_broken_placement() {
         r.stderr
     );
     assert!(r.stderr.contains("--repack"), "{}", r.stderr);
+
+    // With --repack, which plans from scratch, the hint holds: the file is set aside.
+    let repacked = run_in(dir.path(), &["plan", "b.yaml", "-o", "out", "--repack"]);
+    assert_eq!(repacked.code, 0, "{}", repacked.stderr);
+    assert!(
+        repacked
+            .stderr
+            .starts_with("warning: cannot use the previous placement `out/placement.yaml`: ")
+            && repacked.stderr.contains(
+                "`--repack` plans from scratch without it, so moved tenants are not reported"
+            ),
+        "{}",
+        repacked.stderr
+    );
+    assert!(
+        repacked.stdout.contains("acme-prod-standard-01"),
+        "{}",
+        repacked.stdout
+    );
+}
+
+#[test]
+fn a_placement_is_refused_unless_names_are_valid_and_tenants_placed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("out")).unwrap();
+    fs::write(dir.path().join("b.yaml"), blueprint(&[])).unwrap();
+    let cluster = |name: &str, tenants: &str, formerly: &str| {
+        format!(
+            "    {name}:\n      cidr: 10.0.192.0/18\n      tenants: [{tenants}]\n      formerly: [{formerly}]\n"
+        )
+    };
+    for (clusters, expected) in [
+        // Found by the placement fuzz target: a tenant in two clusters was planned twice.
+        (
+            cluster("acme-prod-a-01", "globex", "") + &cluster("acme-prod-b-02", "globex", ""),
+            "environments.prod.acme-prod-b-02.tenants: tenant `globex` is placed in two clusters of `prod`, `acme-prod-a-01` and `acme-prod-b-02`",
+        ),
+        // A cluster name becomes a directory and a resource name.
+        (
+            cluster("\"../../home-01\"", "globex", ""),
+            "environments.prod.../../home-01: `../../home-01` is not valid as a cluster name: `.` is not allowed (use lowercase letters, digits and `-`)",
+        ),
+        (
+            cluster("acme-prod-a-01", "globex", "acme-prod-a-01"),
+            "environments.prod.acme-prod-a-01: cluster name `acme-prod-a-01` is used twice, also by environments.prod.acme-prod-a-01 (name)",
+        ),
+        (
+            cluster("acme-prod-a-01", "globex", &"x".repeat(41)),
+            "is too long for a cluster name: 41 characters, at most 40",
+        ),
+    ] {
+        fs::write(
+            dir.path().join("out/placement.yaml"),
+            format!("version: 1\nenvironments:\n  prod:\n{clusters}"),
+        )
+        .unwrap();
+        let r = run_in(dir.path(), &["plan", "b.yaml", "-o", "out"]);
+        assert_eq!(r.code, 2, "{clusters}\n{}", r.stdout);
+        assert!(
+            r.stderr
+                .contains("cannot use the previous placement `out/placement.yaml`: ")
+                && r.stderr.contains(expected),
+            "{}",
+            r.stderr
+        );
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@
 //! | platform | 20 | DESIGN.md; prefix of every cluster name |
 //! | environment | 12 | cluster names `<platform>-<env>-<label>-<nn>` stay ≤ 40 (GKE) with room for 4-digit sequence numbers |
 //! | organization, unit, tenant | 30 | GKE node pool names `<tenant>-<n>` ≤ 40; GCP label values ≤ 63; namespaces ≤ 63 |
+//! | cluster (planned; checked when `placement.yaml` is read back) | 40 | GKE cluster names |
 //!
 //! Cluster names shorten the label part when a long platform and environment name leave no
 //! room (see `plan::topology`), so the limits above always hold.
@@ -27,6 +28,9 @@ pub enum NameKind {
     Unit,
     /// A tenant.
     Tenant,
+    /// A cluster: planned, never written in a blueprint, but read back from
+    /// `placement.yaml`.
+    Cluster,
 }
 
 impl NameKind {
@@ -36,6 +40,7 @@ impl NameKind {
             NameKind::Platform => 20,
             NameKind::Environment => 12,
             NameKind::Organization | NameKind::Unit | NameKind::Tenant => 30,
+            NameKind::Cluster => crate::plan::topology::MAX_CLUSTER_NAME,
         }
     }
 
@@ -47,6 +52,7 @@ impl NameKind {
             NameKind::Organization => "an organization name",
             NameKind::Unit => "a unit name",
             NameKind::Tenant => "a tenant name",
+            NameKind::Cluster => "a cluster name",
         }
     }
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{ClusterPlan, PolicyPlan};
+use crate::blueprint::names::NameKind;
 use crate::blueprint::{Encryption, Mesh, NetworkEncryption};
 
 /// The format version of `placement.yaml`.
@@ -111,7 +112,41 @@ impl Placement {
                 placement.version
             ));
         }
+        placement.check()?;
         Ok(placement)
+    }
+
+    /// What a placement must hold for the planner to honour it: cluster names (now and
+    /// former) that are valid and used once, and every tenant in at most one cluster of an
+    /// environment. A file edited into anything else is refused, not half-honoured.
+    fn check(&self) -> Result<(), String> {
+        let mut names: BTreeMap<&str, String> = BTreeMap::new();
+        for (env, clusters) in &self.environments {
+            let mut homes: BTreeMap<&str, &str> = BTreeMap::new();
+            for (name, cluster) in clusters {
+                let path = format!("environments.{env}.{name}");
+                for (n, what) in std::iter::once((name, "name"))
+                    .chain(cluster.formerly.iter().map(|f| (f, "former name")))
+                {
+                    if let Some(why) = crate::blueprint::names::check(NameKind::Cluster, n) {
+                        return Err(format!("{path}: {why}"));
+                    }
+                    if let Some(first) = names.insert(n, format!("{path} ({what})")) {
+                        return Err(format!(
+                            "{path}: cluster name `{n}` is used twice, also by {first}"
+                        ));
+                    }
+                }
+                for tenant in &cluster.tenants {
+                    if let Some(other) = homes.insert(tenant, name) {
+                        return Err(format!(
+                            "{path}.tenants: tenant `{tenant}` is placed in two clusters of `{env}`, `{other}` and `{name}`"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The YAML text of this placement (without the generated-file header).
