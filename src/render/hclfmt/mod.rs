@@ -34,7 +34,7 @@
 mod expr;
 
 use hcl::edit::expr::Expression;
-use hcl::edit::structure::{Body, Structure};
+use hcl::edit::structure::{AttributeMut, Body, Structure};
 use hcl::edit::{Decor, Decorate};
 
 use expr::{format_expr, spans_lines};
@@ -257,11 +257,7 @@ fn format_body(body: &mut Body, level: usize, in_block: bool) {
         let suffix = inline(&suffix_of(structure.decor()));
         structure.decor_mut().set_suffix(suffix);
         if let Some(mut attr) = structure.as_attribute_mut() {
-            attr.key_decor_mut().set_prefix("");
-            attr.key_decor_mut().set_suffix(" ");
-            let value = attr.value_mut();
-            format_expr(value, level, None);
-            value.decor_mut().set_prefix(" ");
+            let value = format_attribute(&mut attr, level);
             let suffix = inline(&suffix_of(value.decor()));
             value.decor_mut().set_suffix(suffix);
             let member = is_oneline(value);
@@ -282,6 +278,17 @@ fn format_body(body: &mut Body, level: usize, in_block: bool) {
     align_body_comments(body);
 }
 
+/// Lays out `key = value` (one space each side of `=`, the value formatted for `level`)
+/// and returns the value, whose suffix the caller decides.
+fn format_attribute<'a>(attr: &'a mut AttributeMut<'_>, level: usize) -> &'a mut Expression {
+    attr.key_decor_mut().set_prefix("");
+    attr.key_decor_mut().set_suffix(" ");
+    let value = attr.value_mut();
+    format_expr(value, level, None);
+    value.decor_mut().set_prefix(" ");
+    value
+}
+
 /// Formats the body of a block that sits at `level`.
 fn format_block_body(body: &mut Body, level: usize) {
     let after_brace = inline(&prefix_of(body.decor()));
@@ -295,12 +302,9 @@ fn format_block_body(body: &mut Body, level: usize) {
             structure.decor_mut().set_prefix(" ");
             structure.decor_mut().set_suffix(" ");
             if let Some(mut attr) = structure.as_attribute_mut() {
-                attr.key_decor_mut().set_prefix("");
-                attr.key_decor_mut().set_suffix(" ");
-                let value = attr.value_mut();
-                format_expr(value, level, None);
-                value.decor_mut().set_prefix(" ");
-                value.decor_mut().set_suffix("");
+                format_attribute(&mut attr, level)
+                    .decor_mut()
+                    .set_suffix("");
             }
         }
         return;
