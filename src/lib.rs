@@ -23,7 +23,7 @@ pub mod facts;
 pub mod output;
 pub mod parallel;
 pub mod plan;
-pub mod render;
+pub mod targets;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -282,8 +282,8 @@ fn build(target: &cli::Target, style: Style) -> Result<Built> {
     let dir = target.output_dir();
     let previous = previous_placement(&dir, target.repack, style)?;
     let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
-    let templates = render::Templates::load(target.templates.as_deref())?;
-    let tree = render::render_unchecked(&plan, &templates)?;
+    let templates = targets::Templates::load(target.templates.as_deref())?;
+    let tree = targets::render_unchecked(&plan, &templates)?;
     Ok(Built {
         plan,
         tree,
@@ -312,7 +312,7 @@ fn inputs_fingerprint(target: &cli::Target) -> Option<String> {
         vec![u8::from(target.repack)],
     ];
     if let Some(dir) = &target.templates {
-        for (name, text) in render::templates::overrides(dir).ok()? {
+        for (name, text) in targets::templates::overrides(dir).ok()? {
             parts.push(name.into_bytes());
             parts.push(text.into_bytes());
         }

@@ -11,7 +11,7 @@ use std::path::Path;
 use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
 use clusterwright::plan::{self, Plan};
-use clusterwright::render::{self, Templates};
+use clusterwright::targets::{self, Templates};
 use serde_json::Value;
 
 use crate::common::{blueprint_on, root};
@@ -31,7 +31,7 @@ fn plan_of(yaml: &str) -> Plan {
 }
 
 fn tree_of(yaml: &str) -> OutputTree {
-    render::render(&plan_of(yaml), &Templates::load(None).unwrap()).unwrap()
+    targets::render(&plan_of(yaml), &Templates::load(None).unwrap()).unwrap()
 }
 
 fn bundled() -> Vec<(String, OutputTree)> {

@@ -9,7 +9,7 @@ use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
 use clusterwright::plan::encryption::stack::{CiliumIntegration, GatewayApi, HookAction};
 use clusterwright::plan::{self, Plan};
-use clusterwright::render::{self, Templates};
+use clusterwright::targets::{self, Templates};
 
 use crate::common::{blueprint_on, root};
 
@@ -28,7 +28,7 @@ fn plan_of(path: &Path, yaml: &str) -> Plan {
 
 fn tree_of(yaml: &str) -> (Plan, OutputTree) {
     let plan = plan_of(Path::new("t.yaml"), yaml);
-    let tree = render::render(&plan, &Templates::load(None).unwrap()).unwrap();
+    let tree = targets::render(&plan, &Templates::load(None).unwrap()).unwrap();
     (plan, tree)
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::diagnostic::{Problem, Rule, Severity};
 use clusterwright::plan::{self, Plan};
-use clusterwright::render::{self, Templates};
+use clusterwright::targets::{self, Templates};
 
 use crate::common::blueprint_on;
 
@@ -65,7 +65,7 @@ fn waived(yaml: &str, rule: Rule, set_aside: &str) {
         "{:?}",
         w.waived
     );
-    let tree = render::render(&plan, &Templates::load(None).unwrap()).unwrap();
+    let tree = targets::render(&plan, &Templates::load(None).unwrap()).unwrap();
     let decisions = &tree.get("DECISIONS.md").unwrap().content;
     assert!(
         decisions.contains(&format!("| `{rule}` | reviewed by security (SEC-1) |")),

@@ -11,7 +11,7 @@ use clusterwright::blueprint::{
 };
 use clusterwright::output::{OutputTree, write::write};
 use clusterwright::plan::{self, Isolation, Placement, Plan};
-use clusterwright::render::{self, Templates};
+use clusterwright::targets::{self, Templates};
 use ipnet::Ipv4Net;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -359,7 +359,7 @@ proptest! {
 
 /// Renders `plan`; `render` parses every `.tf` back as HCL and every YAML file as YAML.
 fn render_tree(plan: &Plan) -> OutputTree {
-    render::render(plan, &Templates::load(None).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+    targets::render(plan, &Templates::load(None).unwrap()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Whether `path` is one of `cluster`'s own files: `helm/<cluster>/…`,

@@ -9,7 +9,7 @@ use std::path::Path;
 use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
 use clusterwright::plan::{self, Placement, Plan};
-use clusterwright::render::{self, Templates};
+use clusterwright::targets::{self, Templates};
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{BlockLabel, Body};
 
@@ -34,7 +34,7 @@ fn is_tf(path: &str) -> bool {
 }
 
 fn tree_of(plan: &Plan) -> OutputTree {
-    render::render(plan, &Templates::load(None).unwrap()).unwrap()
+    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
 }
 
 /// Every file under `terraform/`, each under a `==== path ====` line.
@@ -399,7 +399,7 @@ fn every_terraform_template_is_used() {
         "the moved template renders"
     );
     used.insert("terraform/moved.tf.tera".to_owned());
-    for template in render::templates::embedded().keys() {
+    for template in targets::templates::embedded().keys() {
         assert!(
             used.contains(template),
             "{template} renders in no test tree"

@@ -30,8 +30,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(plan) = plan::plan(&validated, None, false) else {
         return;
     };
-    let templates = render::Templates::load(None).expect("the embedded templates load");
-    if let Err(e) = render::render(&plan, &templates) {
+    let templates = targets::Templates::load(None).expect("the embedded templates load");
+    if let Err(e) = targets::render(&plan, &templates) {
         // A valid plan that does not render is a bug in clusterwright, not in the input.
         panic!("a valid blueprint failed to render: {e}");
     }

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::encryption::CloudEncryption;
 use crate::plan::{ClusterPlan, EnvironmentPlan};
-use crate::render::templates::{
+use crate::targets::templates::{
     TEMPLATE_TF_AZURE_CLUSTER, TEMPLATE_TF_AZURE_KEYVAULT, TEMPLATE_TF_AZURE_MAIN,
     TEMPLATE_TF_AZURE_NETWORK, TEMPLATE_TF_AZURE_OUTPUTS, TEMPLATE_TF_AZURE_PROVIDERS,
     TEMPLATE_TF_AZURE_VERSIONS,

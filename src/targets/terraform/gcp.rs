@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::encryption::CloudEncryption;
 use crate::plan::{ClusterPlan, EnvironmentPlan};
-use crate::render::templates::{
+use crate::targets::templates::{
     TEMPLATE_TF_GCP_CLUSTER, TEMPLATE_TF_GCP_KMS, TEMPLATE_TF_GCP_NETWORK, TEMPLATE_TF_GCP_OUTPUTS,
     TEMPLATE_TF_GCP_PROVIDERS, TEMPLATE_TF_GCP_VERSIONS,
 };

@@ -6,11 +6,13 @@
 //! the [`OutputTree`]. A cluster without releases (the cloud's own CNI and no mesh) gets
 //! no `helm/` directory. The templates only lay out what the plan decided.
 
+pub mod manifests;
+
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::templates::{
+use crate::targets::templates::{
     TEMPLATE_CILIUM_VALUES, TEMPLATE_HELMFILE, TEMPLATE_ISTIO_BASE_VALUES,
     TEMPLATE_ISTIO_CNI_VALUES, TEMPLATE_ISTIOD_VALUES, TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
     TEMPLATE_LINKERD_CRDS_VALUES, TEMPLATE_ZTUNNEL_VALUES, Templates,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
+use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 use crate::blueprint::Cloud;
 use crate::error::Result;
 use crate::output::OutputTree;
@@ -105,7 +105,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                     .clusters
                     .iter()
                     .filter(|c| c.environment == e.name && c.cloud == Cloud::Aws)
-                    .filter(|c| super::terraform::cilium(c))
+                    .filter(|c| c.networking.cni == crate::plan::encryption::Cni::Cilium)
                     .map(|c| c.name.as_str())
                     .collect();
                 (e.name.as_str(), clusters)

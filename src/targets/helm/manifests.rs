@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use super::templates::{
+use crate::targets::templates::{
     TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY, TEMPLATE_PEER_AUTHENTICATION,
     TEMPLATE_TENANT, Templates,
 };

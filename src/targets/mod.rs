@@ -1,4 +1,4 @@
-//! Rendering: the plan laid out as files, through templates.
+//! The targets: the plan laid out as files, through templates.
 //!
 //! Stage 4. Input: a [`Plan`] and the [`Templates`]. Output: an [`OutputTree`], checked
 //! (every `.tf` parses as HCL, every `.yaml` as YAML) before anything is written. Each
@@ -11,7 +11,6 @@ pub mod docs;
 pub mod filters;
 pub mod hclfmt;
 pub mod helm;
-pub mod manifests;
 pub mod templates;
 pub mod terraform;
 
@@ -32,7 +31,7 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
 pub fn render_unchecked(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
     let mut tree = OutputTree::default();
     helm::render(plan, templates, &mut tree)?;
-    manifests::render(plan, templates, &mut tree)?;
+    helm::manifests::render(plan, templates, &mut tree)?;
     terraform::render(plan, templates, &mut tree)?;
     crossplane::render(plan, templates, &mut tree)?;
     // The documentation describes what the other targets produced, so it comes last.

@@ -266,7 +266,7 @@ mod tests {
             let s = parts.concat();
             prop_assert_eq!(&hcl_roundtrip(&hcl_str(&s)), &s);
             // The formatting pass must not change what a literal means either.
-            let formatted = crate::render::hclfmt::format(&format!("attr = {}\nxx = 1\n", hcl_str(&s))).expect("formats");
+            let formatted = crate::targets::hclfmt::format(&format!("attr = {}\nxx = 1\n", hcl_str(&s))).expect("formats");
             let body: hcl::edit::structure::Body = formatted.parse().expect("parses");
             match &body.get_attribute("attr").expect("attribute").value {
                 hcl::edit::expr::Expression::String(v) => prop_assert_eq!(v.value(), &s),

@@ -13,7 +13,7 @@ use crate::output::OutputTree;
 use crate::plan::encryption::CloudEncryption;
 use crate::plan::network::NetworkLayout;
 use crate::plan::{ClusterPlan, EnvironmentPlan};
-use crate::render::templates::{
+use crate::targets::templates::{
     TEMPLATE_TF_AWS_CLUSTER, TEMPLATE_TF_AWS_IAM, TEMPLATE_TF_AWS_LOGGING, TEMPLATE_TF_AWS_NETWORK,
     TEMPLATE_TF_AWS_OUTPUTS, TEMPLATE_TF_AWS_PROVIDERS, TEMPLATE_TF_AWS_VARIABLES,
     TEMPLATE_TF_AWS_VERSIONS,
