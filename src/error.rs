@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::diagnostic::Problems;
+use crate::blueprint::diagnostic::Problems;
 
 /// Everything that can stop a command.
 #[derive(Debug, Error, Diagnostic)]

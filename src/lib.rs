@@ -17,9 +17,8 @@
 
 pub mod blueprint;
 pub mod cli;
-pub mod diagnostic;
+pub mod cloud;
 pub mod error;
-pub mod facts;
 pub mod output;
 pub mod parallel;
 pub mod plan;
@@ -111,7 +110,7 @@ pub fn render_error(error: &Error, style: Style) -> String {
 }
 
 /// Renders each problem of `problems`.
-pub fn render_problems(problems: &diagnostic::Problems, style: Style) -> String {
+pub fn render_problems(problems: &blueprint::diagnostic::Problems, style: Style) -> String {
     problems
         .diagnostics()
         .iter()
@@ -400,7 +399,7 @@ pub fn check(
     let plan = plan::plan(&validated, previous, repack)?;
     if !validated.warnings.is_empty() && !style.quiet {
         let loaded = &validated.loaded;
-        let warnings = diagnostic::Problems::new(
+        let warnings = blueprint::diagnostic::Problems::new(
             &loaded.path,
             loaded.source.clone(),
             validated.warnings.clone(),

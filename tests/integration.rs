@@ -21,6 +21,7 @@ mod examples;
 mod generate;
 mod hostile;
 mod invalid;
+mod layers;
 mod mesh;
 mod planner;
 mod policy;

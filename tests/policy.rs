@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use clusterwright::blueprint::diagnostic::{Problem, Rule, Severity};
 use clusterwright::blueprint::{self, validate::validate};
-use clusterwright::diagnostic::{Problem, Rule, Severity};
 use clusterwright::plan::{self, Plan};
 use clusterwright::targets::{self, Templates};
 
@@ -227,7 +227,7 @@ fn cloud_hardware_needs_instance_types_that_encrypt() {
         let (plan, _) = accepted(&blueprint_on(cloud, hardware));
         let c = &plan.clusters[0];
         assert!(
-            clusterwright::facts::encrypts_in_transit(c.cloud, &c.system.instance_type),
+            clusterwright::cloud::facts::encrypts_in_transit(c.cloud, &c.system.instance_type),
             "{}",
             c.system.instance_type
         );

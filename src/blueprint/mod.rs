@@ -1,12 +1,13 @@
 //! The blueprint: the user's intent exactly as written (format version 1).
 //!
 //! Stage 1 of the pipeline. Input: a YAML file. Output: [`Loaded`] — the source text and the
-//! [`Blueprint`] parsed from it — or [`Problems`](crate::diagnostic::Problems) that point at
+//! [`Blueprint`] parsed from it — or [`Problems`](crate::blueprint::diagnostic::Problems) that point at
 //! `file:line:column`. The types mirror the YAML one to one: `Option` where the user may leave
 //! a key out, `deny_unknown_fields` everywhere, maps keyed by name so that names are unique
 //! by construction. Nothing here decides anything; `validate` checks, `plan` resolves.
 
-pub mod names;
+pub mod diagnostic;
+pub mod parse;
 pub mod schema;
 pub mod source;
 mod split;
@@ -18,7 +19,11 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Problem, Problems, Rule};
+use crate::blueprint::diagnostic::{Problem, Problems, Rule};
+pub use crate::cloud::Cloud;
+pub use crate::cloud::policy::{
+    Boundary, Encryption, Mesh, NetworkEncryption, ProductionIsolation, Trust,
+};
 use source::KeyPath;
 
 /// The commented starter blueprint `clusterwright init` writes.
@@ -69,30 +74,6 @@ pub struct Blueprint {
     pub tenants: BTreeMap<String, Tenant>,
 }
 
-/// A cloud provider.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Cloud {
-    /// Amazon Web Services (EKS).
-    Aws,
-    /// Google Cloud (GKE).
-    Gcp,
-    /// Microsoft Azure (AKS).
-    Azure,
-}
-
-impl std::fmt::Display for Cloud {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Cloud::Aws => "aws",
-            Cloud::Gcp => "gcp",
-            Cloud::Azure => "azure",
-        })
-    }
-}
-
 /// The platform's policy. Policy drives architecture: the planner never weakens it.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -114,62 +95,6 @@ pub struct Policy {
     /// Explicit, reviewed exceptions to named rules.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
-}
-
-/// How traffic between workloads is encrypted.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Encryption {
-    /// No encryption in transit.
-    None,
-    /// Cilium transparent encryption (WireGuard or IPsec), node to node included.
-    Network,
-    /// Service-mesh mutual TLS, mesh-wide strict.
-    Mtls,
-    /// Cilium transparent encryption and mesh mTLS together.
-    DefenseInDepth,
-    /// Instance types and cluster settings whose traffic the cloud encrypts on the wire.
-    CloudHardware,
-}
-
-/// Transparent encryption protocol.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum NetworkEncryption {
-    /// WireGuard: per-node keys, node-to-node encryption possible.
-    Wireguard,
-    /// IPsec: a pre-shared key the operator creates as a Secret.
-    Ipsec,
-}
-
-/// Service mesh.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mesh {
-    /// Istio with sidecars.
-    Istio,
-    /// Istio ambient mode (ztunnel).
-    IstioAmbient,
-    /// Linkerd.
-    Linkerd,
-}
-
-/// How production is cut off from non-production.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ProductionIsolation {
-    /// Separate clusters and networks (the minimum).
-    Network,
-    /// Separate clusters, networks and cloud accounts.
-    Account,
 }
 
 /// Limits on how much one cluster may hold.
@@ -217,18 +142,6 @@ pub struct Organization {
     pub boundary: Boundary,
 }
 
-/// An organization's boundary.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Boundary {
-    /// Never shares a cluster with another organization.
-    Hard,
-    /// May share clusters with other soft organizations.
-    Soft,
-}
-
 /// A business deployment unit: the shape of one cluster.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -264,18 +177,6 @@ pub struct Tenant {
     /// VMs needed in total, spread over the node groups. Default: one per node group.
     #[schemars(range(min = 1))]
     pub nodes: Option<u32>,
-}
-
-/// How far a tenant's workloads are trusted.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Trust {
-    /// May share a cluster with other tenants.
-    Trusted,
-    /// Gets clusters of its own.
-    Untrusted,
 }
 
 impl Tenant {
@@ -362,7 +263,7 @@ pub fn parse(path: &Path, source: String) -> Result<Loaded, Problems> {
             blueprint,
         });
     }
-    match source::deserialize::<Blueprint>(&source) {
+    match parse::deserialize::<Blueprint>(&source) {
         Ok(blueprint) => Ok(Loaded {
             path: path.to_owned(),
             source,

@@ -47,7 +47,7 @@ use super::encryption::CloudEncryption;
 use super::infra::aws_partition;
 use super::network::NetworkLayout;
 use super::{ClusterPlan, EnvironmentPlan, cloud_name};
-use crate::blueprint::Cloud;
+use crate::cloud::Cloud;
 pub use cluster::{ClusterSpec, CrossplaneCluster};
 pub use node_group::{NodeGroupResource, NodeGroupSpec};
 pub use packages::{CloudPackages, PATCH_AND_TRANSFORM, ProviderPackage};

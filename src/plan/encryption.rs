@@ -26,7 +26,8 @@ use serde::Serialize;
 use super::Taint;
 use super::network::ClusterNetwork;
 use crate::blueprint::validate::Validated;
-use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption};
+use crate::cloud::Cloud;
+use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
 pub use coverage::{Coverage, StackCoverage, coverage};
 use stack::{CiliumPlan, IstioPlan, LinkerdPlan, Release, TenantIsolation};
 

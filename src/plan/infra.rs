@@ -44,10 +44,11 @@ use sha2::{Digest, Sha256};
 use super::network;
 use super::placement::Placement;
 use super::{ClusterPlan, EnvironmentPlan};
+use crate::blueprint::diagnostic::{Problem, Rule};
 use crate::blueprint::source::KeyPath;
 use crate::blueprint::validate::Validated;
-use crate::blueprint::{Cloud, Mesh};
-use crate::diagnostic::{Problem, Rule};
+use crate::cloud::Cloud;
+use crate::cloud::policy::Mesh;
 
 /// Infrastructure decisions of one environment.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

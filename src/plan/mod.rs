@@ -6,6 +6,7 @@
 //! planning can find (an environment's range too small for its clusters). The plan is
 //! computed once and is pure: same input, same plan. Templates only lay it out.
 
+pub mod cluster;
 pub mod crossplane;
 pub mod encryption;
 pub mod firstfit;
@@ -20,9 +21,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::blueprint::diagnostic::{Problem, Problems};
 use crate::blueprint::validate::Validated;
-use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption, ProductionIsolation, Trust};
-use crate::diagnostic::{Problem, Problems};
+use crate::cloud::Cloud;
+use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption, ProductionIsolation, Trust};
 pub use placement::Placement;
 
 /// The resolved design of the platform.
@@ -285,7 +287,7 @@ pub fn plan(
     // The packing figures need only the blueprint: compute them on the other core.
     let (mut clusters, packings) = std::thread::scope(|scope| {
         let packings = scope.spawn(|| summary::packings(validated));
-        let clusters = topology::clusters(validated, &topology, &addresses);
+        let clusters = cluster::clusters(validated, &topology, &addresses);
         (
             clusters,
             packings

@@ -29,11 +29,11 @@ use serde::Serialize;
 
 use super::placement::Placement;
 use super::topology::{Topology, capacity};
-use crate::blueprint::Cloud;
+use crate::blueprint::diagnostic::{Problem, Rule};
 use crate::blueprint::source::KeyPath;
 use crate::blueprint::validate::Validated;
-use crate::diagnostic::{Problem, Rule};
-use crate::facts;
+use crate::cloud::Cloud;
+use crate::cloud::facts;
 
 /// How an environment's network is laid out.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]

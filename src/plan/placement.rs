@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{ClusterPlan, PolicyPlan};
-use crate::blueprint::names::NameKind;
-use crate::blueprint::{Encryption, Mesh, NetworkEncryption};
+use crate::cloud::names::NameKind;
+use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
 
 /// The format version of `placement.yaml`.
 pub const PLACEMENT_VERSION: u32 = 1;
@@ -99,7 +99,7 @@ impl Placement {
 
     /// Parses the text of a `placement.yaml`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let placement: Self = crate::blueprint::source::deserialize(text).map_err(|p| {
+        let placement: Self = crate::blueprint::parse::deserialize(text).map_err(|p| {
             let at = p
                 .location
                 .map(|l| format!("{}:{}: ", l.line, l.column))
@@ -128,7 +128,7 @@ impl Placement {
                 for (n, what) in std::iter::once((name, "name"))
                     .chain(cluster.formerly.iter().map(|f| (f, "former name")))
                 {
-                    if let Some(why) = crate::blueprint::names::check(NameKind::Cluster, n) {
+                    if let Some(why) = crate::cloud::names::check(NameKind::Cluster, n) {
                         return Err(format!("{path}: {why}"));
                     }
                     if let Some(first) = names.insert(n, format!("{path} ({what})")) {

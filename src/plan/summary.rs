@@ -12,11 +12,13 @@ use serde::Serialize;
 
 use super::Capacity;
 use super::ClusterPlan;
+use super::cluster::percent;
 use super::firstfit::FirstFit;
-use super::topology::{capacity_with, cloud_of, percent};
+use super::topology::{capacity_with, cloud_of};
 use crate::blueprint::validate::Validated;
-use crate::blueprint::{Boundary, Cloud, Trust};
-use crate::facts;
+use crate::cloud::Cloud;
+use crate::cloud::facts;
+use crate::cloud::policy::{Boundary, Trust};
 
 /// The plan's figures.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

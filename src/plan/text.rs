@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::Plan;
 use super::encryption::{CloudEncryption, Cni};
 use super::network::NetworkLayout;
-use crate::blueprint::{Encryption, Mesh, NetworkEncryption};
+use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
 
 /// The plan as text.
 pub fn render(plan: &Plan) -> String {

@@ -7,9 +7,10 @@ use ipnet::{IpNet, Ipv4Net};
 
 use super::{Checker, ResolvedEnvironment, tenancy};
 use crate::blueprint::Cloud;
+use crate::blueprint::diagnostic::{Problem, Rule};
 use crate::blueprint::source::KeyPath;
-use crate::diagnostic::{Problem, Rule, Target};
-use crate::facts;
+use crate::blueprint::source::Target;
+use crate::cloud::facts;
 
 /// Tag keys clusterwright sets itself on every resource.
 pub const RESERVED_TAG_KEYS: &[&str] = &["platform", "environment", "cluster", "managed-by"];

@@ -18,7 +18,7 @@ use ipnet::Ipv4Net;
 
 use super::source::KeyPath;
 use super::{Blueprint, Cloud, Encryption, Loaded, Mesh, NetworkEncryption, ProductionIsolation};
-use crate::diagnostic::{Problem, Problems, Rule};
+use crate::blueprint::diagnostic::{Problem, Problems, Rule};
 
 /// A blueprint that passed validation, with what the planner needs resolved.
 #[derive(Debug, Clone)]
@@ -163,7 +163,7 @@ impl Checker<'_> {
         let mut resolved = BTreeMap::new();
         for (name, env) in &bp.environments {
             let path = KeyPath::keys(["environments", name.as_str()]);
-            self.name(super::names::NameKind::Environment, &path, name);
+            self.name(crate::cloud::names::NameKind::Environment, &path, name);
             let cloud = env.cloud_or(bp.cloud);
             let region = env.region.clone().unwrap_or_else(|| bp.region.clone());
             if let Some(cidr) = cloud::parse_cidr(self, &path.key("cidr"), &env.cidr) {
@@ -183,13 +183,13 @@ impl Checker<'_> {
     }
 
     /// Checks a name defined as a mapping key at `path`.
-    fn name(&mut self, kind: super::names::NameKind, path: &KeyPath, name: &str) {
-        let Some(message) = super::names::check(kind, name) else {
+    fn name(&mut self, kind: crate::cloud::names::NameKind, path: &KeyPath, name: &str) {
+        let Some(message) = crate::cloud::names::check(kind, name) else {
             return;
         };
         let help = if message.contains("is reserved") {
             "choose another name: `default`, `system`, `kube-*` and the namespaces of Istio, Linkerd, cert-manager and Cilium are taken".to_owned()
-        } else if let Some(suggestion) = super::names::suggest(kind, name) {
+        } else if let Some(suggestion) = crate::cloud::names::suggest(kind, name) {
             format!("rename it, e.g. to `{suggestion}`")
         } else {
             format!(
@@ -199,7 +199,7 @@ impl Checker<'_> {
         };
         self.push(
             Problem::error(Rule::Name, path.clone(), message)
-                .at(crate::diagnostic::Target::Key)
+                .at(crate::blueprint::source::Target::Key)
                 .with_help(help),
         );
     }

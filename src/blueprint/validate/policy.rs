@@ -8,10 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AppliedWaiver, Checker, ResolvedEnvironment, ResolvedPolicy, names_list, tenancy};
-use crate::blueprint::source::{KeyPath, did_you_mean};
+use crate::blueprint::diagnostic::{Problem, Rule};
+use crate::blueprint::source::KeyPath;
 use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption, ProductionIsolation};
-use crate::diagnostic::{Problem, Rule};
-use crate::facts;
+use crate::cloud::facts;
+use crate::cloud::names::did_you_mean;
 
 pub(super) fn check(
     c: &mut Checker<'_>,

@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Checker, ResolvedEnvironment, names_list};
-use crate::blueprint::names::NameKind;
-use crate::blueprint::source::{KeyPath, did_you_mean};
+use crate::blueprint::diagnostic::{Problem, Rule};
+use crate::blueprint::source::KeyPath;
 use crate::blueprint::{Cloud, Tenant, Unit};
-use crate::diagnostic::{Problem, Rule};
-use crate::facts;
+use crate::cloud::facts;
+use crate::cloud::names::NameKind;
+use crate::cloud::names::did_you_mean;
 
 pub(super) fn check(c: &mut Checker<'_>, envs: &BTreeMap<String, ResolvedEnvironment>) {
     let bp = c.blueprint;

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use super::aws_partition;
 use super::node_group::{NodeGroupResource, node_groups};
-use crate::blueprint::{Cloud, Mesh, NetworkEncryption};
+use crate::cloud::Cloud;
+use crate::cloud::policy::{Mesh, NetworkEncryption};
 use crate::plan::encryption::{CloudEncryption, Cni};
 use crate::plan::network::{ClusterNetwork, NetworkLayout};
 use crate::plan::{ClusterPlan, EnvironmentPlan, cloud_name};

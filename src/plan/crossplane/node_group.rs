@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::blueprint::{Cloud, Trust};
+use crate::cloud::Cloud;
+use crate::cloud::policy::Trust;
 use crate::plan::infra::NodeGroupInfra;
 use crate::plan::{ClusterPlan, EnvironmentPlan, Taint, TenantGroups, cloud_name};
 

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::blueprint::Cloud;
+use crate::cloud::Cloud;
 
 /// The function every Composition's pipeline runs (FACTS §7; its CI publishes to
 /// `xpkg.upbound.io`, function-patch-and-transform@v0.10.8 `.github/workflows/ci.yml`).

@@ -10,7 +10,8 @@
 
 use serde::Serialize;
 
-use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption};
+use crate::cloud::Cloud;
+use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
 
 /// The encryption section of the decision record.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

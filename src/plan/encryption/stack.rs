@@ -14,7 +14,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::charts::{self, Chart};
-use crate::blueprint::{Cloud, Mesh, NetworkEncryption};
+use crate::cloud::Cloud;
+use crate::cloud::policy::{Mesh, NetworkEncryption};
 use crate::plan::network::ClusterNetwork;
 
 /// Cilium's `cluster.name` is at most 32 characters (chart `templates/validate.yaml`).

@@ -19,19 +19,19 @@
 
 use serde::Serialize;
 
-use crate::targets::templates::{
-    TEMPLATE_XP_CLUSTER, TEMPLATE_XP_COMPOSITION_AWS, TEMPLATE_XP_COMPOSITION_AZURE,
-    TEMPLATE_XP_COMPOSITION_GCP, TEMPLATE_XP_DEFINITION, TEMPLATE_XP_ENVIRONMENT,
-    TEMPLATE_XP_GUARDRAILS, TEMPLATE_XP_NETWORK_AWS, TEMPLATE_XP_NETWORK_AZURE,
-    TEMPLATE_XP_NETWORK_GCP, TEMPLATE_XP_PACKAGES, Templates,
-};
-use crate::blueprint::Cloud;
+use crate::cloud::Cloud;
 use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::Plan;
 use crate::plan::cloud_name;
 use crate::plan::crossplane::{
     CloudPackages, CrossplaneCluster, CrossplaneEnvironment, PATCH_AND_TRANSFORM,
+};
+use crate::targets::templates::{
+    TEMPLATE_XP_CLUSTER, TEMPLATE_XP_COMPOSITION_AWS, TEMPLATE_XP_COMPOSITION_AZURE,
+    TEMPLATE_XP_COMPOSITION_GCP, TEMPLATE_XP_DEFINITION, TEMPLATE_XP_ENVIRONMENT,
+    TEMPLATE_XP_GUARDRAILS, TEMPLATE_XP_NETWORK_AWS, TEMPLATE_XP_NETWORK_AZURE,
+    TEMPLATE_XP_NETWORK_GCP, TEMPLATE_XP_PACKAGES, Templates,
 };
 
 /// Context of the fixed templates (`definition.yaml.tera`, `composition-<cloud>.yaml.tera`,

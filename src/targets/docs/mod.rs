@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
-use crate::blueprint::Cloud;
+use crate::cloud::Cloud;
 use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::crossplane::{AWS_PROVISIONING_ROLE, CrossplanePlan};
 use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, TENANT_LABEL};
+use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 
 /// Context of `docs/README.md.tera`.
 #[derive(Debug, Serialize)]

@@ -11,14 +11,14 @@
 
 use serde::Serialize;
 
-use crate::targets::templates::{
-    TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY, TEMPLATE_PEER_AUTHENTICATION,
-    TEMPLATE_TENANT, Templates,
-};
 use crate::error::Result;
 use crate::output::{HEADER, OutputTree};
 use crate::plan::encryption::stack::{IstioPlan, LinkerdPlan, TenantIsolation};
 use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
+use crate::targets::templates::{
+    TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY, TEMPLATE_PEER_AUTHENTICATION,
+    TEMPLATE_TENANT, Templates,
+};
 
 /// Context of `manifests/istio-peer-authentication.yaml.tera`.
 #[derive(Debug, Serialize)]

@@ -12,16 +12,16 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::targets::templates::{
-    TEMPLATE_CILIUM_VALUES, TEMPLATE_HELMFILE, TEMPLATE_ISTIO_BASE_VALUES,
-    TEMPLATE_ISTIO_CNI_VALUES, TEMPLATE_ISTIOD_VALUES, TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
-    TEMPLATE_LINKERD_CRDS_VALUES, TEMPLATE_ZTUNNEL_VALUES, Templates,
-};
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::charts::{self, Repository};
 use crate::plan::encryption::stack::{CiliumPlan, IstioPlan, LinkerdPlan, Release};
 use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
+use crate::targets::templates::{
+    TEMPLATE_CILIUM_VALUES, TEMPLATE_HELMFILE, TEMPLATE_ISTIO_BASE_VALUES,
+    TEMPLATE_ISTIO_CNI_VALUES, TEMPLATE_ISTIOD_VALUES, TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
+    TEMPLATE_LINKERD_CRDS_VALUES, TEMPLATE_ZTUNNEL_VALUES, Templates,
+};
 
 /// Context of `helm/helmfile.yaml.tera`.
 #[derive(Debug, Serialize)]

@@ -23,7 +23,7 @@ use hcl::edit::structure::BlockLabel;
 use serde::Serialize;
 
 use super::templates::{TEMPLATE_TF_MOVED, Templates};
-use crate::blueprint::Cloud;
+use crate::cloud::Cloud;
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::Cni;

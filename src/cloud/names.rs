@@ -15,6 +15,13 @@
 //! Cluster names shorten the label part when a long platform and environment name leave no
 //! room (see `plan::topology`), so the limits above always hold.
 
+use std::fmt::Write as _;
+
+use sha2::{Digest, Sha256};
+
+/// The longest cluster name: GKE's limit on cluster names (40).
+pub const MAX_CLUSTER_NAME: usize = 40;
+
 /// The kinds of names a blueprint defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {
@@ -40,7 +47,7 @@ impl NameKind {
             NameKind::Platform => 20,
             NameKind::Environment => 12,
             NameKind::Organization | NameKind::Unit | NameKind::Tenant => 30,
-            NameKind::Cluster => crate::plan::topology::MAX_CLUSTER_NAME,
+            NameKind::Cluster => MAX_CLUSTER_NAME,
         }
     }
 
@@ -147,9 +154,66 @@ pub fn suggest(kind: NameKind, name: &str) -> Option<String> {
     (check(kind, &out).is_none() && out != name).then_some(out)
 }
 
+/// The candidate closest to `name`, when it is close enough to be a typo.
+pub fn did_you_mean<'a, I, S>(name: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a S>,
+    S: AsRef<str> + 'a + ?Sized,
+{
+    let name_lower = name.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let c = c.as_ref();
+            (
+                strsim::jaro_winkler(&name_lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c.to_owned())
+}
+
+/// The start of the AKS names of `tenant`'s node groups: AKS pool names are at most 12
+/// lowercase alphanumerics, so the tenant is named by a hash, `t` + 7 hex digits; the
+/// group's two-digit number follows.
+pub fn aks_prefix(tenant: &str) -> String {
+    let digest = Sha256::digest(tenant.as_bytes());
+    let hex = digest.iter().take(4).fold(String::new(), |mut acc, b| {
+        let _ = write!(acc, "{b:02x}");
+        acc
+    });
+    format!("t{}", hex.get(..7).unwrap_or(&hex))
+}
+
+/// The AKS name of node group `index` (from 1) of `tenant`.
+#[cfg(test)]
+fn aks_pool_name(tenant: &str, index: u32) -> String {
+    format!("{}{index:02}", aks_prefix(tenant))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn aks_pool_names_are_short_alphanumerics() {
+        let n = aks_pool_name("a-very-long-tenant-name-indeed", 12);
+        assert_eq!(n.len(), 10);
+        assert!(
+            n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
+        assert!(n.starts_with('t'));
+        assert_ne!(aks_pool_name("globex", 1), aks_pool_name("initech", 1));
+    }
+
+    #[test]
+    fn did_you_mean_finds_typos_only() {
+        let units = ["standard", "large"];
+        assert_eq!(did_you_mean("standrd", &units).as_deref(), Some("standard"));
+        assert_eq!(did_you_mean("xyz", &units), None);
+    }
 
     #[test]
     fn valid_names() {

@@ -5,7 +5,7 @@
 //! size clusters within the service limits). Pure data and pure functions; every figure
 //! names its source so a reviewer can check it (see `../shared/domain/FACTS.md`).
 
-use crate::blueprint::Cloud;
+use super::Cloud;
 
 /// The limits of one managed Kubernetes service that bound how a cluster is packed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
 
-use crate::blueprint::source::{KeyPath, Loc, SourceMap};
+use super::source::{KeyPath, Loc, SourceMap, Target};
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -22,15 +22,6 @@ pub enum Severity {
     Warning,
     /// Fails the run.
     Error,
-}
-
-/// Whether a problem is about a key or the value under it (where the label goes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// The key itself (a bad name, an unknown key).
-    Key,
-    /// The value under the key.
-    Value,
 }
 
 macro_rules! rules {
