@@ -27,7 +27,7 @@ fn plan_of(yaml: &str) -> Plan {
     let loaded =
         blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
     let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, None, false).unwrap_or_else(|p| panic!("{:#?}", p.problems()))
+    plan::plan(&validated, None, false).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn tree_of(yaml: &str) -> OutputTree {

@@ -23,7 +23,7 @@ fn settings() -> insta::Settings {
 fn plan_of(path: &Path, yaml: &str) -> Plan {
     let loaded = blueprint::parse(path, yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
     let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, None, false).unwrap_or_else(|p| panic!("{:#?}", p.problems()))
+    plan::plan(&validated, None, false).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn tree_of(yaml: &str) -> (Plan, OutputTree) {
@@ -208,7 +208,7 @@ fn cilium_is_fitted_to_each_cloud() {
     assert_eq!(c.integration, CiliumIntegration::Eni);
     assert!(c.kube_proxy_replacement && c.k8s_service_host_ref.is_some());
     // One tag, set by the Terraform target on the node subnets, filtered on by Cilium.
-    let infra = &aws.clusters[0].infra;
+    let infra = aws.clusters[0].resources.aws().unwrap();
     let tag = infra.pod_subnet_tag.clone().unwrap();
     assert_eq!(
         (tag.key.as_str(), tag.value.as_str()),

@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use clusterwright::blueprint::{self, validate::validate};
-use clusterwright::plan::{self, Plan};
+use clusterwright::plan::{self, Plan, TaintEffect};
 
 use crate::common::root;
 
@@ -15,7 +15,7 @@ fn validated(yaml: &str) -> blueprint::validate::Validated {
 }
 
 fn plan_of(yaml: &str) -> Plan {
-    plan::plan(&validated(yaml), None, false).unwrap_or_else(|p| panic!("{:#?}", p.problems()))
+    plan::plan(&validated(yaml), None, false).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// A blueprint with one environment (two with `two_envs`), the given unit shape and policy
@@ -82,8 +82,8 @@ fn first_fit_decreasing_on_node_groups() {
             ),
         ]
     );
-    assert_eq!(p.clusters[0].node_groups, 10);
-    assert_eq!(p.clusters[1].node_groups, 10);
+    assert_eq!(p.clusters[0].tenant_node_groups, 10);
+    assert_eq!(p.clusters[1].tenant_node_groups, 10);
     assert_eq!(p.summary.capacity_lower_bound, 2);
     assert_eq!(p.summary.utilisation_percent, 10); // 20 nodes of 2 × 100
 }
@@ -207,16 +207,11 @@ fn untrusted_tenants_get_clusters_of_their_own() {
         ]
     );
     // An untrusted tenant's nodes are tainted for it alone.
-    let a = &p.clusters[1].tenant_groups[0];
+    let a = p.clusters[1].tenant_groups().next().unwrap();
     assert_eq!(a.taints[0].key, "clusterwright.io/tenant");
     assert_eq!(a.taints[0].value, "a");
-    assert_eq!(a.taints[0].effect, "NoSchedule");
-    assert!(
-        p.clusters[0]
-            .tenant_groups
-            .iter()
-            .all(|g| g.taints.is_empty())
-    );
+    assert_eq!(a.taints[0].effect, TaintEffect::NoSchedule);
+    assert!(p.clusters[0].tenant_groups().all(|g| g.taints.is_empty()));
 }
 
 #[test]
@@ -232,9 +227,8 @@ fn environments_never_share() {
 #[test]
 fn nodes_are_spread_evenly_over_node_groups() {
     let p = plan_of(&bp((5, 10, 10), "", SOFT, &["a soft trusted 3 7"]));
-    let sizes: Vec<(String, u32)> = p.clusters[0].tenant_groups[0]
-        .groups
-        .iter()
+    let sizes: Vec<(String, u32)> = p.clusters[0]
+        .tenant_groups()
         .map(|g| (g.name.clone(), g.nodes))
         .collect();
     assert_eq!(
@@ -403,6 +397,12 @@ fn cilium_taints_every_node_group_until_its_agent_runs() {
         .replace("encryption: cloud-hardware", "encryption: network");
     let p = plan_of(&text);
     let c = &p.clusters[0];
-    assert_eq!(c.system.taints[0].key, "node.cilium.io/agent-not-ready");
-    assert_eq!(c.tenant_groups[0].taints[0].effect, "NoExecute");
+    assert_eq!(
+        c.system().unwrap().taints[0].key,
+        "node.cilium.io/agent-not-ready"
+    );
+    assert_eq!(
+        c.tenant_groups().next().unwrap().taints[0].effect,
+        TaintEffect::NoExecute
+    );
 }

@@ -227,9 +227,12 @@ fn cloud_hardware_needs_instance_types_that_encrypt() {
         let (plan, _) = accepted(&blueprint_on(cloud, hardware));
         let c = &plan.clusters[0];
         assert!(
-            clusterwright::cloud::facts::encrypts_in_transit(c.cloud, &c.system.instance_type),
+            clusterwright::cloud::facts::encrypts_in_transit(
+                c.cloud,
+                &c.system().unwrap().instance_type
+            ),
             "{}",
-            c.system.instance_type
+            c.system().unwrap().instance_type
         );
     }
     assert!(plan.clusters[0].networking.releases.is_empty());

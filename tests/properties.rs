@@ -180,8 +180,7 @@ fn plan_text(text: &str, previous: Option<&Placement>) -> Plan {
     let loaded = blueprint::parse(Path::new("p.yaml"), text.to_owned())
         .unwrap_or_else(|p| panic!("{:#?}\n{text}", p.problems()));
     let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}\n{text}", p.problems()));
-    plan::plan(&validated, previous, false)
-        .unwrap_or_else(|p| panic!("{:#?}\n{text}", p.problems()))
+    plan::plan(&validated, previous, false).unwrap_or_else(|e| panic!("{e:?}\n{text}"))
 }
 
 fn check_invariants(bp: &Blueprint, plan: &Plan) {
@@ -222,7 +221,7 @@ fn check_invariants(bp: &Blueprint, plan: &Plan) {
             c.name
         );
         assert!(
-            c.node_groups <= unit.node_groups_per_cluster,
+            c.tenant_node_groups <= unit.node_groups_per_cluster,
             "{}: too many node groups",
             c.name
         );

@@ -26,7 +26,7 @@ fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
     let loaded =
         blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
     let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, previous, repack).unwrap_or_else(|p| panic!("{:#?}", p.problems()))
+    plan::plan(&validated, previous, repack).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn is_tf(path: &str) -> bool {
@@ -87,9 +87,8 @@ fn with_new_tenant(yaml: &str, plan: &Plan, like: &str) -> String {
         .find(|c| c.tenants.iter().any(|t| t == like))
         .unwrap();
     let group = cluster
-        .tenant_groups
-        .iter()
-        .find(|g| g.tenant == like)
+        .tenant_groups()
+        .find(|g| g.tenant.as_ref().is_some_and(|t| t.name == like))
         .unwrap();
     let envs: Vec<&str> = plan
         .clusters
@@ -103,7 +102,7 @@ fn with_new_tenant(yaml: &str, plan: &Plan, like: &str) -> String {
     );
     format!(
         "{yaml}  zz-newcomer:\n    organization: {}\n    trust: trusted\n    unit: {}\n    environments: [{}]\n",
-        group.organization,
+        group.tenant.as_ref().unwrap().organization,
         cluster.unit,
         envs.join(", ")
     )
@@ -189,7 +188,7 @@ fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
     // alpha and beta leave: cluster 01 is destroyed, gamma stays in 02.
     let second = plan_text(&three_tenants(false), Some(&first.placement()), false);
     assert_eq!(second.clusters[0].name, "acme-prod-standard-02");
-    assert!(second.clusters[0].infra.formerly.is_empty());
+    assert!(second.clusters[0].formerly.is_empty());
     assert!(
         moves(
             &tree_of(&second)
@@ -203,7 +202,7 @@ fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
     let repacked = plan_text(&three_tenants(false), Some(&second.placement()), true);
     let cluster = &repacked.clusters[0];
     assert_eq!(cluster.name, "acme-prod-standard-01");
-    assert_eq!(cluster.infra.formerly, ["acme-prod-standard-02"]);
+    assert_eq!(cluster.formerly, ["acme-prod-standard-02"]);
     let tree = tree_of(&repacked);
     let text = &tree
         .get("terraform/prod/cluster_acme-prod-standard-01.tf")
@@ -240,7 +239,7 @@ fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
     }
     // The record survives regeneration: the same blocks come out without --repack.
     let again = plan_text(&three_tenants(false), Some(&repacked.placement()), false);
-    assert_eq!(again.clusters[0].infra.formerly, ["acme-prod-standard-02"]);
+    assert_eq!(again.clusters[0].formerly, ["acme-prod-standard-02"]);
     assert_eq!(terraform_text(&tree_of(&again)), terraform_text(&tree));
     assert!(
         repacked
@@ -257,15 +256,12 @@ fn a_name_taken_again_leaves_the_rename_record() {
     let first = plan_text(&three_tenants(true), None, false);
     let second = plan_text(&three_tenants(false), Some(&first.placement()), false);
     let repacked = plan_text(&three_tenants(false), Some(&second.placement()), true);
-    assert_eq!(
-        repacked.clusters[0].infra.formerly,
-        ["acme-prod-standard-02"]
-    );
+    assert_eq!(repacked.clusters[0].formerly, ["acme-prod-standard-02"]);
     // alpha and beta come back: gamma keeps 01, a new cluster takes the name 02 again.
     let back = plan_text(&three_tenants(true), Some(&repacked.placement()), false);
     let names: Vec<&str> = back.clusters.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["acme-prod-standard-01", "acme-prod-standard-02"]);
-    assert!(back.clusters.iter().all(|c| c.infra.formerly.is_empty()));
+    assert!(back.clusters.iter().all(|c| c.formerly.is_empty()));
     for (_, file) in tree_of(&back).files().filter(|(p, _)| is_tf(p)) {
         assert!(moves(&file.content).is_empty());
     }

@@ -5,7 +5,10 @@
 //! instance shapes; [`names`] the name rules and limits every derived cloud name is built
 //! to fit. Nothing here knows the blueprint's YAML, the plan or a target.
 
+pub mod aws;
+pub mod azure;
 pub mod facts;
+pub mod gcp;
 pub mod names;
 pub mod policy;
 

@@ -19,6 +19,42 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
+/// The first `n` hex digits of the SHA-256 of `text`.
+fn hash_hex(text: &str, n: usize) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    let mut hex = String::with_capacity(n + 1);
+    for byte in digest.iter().take(n.div_ceil(2)) {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex.truncate(n);
+    hex
+}
+
+/// `name` cut to `max` characters without a trailing `-`, then `-` and a hash of `key`:
+/// a name that fits and stays unique.
+pub fn shortened(name: &str, max: usize, key: &str) -> String {
+    let hash = hash_hex(key, 8);
+    let room = max.saturating_sub(hash.len() + 1);
+    let stem: String = name.chars().take(room).collect();
+    format!("{}-{hash}", stem.trim_end_matches('-'))
+}
+
+/// The IAM role, in each AWS account, that Crossplane's credentials assume: the last link
+/// of the ProviderConfig's role chain, which pins the account as Terraform's
+/// `allowed_account_ids` does. Terraform takes the role as a variable; a manifest has no
+/// variables, so the name is fixed and the README tells the operator to create it.
+pub const AWS_PROVISIONING_ROLE: &str = "clusterwright-crossplane";
+
+/// The key of the credentials in the Secret the operator creates in each environment's
+/// namespace (`<cloud>-credentials`); clusterwright never writes it.
+pub const CREDENTIALS_KEY: &str = "credentials";
+
+/// The Secret the operator creates in each environment's namespace for Crossplane:
+/// `<cloud>-credentials`.
+pub fn credentials_secret(cloud: super::Cloud) -> String {
+    format!("{cloud}-credentials")
+}
+
 /// The longest cluster name: GKE's limit on cluster names (40).
 pub const MAX_CLUSTER_NAME: usize = 40;
 

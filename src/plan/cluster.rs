@@ -4,63 +4,127 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::network::Addresses;
+use super::network::{Addresses, ClusterNetwork};
+use super::resources::{self, EnvironmentResources};
 use super::topology::{Bin, PartitionKey, Topology, capacity};
 use super::{
-    Capacity, ClusterPlan, Isolation, NodeGroupPlan, SystemNodes, TENANT_LABEL, Taint,
-    TenantGroups, encryption,
+    Capacity, ClusterPlan, GroupTenant, Isolation, NodeGroup, NodeGroupCloud, TENANT_LABEL, Taint,
+    TaintEffect, encryption,
 };
 use crate::blueprint::validate::Validated;
-use crate::cloud::Cloud;
-use crate::cloud::facts;
 use crate::cloud::names::aks_prefix;
 use crate::cloud::policy::Trust;
+use crate::cloud::{Cloud, aws, facts};
+use crate::error::Error;
 
-/// Builds the cluster plans from the placement.
+/// A bin of the topology with its address plan and networking: what an environment's
+/// shared resources are decided from, before its clusters are assembled.
+pub struct Placed<'a> {
+    /// The bin.
+    pub bin: &'a Bin,
+    /// Its address plan.
+    pub network: ClusterNetwork,
+    /// Its CNI, encryption and mesh.
+    pub networking: encryption::Networking,
+}
+
+/// Each bin with its address plan and networking. A bin without addresses or environment
+/// is a bug of the planner.
+pub fn placed<'a>(
+    validated: &Validated,
+    topology: &'a Topology,
+    addresses: &Addresses,
+) -> Result<Vec<Placed<'a>>, Error> {
+    topology
+        .bins
+        .iter()
+        .map(|bin| {
+            let env = validated
+                .environments
+                .get(&bin.key.environment)
+                .ok_or_else(|| bug(bin, "its environment is not in the blueprint"))?;
+            let network = addresses
+                .clusters
+                .get(&bin.name)
+                .cloned()
+                .ok_or_else(|| bug(bin, "it has no address range"))?;
+            let networking = encryption::networking(validated, env.cloud, &bin.name, &network);
+            Ok(Placed {
+                bin,
+                network,
+                networking,
+            })
+        })
+        .collect()
+}
+
+fn bug(bin: &Bin, what: &str) -> Error {
+    Error::Bug(format!("cluster `{}` was placed but {what}", bin.name))
+}
+
+/// Builds the cluster plans, complete: `environments` holds each environment's shared
+/// resources, `renames` each renamed cluster's former names.
 pub fn clusters(
     validated: &Validated,
-    topology: &Topology,
-    addresses: &Addresses,
-) -> Vec<ClusterPlan> {
+    placed: &[Placed<'_>],
+    environments: &BTreeMap<String, EnvironmentResources>,
+    renames: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<ClusterPlan>, Error> {
     let bp = validated.blueprint();
     let mut partition_sizes: HashMap<&PartitionKey, (u32, u32, u32, u32)> = HashMap::new();
-    for bin in &topology.bins {
-        let e = partition_sizes.entry(&bin.key).or_default();
+    for p in placed {
+        let e = partition_sizes.entry(&p.bin.key).or_default();
         e.0 += 1;
-        e.1 += u32::try_from(bin.tenants.len()).unwrap_or(u32::MAX);
-        e.2 += bin.groups;
-        e.3 += bin.nodes;
+        e.1 += u32::try_from(p.bin.tenants.len()).unwrap_or(u32::MAX);
+        e.2 += p.bin.groups;
+        e.3 += p.bin.nodes;
     }
-    let mut out = Vec::new();
-    for bin in &topology.bins {
-        let Some(env) = validated.environments.get(&bin.key.environment) else {
-            continue;
-        };
-        let Some(unit) = bp.units.get(&bin.key.unit) else {
-            continue;
-        };
+    let mut out = Vec::with_capacity(placed.len());
+    for Placed {
+        bin,
+        network,
+        networking,
+    } in placed
+    {
+        let env = validated
+            .environments
+            .get(&bin.key.environment)
+            .ok_or_else(|| bug(bin, "its environment is not in the blueprint"))?;
+        let unit = bp
+            .units
+            .get(&bin.key.unit)
+            .ok_or_else(|| bug(bin, "its unit is not in the blueprint"))?;
+        let shared = environments
+            .get(&bin.key.environment)
+            .ok_or_else(|| bug(bin, "its environment has no resources"))?;
         let cap = capacity(validated, &bin.key);
-        let network = addresses
-            .clusters
-            .get(&bin.name)
-            .cloned()
-            .unwrap_or_default();
-        let networking = encryption::networking(validated, env.cloud, &bin.name, &network);
         let mut tenants = bin.tenants.clone();
         tenants.sort();
-        let tenant_groups = node_groups(
+        let system = system_group(env.cloud, networking);
+        let resources = resources::cluster(&resources::ClusterInput {
+            name: &bin.name,
+            production: env.production,
+            region: &env.region,
+            account: &env.account,
+            network,
+            networking,
+            environment: shared,
+            system_pool: &system.cloud_name,
+        })
+        .map_err(Error::Bug)?;
+        let mut node_groups = vec![system];
+        node_groups.extend(tenant_groups(
             validated,
             env.cloud,
             &tenants,
             &unit.instance_type,
-            &networking,
-        );
-        let reasons = reasons(
-            validated,
-            bin,
-            cap,
-            partition_sizes.get(&bin.key).copied().unwrap_or_default(),
-        );
+            networking,
+        )?);
+        let partition = partition_sizes
+            .get(&bin.key)
+            .copied()
+            .ok_or_else(|| bug(bin, "its partition was not counted"))?;
+        let reasons = reasons(validated, bin, cap, partition);
         out.push(ClusterPlan {
             name: bin.name.clone(),
             environment: bin.key.environment.clone(),
@@ -72,29 +136,51 @@ pub fn clusters(
             isolation: bin.key.isolation.clone(),
             sequence: bin.sequence,
             tenants,
-            node_groups: bin.groups,
+            tenant_node_groups: bin.groups,
             nodes: bin.nodes,
             capacity: cap,
             utilisation_percent: percent(bin.nodes, cap.nodes),
-            system: SystemNodes {
-                name: "system".to_owned(),
-                nodes: facts::SYSTEM_NODES,
-                instance_type: facts::system_instance_type(env.cloud).to_owned(),
-                taints: networking.node_taint().into_iter().collect(),
-            },
-            tenant_groups,
-            cidr: addresses
-                .clusters
-                .get(&bin.name)
-                .map(|a| a.cidr.clone())
-                .unwrap_or_default(),
-            network,
-            networking,
+            node_groups,
+            cidr: network.cidr.clone(),
+            network: network.clone(),
+            networking: networking.clone(),
             reasons,
-            infra: super::infra::ClusterInfra::default(),
+            formerly: renames.get(&bin.name).cloned().unwrap_or_default(),
+            resources,
         });
     }
-    out
+    Ok(out)
+}
+
+/// The zones a GKE regional node pool spreads over by default.
+const GKE_ZONES: u32 = 3;
+
+/// What only `cloud` needs of a node group of `nodes` nodes of `instance_type`.
+fn group_cloud(cloud: Cloud, instance_type: &str, nodes: u32) -> NodeGroupCloud {
+    match cloud {
+        Cloud::Aws => NodeGroupCloud::Aws {
+            ami_type: aws::ami_type(instance_type),
+        },
+        Cloud::Gcp => NodeGroupCloud::Gcp {
+            initial_nodes_per_zone: nodes.div_ceil(GKE_ZONES),
+        },
+        Cloud::Azure => NodeGroupCloud::Azure,
+    }
+}
+
+/// The system node group: the cluster's add-ons run there.
+fn system_group(cloud: Cloud, networking: &encryption::Networking) -> NodeGroup {
+    let instance_type = facts::system_instance_type(cloud);
+    NodeGroup {
+        name: "system".to_owned(),
+        cloud_name: "system".to_owned(),
+        tenant: None,
+        nodes: facts::SYSTEM_NODES,
+        instance_type: instance_type.to_owned(),
+        labels: BTreeMap::new(),
+        taints: networking.node_taint().into_iter().collect(),
+        cloud: group_cloud(cloud, instance_type, facts::SYSTEM_NODES),
+    }
 }
 
 /// Whole percent of `part` in `whole`, rounded down.
@@ -105,19 +191,23 @@ pub fn percent(part: u32, whole: u32) -> u32 {
     u32::try_from(u64::from(part) * 100 / u64::from(whole)).unwrap_or(100)
 }
 
-fn node_groups(
+/// The dedicated node groups of `tenants`, tenant by tenant: labelled with their tenant
+/// and, for an untrusted tenant, tainted so that nothing else runs there.
+fn tenant_groups(
     validated: &Validated,
     cloud: Cloud,
     tenants: &[String],
     instance_type: &str,
     networking: &encryption::Networking,
-) -> Vec<TenantGroups> {
+) -> Result<Vec<NodeGroup>, Error> {
     let bp = validated.blueprint();
-    let mut out = Vec::with_capacity(tenants.len());
+    let mut out = Vec::new();
     for name in tenants {
-        let Some(t) = bp.tenants.get(name) else {
-            continue;
-        };
+        let t = bp.tenants.get(name).ok_or_else(|| {
+            Error::Bug(format!(
+                "tenant `{name}` was placed but is not in the blueprint"
+            ))
+        })?;
         let groups = t.node_groups();
         let nodes = t.nodes();
         let aks_prefix = (cloud == Cloud::Azure).then(|| aks_prefix(name));
@@ -126,37 +216,36 @@ fn node_groups(
             taints.push(Taint {
                 key: TENANT_LABEL.to_owned(),
                 value: name.clone(),
-                effect: "NoSchedule".to_owned(),
+                effect: TaintEffect::NoSchedule,
             });
         }
         if let Some(taint) = networking.node_taint() {
             taints.push(taint);
         }
-        let groups = (1..=groups)
-            .map(|i| {
-                let group_name = format!("{name}-{i}");
-                NodeGroupPlan {
-                    cloud_name: match &aks_prefix {
-                        Some(prefix) => format!("{prefix}{i:02}"),
-                        None => group_name.clone(),
-                    },
-                    name: group_name,
-                    // Spread the nodes evenly; the first groups take the remainder.
-                    nodes: nodes / groups + u32::from(i <= nodes % groups),
-                }
-            })
-            .collect();
-        out.push(TenantGroups {
-            tenant: name.clone(),
-            organization: t.organization.clone(),
-            trust: t.trust,
-            instance_type: instance_type.to_owned(),
-            labels: BTreeMap::from([(TENANT_LABEL.to_owned(), name.clone())]),
-            taints,
-            groups,
-        });
+        for i in 1..=groups {
+            let group_name = format!("{name}-{i}");
+            // Spread the nodes evenly; the first groups take the remainder.
+            let group_nodes = nodes / groups + u32::from(i <= nodes % groups);
+            out.push(NodeGroup {
+                cloud_name: match &aks_prefix {
+                    Some(prefix) => format!("{prefix}{i:02}"),
+                    None => group_name.clone(),
+                },
+                name: group_name,
+                tenant: Some(GroupTenant {
+                    name: name.clone(),
+                    organization: t.organization.clone(),
+                    trust: t.trust,
+                }),
+                nodes: group_nodes,
+                instance_type: instance_type.to_owned(),
+                labels: BTreeMap::from([(TENANT_LABEL.to_owned(), name.clone())]),
+                taints: taints.clone(),
+                cloud: group_cloud(cloud, instance_type, group_nodes),
+            });
+        }
     }
-    out
+    Ok(out)
 }
 
 fn reasons(

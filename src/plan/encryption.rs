@@ -95,7 +95,7 @@ impl Networking {
         (self.cni == Cni::Cilium).then(|| Taint {
             key: CILIUM_AGENT_NOT_READY.to_owned(),
             value: "true".to_owned(),
-            effect: "NoExecute".to_owned(),
+            effect: super::TaintEffect::NoExecute,
         })
     }
 }

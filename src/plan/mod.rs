@@ -7,12 +7,12 @@
 //! computed once and is pure: same input, same plan. Templates only lay it out.
 
 pub mod cluster;
-pub mod crossplane;
 pub mod encryption;
 pub mod firstfit;
-pub mod infra;
 pub mod network;
 pub mod placement;
+pub mod renames;
+pub mod resources;
 pub mod summary;
 pub mod text;
 pub mod topology;
@@ -21,10 +21,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::blueprint::diagnostic::{Problem, Problems};
+use crate::blueprint::diagnostic::{Problem, Problems, Rule};
+use crate::blueprint::source::KeyPath;
 use crate::blueprint::validate::Validated;
 use crate::cloud::Cloud;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption, ProductionIsolation, Trust};
+use crate::error::Error;
 pub use placement::Placement;
 
 /// The resolved design of the platform.
@@ -49,8 +51,6 @@ pub struct Plan {
     pub summary: summary::Summary,
     /// How this placement differs from the previous one (empty without one).
     pub changes: placement::PlacementChanges,
-    /// The Crossplane target's decisions: namespaces, credentials, composite resources.
-    pub crossplane: crossplane::CrossplanePlan,
 }
 
 /// The policy, as it shapes the plan.
@@ -107,8 +107,8 @@ pub struct EnvironmentPlan {
     pub network: network::EnvironmentNetwork,
     /// Names of its clusters.
     pub clusters: Vec<String>,
-    /// Infrastructure decisions: zones, state key, tags, cloud-limited names.
-    pub infra: infra::EnvironmentInfra,
+    /// Its cloud resources: names, tags, zones, and what only its cloud has.
+    pub resources: resources::EnvironmentResources,
 }
 
 /// Why a cluster's tenants are grouped the way they are.
@@ -148,17 +148,15 @@ pub struct ClusterPlan {
     /// Tenant names, sorted.
     pub tenants: Vec<String>,
     /// Tenant node groups (the system group not counted).
-    pub node_groups: u32,
+    pub tenant_node_groups: u32,
     /// Tenant nodes (the system nodes not counted).
     pub nodes: u32,
     /// What one cluster of this partition may hold.
     pub capacity: Capacity,
     /// Tenant node utilisation: nodes / capacity nodes, in whole percent.
     pub utilisation_percent: u32,
-    /// The system node group.
-    pub system: SystemNodes,
-    /// Each tenant's dedicated node groups, by tenant name.
-    pub tenant_groups: Vec<TenantGroups>,
+    /// Its node groups: the system group first, then each tenant's, tenants by name.
+    pub node_groups: Vec<NodeGroup>,
     /// The cluster's own address range, carved from its environment's.
     pub cidr: String,
     /// How that range is used.
@@ -167,8 +165,10 @@ pub struct ClusterPlan {
     pub networking: encryption::Networking,
     /// Why this cluster exists, in words.
     pub reasons: Vec<String>,
-    /// Infrastructure decisions: resource addresses, former names, cloud-limited names.
-    pub infra: infra::ClusterInfra,
+    /// The names it had before, oldest first (a `--repack` renumbered it; see [`renames`]).
+    pub formerly: Vec<String>,
+    /// Its cloud resources: every name, role, tag and cloud-specific setting.
+    pub resources: resources::ClusterResources,
 }
 
 /// What one cluster may hold.
@@ -183,50 +183,57 @@ pub struct Capacity {
     pub nodes: u32,
 }
 
-/// The system node group of a cluster.
+/// One node group of a cluster: the system group, or one of a tenant's dedicated groups.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct SystemNodes {
-    /// Node group name.
+pub struct NodeGroup {
+    /// Name, unique in the cluster: `system`, or `<tenant>-<n>`.
     pub name: String,
-    /// Nodes.
+    /// The name the cloud knows it by (AKS pool names are at most 12 alphanumerics).
+    pub cloud_name: String,
+    /// The tenant it is dedicated to; `None` for the system group.
+    pub tenant: Option<GroupTenant>,
+    /// Nodes (fixed size: resizing is a reviewed blueprint change).
     pub nodes: u32,
     /// Instance type.
     pub instance_type: String,
-    /// Taints on its nodes (the CNI's start-up taint, when the CNI asks for one).
+    /// Kubernetes labels on its nodes, sorted.
+    pub labels: BTreeMap<String, String>,
+    /// Taints on its nodes.
     pub taints: Vec<Taint>,
+    /// What only its cloud needs.
+    pub cloud: NodeGroupCloud,
 }
 
-/// A tenant's dedicated node groups in one cluster.
+/// The tenant a node group is dedicated to.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct TenantGroups {
+pub struct GroupTenant {
     /// The tenant.
-    pub tenant: String,
+    pub name: String,
     /// Its organization.
     pub organization: String,
     /// Its trust.
     pub trust: Trust,
-    /// Instance type of its nodes.
-    pub instance_type: String,
-    /// Kubernetes labels on its nodes.
-    pub labels: BTreeMap<String, String>,
-    /// Taints on its nodes.
-    pub taints: Vec<Taint>,
-    /// The node groups.
-    pub groups: Vec<NodeGroupPlan>,
 }
 
-/// One tenant node group.
+/// The cloud-specific settings of a node group.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct NodeGroupPlan {
-    /// Name, unique in the cluster: `<tenant>-<n>`.
-    pub name: String,
-    /// The name the cloud knows it by (AKS pool names are at most 12 alphanumerics).
-    pub cloud_name: String,
-    /// Nodes (fixed size: resizing is a reviewed blueprint change).
-    pub nodes: u32,
+pub enum NodeGroupCloud {
+    /// EKS managed node group.
+    Aws {
+        /// The AMI type of its instance type (architecture and accelerator).
+        ami_type: &'static str,
+    },
+    /// GKE node pool.
+    Gcp {
+        /// Nodes each zone starts with: pools are sized in totals (autoscaling bounds fixed
+        /// to the plan's count) and start with `ceil(nodes / 3)` nodes per zone.
+        initial_nodes_per_zone: u32,
+    },
+    /// AKS node pool.
+    Azure,
 }
 
 /// A node taint.
@@ -237,8 +244,54 @@ pub struct Taint {
     pub key: String,
     /// Value.
     pub value: String,
-    /// Effect, in Kubernetes spelling (`NoSchedule`, `NoExecute`).
-    pub effect: String,
+    /// Effect.
+    pub effect: TaintEffect,
+}
+
+/// What a taint does to pods that do not tolerate it.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TaintEffect {
+    /// New pods are not scheduled.
+    NoSchedule,
+    /// Running pods are evicted too.
+    NoExecute,
+}
+
+impl TaintEffect {
+    /// Kubernetes' and AKS's spelling: `NoSchedule`.
+    pub fn kubernetes(self) -> &'static str {
+        match self {
+            Self::NoSchedule => "NoSchedule",
+            Self::NoExecute => "NoExecute",
+        }
+    }
+
+    /// EKS's and GKE's spelling: `NO_SCHEDULE`.
+    pub fn upper(self) -> &'static str {
+        match self {
+            Self::NoSchedule => "NO_SCHEDULE",
+            Self::NoExecute => "NO_EXECUTE",
+        }
+    }
+}
+
+impl Taint {
+    /// AKS's one-string form, `key=value:Effect`.
+    pub fn aks(&self) -> String {
+        format!("{}={}:{}", self.key, self.value, self.effect.kubernetes())
+    }
+}
+
+impl ClusterPlan {
+    /// The system node group (always the first).
+    pub fn system(&self) -> Option<&NodeGroup> {
+        self.node_groups.first().filter(|g| g.tenant.is_none())
+    }
+
+    /// The tenants' node groups.
+    pub fn tenant_groups(&self) -> impl Iterator<Item = &NodeGroup> {
+        self.node_groups.iter().filter(|g| g.tenant.is_some())
+    }
 }
 
 impl EnvironmentPlan {
@@ -275,19 +328,30 @@ pub fn plan(
     validated: &Validated,
     previous: Option<&Placement>,
     repack: bool,
-) -> Result<Plan, Problems> {
+) -> Result<Plan, Error> {
     let honoured = if repack { None } else { previous };
     let topology = topology::place(validated, honoured);
     let mut problems: Vec<Problem> = Vec::new();
     let addresses = network::allocate(validated, &topology, honoured, &mut problems);
+    let loaded = &validated.loaded;
     if !problems.is_empty() {
-        let loaded = &validated.loaded;
-        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems));
+        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems).into());
     }
+    let bp = validated.blueprint();
+    let placed = cluster::placed(validated, &topology, &addresses)?;
+    let environments = environments(validated, &addresses, &placed, &mut problems)?;
+    if !problems.is_empty() {
+        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems).into());
+    }
+    let shared: BTreeMap<String, resources::EnvironmentResources> = environments
+        .iter()
+        .map(|e| (e.name.clone(), e.resources.clone()))
+        .collect();
+    let renames = renames::renames(previous, &topology.bins);
     // The packing figures need only the blueprint: compute them on the other core.
-    let (mut clusters, packings) = std::thread::scope(|scope| {
+    let (clusters, packings) = std::thread::scope(|scope| {
         let packings = scope.spawn(|| summary::packings(validated));
-        let clusters = cluster::clusters(validated, &topology, &addresses);
+        let clusters = cluster::clusters(validated, &placed, &shared, &renames);
         (
             clusters,
             packings
@@ -295,42 +359,8 @@ pub fn plan(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         )
     });
+    let clusters = clusters?;
     let summary = summary::summarize(validated, &clusters, &packings);
-    let bp = validated.blueprint();
-    let mut environments: Vec<EnvironmentPlan> = validated
-        .environments
-        .iter()
-        .map(|(name, env)| EnvironmentPlan {
-            name: name.clone(),
-            production: env.production,
-            cloud: env.cloud,
-            region: env.region.clone(),
-            account: env.account.clone(),
-            cidr: env.cidr.to_string(),
-            network: addresses
-                .environments
-                .get(name)
-                .cloned()
-                .unwrap_or_default(),
-            clusters: clusters
-                .iter()
-                .filter(|c| &c.environment == name)
-                .map(|c| c.name.clone())
-                .collect(),
-            infra: infra::EnvironmentInfra::default(),
-        })
-        .collect();
-    infra::attach(
-        validated,
-        previous,
-        &mut environments,
-        &mut clusters,
-        &mut problems,
-    );
-    if !problems.is_empty() {
-        let loaded = &validated.loaded;
-        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems));
-    }
     let p = &validated.policy;
     let policy = PolicyPlan {
         zero_trust: p.zero_trust,
@@ -360,7 +390,6 @@ pub fn plan(
         policy.mesh,
         &clouds,
     );
-    let crossplane = crossplane::decide(&bp.name, &bp.kubernetes_version, &environments, &clusters);
     Ok(Plan {
         platform: bp.name.clone(),
         kubernetes_version: bp.kubernetes_version.clone(),
@@ -371,8 +400,78 @@ pub fn plan(
         coverage,
         summary,
         changes,
-        crossplane,
     })
+}
+
+/// The environments, each with its network, clusters and shared resources; a region too
+/// small for the clusters is a problem.
+fn environments(
+    validated: &Validated,
+    addresses: &network::Addresses,
+    placed: &[cluster::Placed<'_>],
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<EnvironmentPlan>, Error> {
+    let bp = validated.blueprint();
+    let mut environments = Vec::with_capacity(validated.environments.len());
+    for (name, env) in &validated.environments {
+        let network = addresses
+            .environments
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::Bug(format!("environment `{name}` has no address plan")))?;
+        let own: Vec<&cluster::Placed<'_>> = placed
+            .iter()
+            .filter(|p| &p.bin.key.environment == name)
+            .collect();
+        let resources = resources::environment(&resources::EnvironmentInput {
+            platform: &bp.name,
+            environment: name,
+            cloud: env.cloud,
+            region: &env.region,
+            account: &env.account,
+            cidr: &env.cidr.to_string(),
+            tags: &bp.tags,
+            layout: network.layout,
+            clusters: own
+                .iter()
+                .map(|p| (p.bin.name.as_str(), &p.network, &p.networking))
+                .collect(),
+        });
+        if env.cloud == Cloud::Aws && resources.zones.len() < 3 {
+            let overridden = bp
+                .environments
+                .get(name)
+                .is_some_and(|e| e.region.is_some());
+            let path = if overridden {
+                KeyPath::keys(["environments", name.as_str(), "region"])
+            } else {
+                KeyPath::keys(["region"])
+            };
+            problems.push(
+                Problem::error(
+                    Rule::Quota,
+                    path,
+                    format!(
+                        "AWS region `{}` offers new accounts fewer than the three availability zones every cluster spreads over",
+                        env.region
+                    ),
+                )
+                .with_help("choose a region with three zones for EKS, such as `us-west-2`"),
+            );
+        }
+        environments.push(EnvironmentPlan {
+            name: name.clone(),
+            production: env.production,
+            cloud: env.cloud,
+            region: env.region.clone(),
+            account: env.account.clone(),
+            cidr: env.cidr.to_string(),
+            network,
+            clusters: own.iter().map(|p| p.bin.name.clone()).collect(),
+            resources,
+        });
+    }
+    Ok(environments)
 }
 
 impl Plan {

@@ -68,9 +68,8 @@ impl Placement {
         let mut environments: BTreeMap<String, BTreeMap<String, PlacedCluster>> = BTreeMap::new();
         for c in clusters {
             let node_groups = c
-                .tenant_groups
-                .iter()
-                .flat_map(|t| t.groups.iter().map(|g| (g.name.clone(), g.nodes)))
+                .tenant_groups()
+                .map(|g| (g.name.clone(), g.nodes))
                 .collect();
             environments
                 .entry(c.environment.clone())
@@ -81,7 +80,7 @@ impl Placement {
                         cidr: c.cidr.clone(),
                         tenants: c.tenants.clone(),
                         node_groups,
-                        formerly: c.infra.formerly.clone(),
+                        formerly: c.formerly.clone(),
                     },
                 );
         }

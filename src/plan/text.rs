@@ -98,7 +98,7 @@ fn environments(plan: &Plan, out: &mut String) {
                 c.cidr,
                 c.unit,
                 c.tenants.len(),
-                c.node_groups,
+                c.tenant_node_groups,
                 c.nodes,
                 c.utilisation_percent,
                 c.capacity.nodes

@@ -24,9 +24,12 @@ use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::Plan;
 use crate::plan::cloud_name;
-use crate::plan::crossplane::{
-    CloudPackages, CrossplaneCluster, CrossplaneEnvironment, PATCH_AND_TRANSFORM,
-};
+use model::{CloudPackages, CrossplaneCluster, CrossplaneEnvironment, PATCH_AND_TRANSFORM};
+pub mod cluster;
+pub mod model;
+pub mod node_group;
+pub mod packages;
+
 use crate::targets::templates::{
     TEMPLATE_XP_CLUSTER, TEMPLATE_XP_COMPOSITION_AWS, TEMPLATE_XP_COMPOSITION_AZURE,
     TEMPLATE_XP_COMPOSITION_GCP, TEMPLATE_XP_DEFINITION, TEMPLATE_XP_ENVIRONMENT,
@@ -66,7 +69,7 @@ pub struct ClusterContext<'a> {
 
 /// Renders `crossplane/` for `plan` into `tree`.
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
-    let xp = &plan.crossplane;
+    let xp = &model::decide(plan)?;
     if xp.clusters.is_empty() {
         return Ok(());
     }

@@ -2,15 +2,16 @@
 //! `DECISIONS.md` (the decision record a reviewer reads) and `placement.yaml` (tenant →
 //! cluster placement, read back by the next run).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::cloud::Cloud;
-use crate::error::Result;
+use crate::cloud::names::{AWS_PROVISIONING_ROLE, CREDENTIALS_KEY, credentials_secret};
+use crate::cloud::policy::{Mesh, ProductionIsolation};
+use crate::error::{Error, Result};
 use crate::output::OutputTree;
-use crate::plan::crossplane::{AWS_PROVISIONING_ROLE, CrossplanePlan};
-use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, TENANT_LABEL};
+use crate::plan::encryption::Cni;
+use crate::plan::network::NetworkLayout;
+use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, TENANT_LABEL, Taint, cloud_name};
 use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 
 /// Context of `docs/README.md.tera`.
@@ -19,25 +20,57 @@ use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 pub struct ReadmeContext<'a> {
     /// Platform name.
     pub platform: &'a str,
-    /// Environments, in plan order.
-    pub environments: &'a [EnvironmentPlan],
+    /// Environments, in plan order, with the steps that apply them.
+    pub environments: Vec<ReadmeEnvironment<'a>>,
     /// Whether the tree holds `terraform/<env>/` root modules.
     pub has_terraform: bool,
     /// Whether the tree holds `crossplane/`.
     pub has_crossplane: bool,
-    /// The Crossplane decisions: clouds in use, each environment's namespace and Secret.
-    pub crossplane: &'a CrossplanePlan,
-    /// The IAM role Crossplane's AWS credentials assume in each account.
-    pub aws_provisioning_role: &'static str,
+    /// The clouds with Crossplane Compositions (`composition-<cloud>.yaml`), in the order
+    /// aws, gcp, azure.
+    pub crossplane_clouds: Vec<&'static str>,
+    /// The IAM role Crossplane's AWS credentials assume in each account, when an
+    /// environment is on AWS.
+    pub aws_provisioning_role: Option<&'static str>,
     /// Whether the tree holds `helm/<cluster>/`.
     pub has_helm: bool,
     /// Whether the tree holds `manifests/<cluster>/`.
     pub has_manifests: bool,
     /// Whether the manifests hold a trust-manager Bundle in JSON (Linkerd).
     pub has_bundle_json: bool,
-    /// Per environment (every one has an entry), its EKS clusters with Cilium as the CNI:
-    /// their node groups turn healthy only once Cilium runs, so it is installed in between.
-    pub cni_before_nodes: BTreeMap<&'a str, Vec<&'a str>>,
+}
+
+/// One environment of the README: its facts and how to apply it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(clippy::struct_excessive_bools)] // one flag per step, read by the template
+pub struct ReadmeEnvironment<'a> {
+    /// The environment: name, production, cloud, region, account, clusters.
+    #[serde(flatten)]
+    pub plan: &'a EnvironmentPlan,
+    /// Its EKS clusters with Cilium as the CNI: their node groups turn healthy only once
+    /// Cilium runs, so it is installed in between.
+    pub cilium_first: Vec<&'a str>,
+    /// Step 1 provisions it with Terraform or Crossplane (it has clusters).
+    pub provision: bool,
+    /// Its Crossplane namespace and the Secret the operator creates there.
+    pub crossplane: Option<CrossplaneStep<'a>>,
+    /// Step 2 is `helmfile sync` per cluster.
+    pub helm_step: bool,
+    /// Step 2 is `kubectl apply` of the manifests per cluster.
+    pub manifests_step: bool,
+}
+
+/// What the operator creates for Crossplane in an environment.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CrossplaneStep<'a> {
+    /// The environment's namespace.
+    pub namespace: &'a str,
+    /// The Secret of the credentials.
+    pub secret: String,
+    /// The key of the credentials in it.
+    pub key: &'static str,
 }
 
 /// Context of `docs/DECISIONS.md.tera`.
@@ -46,6 +79,8 @@ pub struct ReadmeContext<'a> {
 pub struct DecisionsContext<'a> {
     /// The whole plan: clusters, policy, waivers, coverage, summary.
     pub plan: &'a Plan,
+    /// Production is in accounts of its own (`productionIsolation: account`).
+    pub account_isolation: bool,
     /// Each environment with its clusters, in plan order.
     pub environments: Vec<EnvironmentSection<'a>>,
     /// The trade-off table: (label, value) rows.
@@ -66,11 +101,74 @@ pub struct DecisionsContext<'a> {
 
 /// One environment of the decision record.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EnvironmentSection<'a> {
     /// The environment.
     pub environment: &'a EnvironmentPlan,
+    /// Each cluster has a network of its own.
+    pub network_per_cluster: bool,
     /// Its clusters.
-    pub clusters: Vec<&'a ClusterPlan>,
+    pub clusters: Vec<ClusterSection<'a>>,
+}
+
+/// One cluster of the decision record.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterSection<'a> {
+    /// The cluster.
+    #[serde(flatten)]
+    pub plan: &'a ClusterPlan,
+    /// Nodes of its system group.
+    pub system_nodes: u32,
+    /// Instance type of its system group.
+    pub system_instance_type: &'a str,
+    /// Its tenants' node groups, a table row each.
+    pub tenant_rows: Vec<GroupRow<'a>>,
+}
+
+/// A tenant node group as the decision record lists it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRow<'a> {
+    /// Group name.
+    pub name: &'a str,
+    /// Its tenant.
+    pub tenant: &'a str,
+    /// Nodes.
+    pub nodes: u32,
+    /// Instance type.
+    pub instance_type: &'a str,
+    /// Taints, `key=value:Effect` each.
+    pub taints: Vec<String>,
+}
+
+impl<'a> ClusterSection<'a> {
+    fn new(cluster: &'a ClusterPlan) -> Result<Self> {
+        let system = cluster.system().ok_or_else(|| {
+            Error::Bug(format!(
+                "cluster `{}` has no system node group",
+                cluster.name
+            ))
+        })?;
+        Ok(Self {
+            plan: cluster,
+            system_nodes: system.nodes,
+            system_instance_type: &system.instance_type,
+            tenant_rows: cluster
+                .node_groups
+                .iter()
+                .filter_map(|g| {
+                    g.tenant.as_ref().map(|t| GroupRow {
+                        name: &g.name,
+                        tenant: &t.name,
+                        nodes: g.nodes,
+                        instance_type: &g.instance_type,
+                        taints: g.taints.iter().map(Taint::aks).collect(),
+                    })
+                })
+                .collect(),
+        })
+    }
 }
 
 fn signed(n: i64) -> String {
@@ -81,56 +179,107 @@ fn signed(n: i64) -> String {
     }
 }
 
-/// Renders the documentation into `tree`; call after the other targets.
+/// Renders the documentation into `tree`. What the other targets write is known from the
+/// plan: Terraform, Crossplane and the manifests for every cluster, Helm for a cluster with
+/// releases, a trust-manager Bundle for Linkerd.
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
-    let has = |prefix: &str| tree.files().any(|(p, _)| p.starts_with(prefix));
-    let has_bundle_json = tree
-        .files()
-        .any(|(p, _)| p.starts_with("manifests/") && p.ends_with("-bundle.json"));
-    let readme = ReadmeContext {
-        platform: &plan.platform,
-        environments: &plan.environments,
-        has_terraform: has("terraform/"),
-        has_crossplane: has("crossplane/"),
-        crossplane: &plan.crossplane,
-        aws_provisioning_role: AWS_PROVISIONING_ROLE,
-        has_helm: has("helm/"),
-        has_manifests: has("manifests/"),
-        has_bundle_json,
-        cni_before_nodes: plan
-            .environments
-            .iter()
-            .map(|e| {
-                let clusters = plan
-                    .clusters
-                    .iter()
-                    .filter(|c| c.environment == e.name && c.cloud == Cloud::Aws)
-                    .filter(|c| c.networking.cni == crate::plan::encryption::Cni::Cilium)
-                    .map(|c| c.name.as_str())
-                    .collect();
-                (e.name.as_str(), clusters)
-            })
-            .collect(),
-    };
+    let facts = Tree::of(plan);
+    let readme = readme(plan, facts);
     let text = templates.render(TEMPLATE_README, &readme)?;
     tree.insert("README.md", &text, TEMPLATE_README)?;
 
-    let s = &plan.summary;
-    let a = &s.added_by;
-    let decisions = DecisionsContext {
-        plan,
+    let decisions = decisions(plan, facts)?;
+    let text = templates.render(TEMPLATE_DECISIONS, &decisions)?;
+    tree.insert("DECISIONS.md", &text, TEMPLATE_DECISIONS)?;
+
+    tree.insert(
+        "placement.yaml",
+        &plan.placement().to_yaml(),
+        "placement record",
+    )?;
+    Ok(())
+}
+
+fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
+    let Tree {
+        any_cluster,
+        has_helm,
+        has_bundle_json,
+    } = tree;
+    let mut crossplane_clouds: Vec<Cloud> = plan
+        .environments
+        .iter()
+        .filter(|e| !e.clusters.is_empty())
+        .map(|e| e.cloud)
+        .collect();
+    crossplane_clouds.sort();
+    crossplane_clouds.dedup();
+    ReadmeContext {
+        platform: &plan.platform,
         environments: plan
             .environments
             .iter()
-            .map(|e| EnvironmentSection {
-                environment: e,
-                clusters: plan
-                    .clusters
-                    .iter()
-                    .filter(|c| c.environment == e.name)
-                    .collect(),
+            .map(|e| {
+                let has_clusters = !e.clusters.is_empty();
+                ReadmeEnvironment {
+                    plan: e,
+                    cilium_first: plan
+                        .clusters
+                        .iter()
+                        .filter(|c| c.environment == e.name && c.cloud == Cloud::Aws)
+                        .filter(|c| c.networking.cni == Cni::Cilium)
+                        .map(|c| c.name.as_str())
+                        .collect(),
+                    provision: has_clusters,
+                    crossplane: has_clusters.then(|| CrossplaneStep {
+                        namespace: &e.resources.name,
+                        secret: credentials_secret(e.cloud),
+                        key: CREDENTIALS_KEY,
+                    }),
+                    helm_step: has_helm && has_clusters,
+                    manifests_step: !has_helm && has_clusters,
+                }
             })
             .collect(),
+        has_terraform: any_cluster,
+        has_crossplane: any_cluster,
+        aws_provisioning_role: crossplane_clouds
+            .contains(&Cloud::Aws)
+            .then_some(AWS_PROVISIONING_ROLE),
+        crossplane_clouds: crossplane_clouds.iter().map(|c| cloud_name(*c)).collect(),
+        has_helm,
+        has_manifests: any_cluster,
+        has_bundle_json,
+    }
+}
+
+fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
+    let Tree {
+        any_cluster,
+        has_helm,
+        has_bundle_json,
+    } = tree;
+    let s = &plan.summary;
+    let a = &s.added_by;
+    Ok(DecisionsContext {
+        plan,
+        account_isolation: plan.policy.production_isolation == ProductionIsolation::Account,
+        environments: plan
+            .environments
+            .iter()
+            .map(|e| {
+                Ok(EnvironmentSection {
+                    environment: e,
+                    network_per_cluster: e.network.layout == NetworkLayout::Cluster,
+                    clusters: plan
+                        .clusters
+                        .iter()
+                        .filter(|c| c.environment == e.name)
+                        .map(ClusterSection::new)
+                        .collect::<Result<_>>()?,
+                })
+            })
+            .collect::<Result<_>>()?,
         trade_off: vec![
             (
                 "clusters capacity alone needs",
@@ -150,8 +299,8 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
             ),
             ("clusters planned", s.clusters.to_string()),
         ],
-        has_helm: readme.has_helm,
-        has_manifests: readme.has_manifests,
+        has_helm,
+        has_manifests: any_cluster,
         has_bundle_json,
         tenant_label: TENANT_LABEL,
         // One policy for the platform: every cluster enrolls its tenants the same way.
@@ -167,14 +316,32 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                 .iter()
                 .any(|p| p.name == "allow-ambient-kubelet-probes")
         }),
-    };
-    let text = templates.render(TEMPLATE_DECISIONS, &decisions)?;
-    tree.insert("DECISIONS.md", &text, TEMPLATE_DECISIONS)?;
+    })
+}
 
-    tree.insert(
-        "placement.yaml",
-        &plan.placement().to_yaml(),
-        "placement record",
-    )?;
-    Ok(())
+/// What the other targets write, known from the plan: Terraform, Crossplane and the
+/// manifests for every cluster, Helm for a cluster with releases, a trust-manager Bundle
+/// for Linkerd.
+#[derive(Clone, Copy)]
+#[allow(clippy::struct_excessive_bools)]
+struct Tree {
+    any_cluster: bool,
+    has_helm: bool,
+    has_bundle_json: bool,
+}
+
+impl Tree {
+    fn of(plan: &Plan) -> Self {
+        Self {
+            any_cluster: !plan.clusters.is_empty(),
+            has_helm: plan
+                .clusters
+                .iter()
+                .any(|c| !c.networking.releases.is_empty()),
+            has_bundle_json: plan
+                .clusters
+                .iter()
+                .any(|c| c.networking.mesh == Some(Mesh::Linkerd)),
+        }
+    }
 }

@@ -9,11 +9,11 @@
 
 use serde::Serialize;
 
-use super::{Module, NodeGroupView, cilium, node_groups};
+use super::{ClusterView, EnvironmentView, Module, NodeGroupView, cilium, label, node_groups};
 use crate::error::Result;
 use crate::output::OutputTree;
+use crate::plan::ClusterPlan;
 use crate::plan::encryption::CloudEncryption;
-use crate::plan::{ClusterPlan, EnvironmentPlan};
 use crate::targets::templates::{
     TEMPLATE_TF_AZURE_CLUSTER, TEMPLATE_TF_AZURE_KEYVAULT, TEMPLATE_TF_AZURE_MAIN,
     TEMPLATE_TF_AZURE_NETWORK, TEMPLATE_TF_AZURE_OUTPUTS, TEMPLATE_TF_AZURE_PROVIDERS,
@@ -25,9 +25,8 @@ use crate::targets::templates::{
 /// alias below names one).
 #[derive(Debug, Serialize)]
 pub struct EnvironmentContext<'a> {
-    /// The environment: subscription, region, range, and its `infra` decisions (state key,
-    /// tags, zones, Key Vault name, resource name and label).
-    pub environment: &'a EnvironmentPlan,
+    /// The environment: account, region, range, resources, address label, state key.
+    pub environment: EnvironmentView<'a>,
     /// Virtual Network encryption on the VNet (`policy.encryption: cloud-hardware`).
     pub vnet_encryption: bool,
     /// The clusters, by name.
@@ -40,7 +39,7 @@ pub struct ClusterSummary<'a> {
     /// Name.
     pub name: &'a str,
     /// Terraform address label.
-    pub label: &'a str,
+    pub label: String,
 }
 
 /// Context of `terraform/azure/versions.tf.tera`.
@@ -62,10 +61,10 @@ pub type OutputsContext<'a> = EnvironmentContext<'a>;
 pub struct ClusterContext<'a> {
     /// Kubernetes minor version.
     pub kubernetes_version: &'a str,
-    /// The cluster's environment (zones, Key Vault, resource group label).
-    pub environment: &'a EnvironmentPlan,
-    /// The cluster: name, tenants, network, networking, `infra` (address label).
-    pub cluster: &'a ClusterPlan,
+    /// The cluster's environment.
+    pub environment: &'a EnvironmentView<'a>,
+    /// The cluster: name, tenants, network, networking, resources, address label.
+    pub cluster: ClusterView<'a>,
     /// Cilium is the CNI: bring-your-own CNI; otherwise Azure CNI powered by Cilium.
     pub cilium: bool,
     /// The VNet is encrypted (`cloud-hardware`).
@@ -76,7 +75,7 @@ pub struct ClusterContext<'a> {
 
 /// Renders the root module of one Azure environment.
 pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
-    let environment = module.environment;
+    let environment = EnvironmentView::new(&module.plan.platform, module.environment);
     let encrypted = |c: &ClusterPlan| {
         c.networking.cloud_encryption == Some(CloudEncryption::AzureVnetEncryption)
     };
@@ -88,7 +87,7 @@ pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
             .iter()
             .map(|c| ClusterSummary {
                 name: &c.name,
-                label: &c.infra.label,
+                label: label(&c.name),
             })
             .collect(),
     };
@@ -105,8 +104,8 @@ pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
     for cluster in &module.clusters {
         let context = ClusterContext {
             kubernetes_version: &module.plan.kubernetes_version,
-            environment,
-            cluster,
+            environment: &context.environment,
+            cluster: ClusterView::new(cluster),
             cilium: cilium(cluster),
             vnet_encryption: encrypted(cluster),
             node_groups: node_groups(cluster),

@@ -8,11 +8,10 @@
 
 use serde::Serialize;
 
-use super::{Module, NodeGroupView, cilium, node_groups};
+use super::{ClusterView, EnvironmentView, Module, NodeGroupView, cilium, label, node_groups};
 use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::encryption::CloudEncryption;
-use crate::plan::{ClusterPlan, EnvironmentPlan};
 use crate::targets::templates::{
     TEMPLATE_TF_GCP_CLUSTER, TEMPLATE_TF_GCP_KMS, TEMPLATE_TF_GCP_NETWORK, TEMPLATE_TF_GCP_OUTPUTS,
     TEMPLATE_TF_GCP_PROVIDERS, TEMPLATE_TF_GCP_VERSIONS,
@@ -23,9 +22,8 @@ use crate::targets::templates::{
 /// one).
 #[derive(Debug, Serialize)]
 pub struct EnvironmentContext<'a> {
-    /// The environment: project, region, range, and its `infra` decisions (state prefix,
-    /// labels, resource name and label).
-    pub environment: &'a EnvironmentPlan,
+    /// The environment: account, region, range, resources, address label, state key.
+    pub environment: EnvironmentView<'a>,
     /// The clusters, by name.
     pub clusters: Vec<ClusterSummary<'a>>,
 }
@@ -36,7 +34,7 @@ pub struct ClusterSummary<'a> {
     /// Name.
     pub name: &'a str,
     /// Terraform address label.
-    pub label: &'a str,
+    pub label: String,
 }
 
 /// Context of `terraform/gcp/versions.tf.tera`.
@@ -57,10 +55,9 @@ pub struct ClusterContext<'a> {
     /// Kubernetes minor version (the control plane's minimum).
     pub kubernetes_version: &'a str,
     /// The cluster's environment.
-    pub environment: &'a EnvironmentPlan,
-    /// The cluster: name, tenants, network, networking, and its `infra` (address label,
-    /// control-plane range, node service account, webhook ports).
-    pub cluster: &'a ClusterPlan,
+    pub environment: &'a EnvironmentView<'a>,
+    /// The cluster: name, tenants, network, networking, resources, address label.
+    pub cluster: ClusterView<'a>,
     /// Cilium is the CNI: legacy datapath, Calico off; otherwise Dataplane V2.
     pub cilium: bool,
     /// GKE inter-node transparent encryption (`cloud-hardware`), on Dataplane V2.
@@ -71,7 +68,7 @@ pub struct ClusterContext<'a> {
 
 /// Renders the root module of one GCP environment.
 pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
-    let environment = module.environment;
+    let environment = EnvironmentView::new(&module.plan.platform, module.environment);
     let context = EnvironmentContext {
         environment,
         clusters: module
@@ -79,7 +76,7 @@ pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
             .iter()
             .map(|c| ClusterSummary {
                 name: &c.name,
-                label: &c.infra.label,
+                label: label(&c.name),
             })
             .collect(),
     };
@@ -95,8 +92,8 @@ pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
     for cluster in &module.clusters {
         let context = ClusterContext {
             kubernetes_version: &module.plan.kubernetes_version,
-            environment,
-            cluster,
+            environment: &context.environment,
+            cluster: ClusterView::new(cluster),
             cilium: cilium(cluster),
             inter_node_encryption: cluster.networking.cloud_encryption
                 == Some(CloudEncryption::GkeInterNodeTransparent),

@@ -27,8 +27,7 @@ use crate::cloud::Cloud;
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::Cni;
-use crate::plan::infra::label;
-use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, Taint};
+use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroupCloud, Plan, Taint};
 
 /// Renders the Terraform of every environment of `plan` into `tree`.
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
@@ -96,7 +95,7 @@ impl Module<'_> {
         context: &impl Serialize,
     ) -> Result<()> {
         let mut text = self.templates.render(template, context)?;
-        if !cluster.infra.formerly.is_empty() {
+        if !cluster.formerly.is_empty() {
             text.push('\n');
             text.push_str(&moved_blocks(self.templates, cluster, &text)?);
         }
@@ -109,12 +108,73 @@ pub fn cluster_file(cluster: &ClusterPlan) -> String {
     format!("cluster_{}.tf", cluster.name)
 }
 
+/// The Terraform label of a name: `-` becomes `_` (names are `[a-z][a-z0-9-]*`, so the
+/// mapping is one-to-one and an address changes only when a name does).
+pub fn label(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// The environment as its Terraform files see it: the plan's environment, the address label
+/// of its resources and its state key.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentView<'a> {
+    /// The environment: account, region, range, resources.
+    #[serde(flatten)]
+    pub plan: &'a EnvironmentPlan,
+    /// Terraform address label of its resources: their name with `-` as `_`.
+    pub label: String,
+    /// Where its Terraform state lives in the backend: the S3 or Azure blob key, or the GCS
+    /// prefix. One per environment, so no two environments share a state.
+    pub state_key: String,
+}
+
+impl<'a> EnvironmentView<'a> {
+    /// The view of `environment` of `platform`.
+    pub fn new(platform: &str, environment: &'a EnvironmentPlan) -> Self {
+        let state_key = match environment.cloud {
+            // An object key (S3, Azure blob); GCS takes a prefix and names the object itself.
+            Cloud::Aws | Cloud::Azure => {
+                format!("clusterwright/{platform}/{}.tfstate", environment.name)
+            }
+            Cloud::Gcp => format!("clusterwright/{platform}/{}", environment.name),
+        };
+        Self {
+            plan: environment,
+            label: label(&environment.resources.name),
+            state_key,
+        }
+    }
+}
+
+/// A cluster as its Terraform file sees it: the plan's cluster and its address label.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterView<'a> {
+    /// The cluster: name, tenants, network, networking, resources.
+    #[serde(flatten)]
+    pub plan: &'a ClusterPlan,
+    /// Terraform address label of its resources: its name with `-` as `_`. Tenant node
+    /// groups are `<cluster>_<tenant>_<n>`: adding a tenant adds addresses and changes none.
+    pub label: String,
+}
+
+impl<'a> ClusterView<'a> {
+    /// The view of `cluster`.
+    pub fn new(cluster: &'a ClusterPlan) -> Self {
+        Self {
+            plan: cluster,
+            label: label(&cluster.name),
+        }
+    }
+}
+
 /// One node group as the templates lay it out: the system group or a tenant's.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeGroupView<'a> {
     /// Terraform address label (`<cluster>_<group>`).
-    pub label: &'a str,
+    pub label: String,
     /// The group's name in the plan.
     pub name: &'a str,
     /// The name the cloud knows it by (AKS pool names are short).
@@ -124,13 +184,13 @@ pub struct NodeGroupView<'a> {
     /// Nodes.
     pub nodes: u32,
     /// GKE: nodes each zone starts with.
-    pub initial_nodes_per_zone: u32,
+    pub initial_nodes_per_zone: Option<u32>,
     /// Instance type.
     pub instance_type: &'a str,
     /// EKS AMI type.
-    pub ami_type: &'a str,
+    pub ami_type: Option<&'static str>,
     /// Kubernetes labels of its nodes, sorted.
-    pub labels: BTreeMap<String, String>,
+    pub labels: &'a BTreeMap<String, String>,
     /// Taints of its nodes.
     pub taints: Vec<TaintView<'a>>,
 }
@@ -144,79 +204,52 @@ pub struct TaintView<'a> {
     /// Value.
     pub value: &'a str,
     /// Effect as Kubernetes and AKS spell it (`NoSchedule`).
-    pub effect: &'a str,
+    pub effect: &'static str,
     /// Effect as EKS and GKE spell it (`NO_SCHEDULE`).
-    pub upper_effect: String,
+    pub upper_effect: &'static str,
     /// AKS's one-string form, `key=value:Effect`.
     pub aks: String,
 }
 
 impl<'a> TaintView<'a> {
     fn of(taint: &'a Taint) -> Self {
-        let mut upper = String::with_capacity(taint.effect.len() + 2);
-        for (i, c) in taint.effect.chars().enumerate() {
-            if c.is_ascii_uppercase() && i > 0 {
-                upper.push('_');
-            }
-            upper.push(c.to_ascii_uppercase());
-        }
         Self {
             key: &taint.key,
             value: &taint.value,
-            effect: &taint.effect,
-            upper_effect: upper,
-            aks: format!("{}={}:{}", taint.key, taint.value, taint.effect),
+            effect: taint.effect.kubernetes(),
+            upper_effect: taint.effect.upper(),
+            aks: taint.aks(),
         }
     }
 }
 
-/// The node groups of `cluster`: the system group first, then the tenants' in plan order,
-/// each with its Terraform label from the plan.
+/// The node groups of `cluster`, in plan order: the system group first, then the tenants'.
 pub fn node_groups(cluster: &ClusterPlan) -> Vec<NodeGroupView<'_>> {
-    let infra: BTreeMap<&str, &crate::plan::infra::NodeGroupInfra> = cluster
-        .infra
+    let cluster_label = label(&cluster.name);
+    cluster
         .node_groups
         .iter()
-        .map(|g| (g.name.as_str(), g))
-        .collect();
-    let initial = |name: &str| infra.get(name).map_or(1, |g| g.initial_nodes_per_zone);
-    let label_of = |name: &str| infra.get(name).map_or("", |g| g.label.as_str());
-    let ami_of = |name: &str| {
-        infra
-            .get(name)
-            .and_then(|g| g.ami_type.as_deref())
-            .unwrap_or_default()
-    };
-    let system = &cluster.system;
-    let mut out = vec![NodeGroupView {
-        label: label_of(&system.name),
-        name: &system.name,
-        cloud_name: &system.name,
-        tenant: None,
-        nodes: system.nodes,
-        initial_nodes_per_zone: initial(&system.name),
-        instance_type: &system.instance_type,
-        ami_type: ami_of(&system.name),
-        labels: BTreeMap::new(),
-        taints: system.taints.iter().map(TaintView::of).collect(),
-    }];
-    for tenant in &cluster.tenant_groups {
-        for group in &tenant.groups {
-            out.push(NodeGroupView {
-                label: label_of(&group.name),
-                name: &group.name,
-                cloud_name: &group.cloud_name,
-                tenant: Some(&tenant.tenant),
-                nodes: group.nodes,
-                initial_nodes_per_zone: initial(&group.name),
-                instance_type: &tenant.instance_type,
-                ami_type: ami_of(&group.name),
-                labels: tenant.labels.clone(),
-                taints: tenant.taints.iter().map(TaintView::of).collect(),
-            });
-        }
-    }
-    out
+        .map(|group| NodeGroupView {
+            label: format!("{cluster_label}_{}", label(&group.name)),
+            name: &group.name,
+            cloud_name: &group.cloud_name,
+            tenant: group.tenant.as_ref().map(|t| t.name.as_str()),
+            nodes: group.nodes,
+            initial_nodes_per_zone: match group.cloud {
+                NodeGroupCloud::Gcp {
+                    initial_nodes_per_zone,
+                } => Some(initial_nodes_per_zone),
+                _ => None,
+            },
+            instance_type: &group.instance_type,
+            ami_type: match group.cloud {
+                NodeGroupCloud::Aws { ami_type } => Some(ami_type),
+                _ => None,
+            },
+            labels: &group.labels,
+            taints: group.taints.iter().map(TaintView::of).collect(),
+        })
+        .collect()
 }
 
 /// Whether Cilium, installed by the platform team, is the cluster's CNI (the cloud's own
@@ -256,14 +289,11 @@ fn moved_blocks(templates: &Templates, cluster: &ClusterPlan, text: &str) -> Res
         source_template: "moved blocks".to_owned(),
         message: format!("not valid HCL: {e}"),
     })?;
-    let tenant_groups: Vec<&str> = cluster
-        .infra
-        .node_groups
-        .iter()
-        .skip(1)
-        .map(|g| g.label.as_str())
+    let own = &label(&cluster.name);
+    let tenant_groups: Vec<String> = cluster
+        .tenant_groups()
+        .map(|g| format!("{own}_{}", label(&g.name)))
         .collect();
-    let own = &cluster.infra.label;
     let mut resources: Vec<(String, String)> = Vec::new();
     for block in body.blocks() {
         let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
@@ -280,12 +310,12 @@ fn moved_blocks(templates: &Templates, cluster: &ClusterPlan, text: &str) -> Res
                 .filter(|rest| rest.starts_with('_'))
         };
         if let Some(suffix) = suffix
-            && !tenant_groups.contains(name)
+            && !tenant_groups.iter().any(|g| g == name)
         {
             resources.push(((*kind).to_owned(), suffix.to_owned()));
         }
     }
-    let mut chain: Vec<String> = cluster.infra.formerly.iter().map(|n| label(n)).collect();
+    let mut chain: Vec<String> = cluster.formerly.iter().map(|n| label(n)).collect();
     chain.push(own.clone());
     let mut moves = Vec::new();
     for pair in chain.windows(2) {
@@ -302,7 +332,7 @@ fn moved_blocks(templates: &Templates, cluster: &ClusterPlan, text: &str) -> Res
         TEMPLATE_TF_MOVED,
         &MovedContext {
             cluster: cluster.name.clone(),
-            formerly: cluster.infra.formerly.clone(),
+            formerly: cluster.formerly.clone(),
             moves,
         },
     )

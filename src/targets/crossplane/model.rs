@@ -35,35 +35,21 @@
 //!   crossplane-contrib/provider-upjet-aws#1375). A `Usage` keeps each cluster until its
 //!   node groups are gone.
 
-pub mod cluster;
-pub mod node_group;
-pub mod packages;
-
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::encryption::CloudEncryption;
-use super::infra::aws_partition;
-use super::network::NetworkLayout;
-use super::{ClusterPlan, EnvironmentPlan, cloud_name};
+pub use super::cluster::{ClusterSpec, CrossplaneCluster};
+pub use super::node_group::{NodeGroupResource, NodeGroupSpec};
+pub use super::packages::{CloudPackages, PATCH_AND_TRANSFORM, ProviderPackage};
 use crate::cloud::Cloud;
-pub use cluster::{ClusterSpec, CrossplaneCluster};
-pub use node_group::{NodeGroupResource, NodeGroupSpec};
-pub use packages::{CloudPackages, PATCH_AND_TRANSFORM, ProviderPackage};
-
-/// The IAM role, in each AWS account, that Crossplane's credentials assume: the last link
-/// of the ProviderConfig's role chain, which pins the account as Terraform's
-/// `allowed_account_ids` does. Terraform takes the role as a variable; a manifest has no
-/// variables, so the name is fixed and the README tells the operator to create it.
-pub const AWS_PROVISIONING_ROLE: &str = "clusterwright-crossplane";
-
-/// The key of the credentials in the Secret the operator creates in each environment's
-/// namespace (`<cloud>-credentials`); clusterwright never writes it.
-pub const CREDENTIALS_KEY: &str = "credentials";
+pub use crate::cloud::names::{AWS_PROVISIONING_ROLE, CREDENTIALS_KEY};
+use crate::error::Error;
+use crate::plan::resources::{AwsEnvironment, AzureEnvironment, EnvironmentCloud};
+use crate::plan::{EnvironmentPlan, Plan, cloud_name};
 
 /// The Crossplane target's decisions.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct CrossplanePlan {
     /// The provider packages of every cloud that has a cluster, in the order aws, gcp,
@@ -125,99 +111,48 @@ pub struct ProviderConfigPlan {
     pub role_arn: Option<String>,
 }
 
-/// The AWS resources of an environment.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct AwsEnvironment {
-    /// The region's partition (`aws`, `aws-cn`, `aws-us-gov`), for ARNs.
-    pub partition: &'static str,
-    /// The customer-managed key of the CloudWatch log groups (flow logs, control-plane
-    /// logs): `<resources>-logs`.
-    pub logs_key: String,
-    /// The flow-log group's name in CloudWatch.
-    pub flow_log_group: String,
-    /// Its ARN, for the delivery role's policy.
-    pub flow_log_group_arn: String,
-    /// The managed resource name of the flow-log group and of its delivery role.
-    pub flow_logs: String,
-    /// Nitro encrypts in transit (`cloud-hardware`): flow logs record `encryption-status`.
-    pub nitro: bool,
-    /// The VPCs: the environment's, or one per cluster.
-    pub vpcs: Vec<AwsVpc>,
-}
-
-/// One AWS VPC.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct AwsVpc {
-    /// Managed resource name of the VPC and its gateway, default security group and flow log.
-    pub name: String,
-    /// Its range.
-    pub cidr: String,
-    /// The cluster it belongs to, when each cluster has a VPC of its own.
-    pub cluster: Option<String>,
-    /// Tags of the VPC and its internet gateway: `base_tags` and `Name`.
-    pub tags: BTreeMap<String, String>,
-    /// Tags of its other resources (default security group, flow log): the environment's,
-    /// and `cluster` for a cluster's own VPC.
-    pub base_tags: BTreeMap<String, String>,
-}
-
-/// The Azure resources of an environment.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct AzureEnvironment {
-    /// Virtual Network encryption on the VNet (`cloud-hardware`).
-    pub vnet_encryption: bool,
-}
-
-/// Decides the Crossplane layout of `environments` and `clusters`.
-pub fn decide(
-    platform: &str,
-    kubernetes_version: &str,
-    environments: &[EnvironmentPlan],
-    clusters: &[ClusterPlan],
-) -> CrossplanePlan {
-    let with_clusters: Vec<&EnvironmentPlan> = environments
+/// Decides the Crossplane layout of `plan`.
+pub fn decide(plan: &Plan) -> Result<CrossplanePlan, Error> {
+    let with_clusters: Vec<&EnvironmentPlan> = plan
+        .environments
         .iter()
-        .filter(|e| clusters.iter().any(|c| c.environment == e.name))
+        .filter(|e| !e.clusters.is_empty())
         .collect();
     let mut clouds: Vec<Cloud> = with_clusters.iter().map(|e| e.cloud).collect();
     clouds.sort();
     clouds.dedup();
     let out_environments = with_clusters
         .iter()
-        .map(|env| {
-            let env_clusters: Vec<&ClusterPlan> = clusters
-                .iter()
-                .filter(|c| c.environment == env.name)
-                .collect();
-            environment(platform, env, &env_clusters)
-        })
+        .map(|env| environment(&plan.platform, env))
         .collect();
-    let out_clusters = clusters
+    let out_clusters = plan
+        .clusters
         .iter()
-        .filter_map(|c| {
-            environments
+        .map(|c| {
+            let env = plan
+                .environments
                 .iter()
                 .find(|e| e.name == c.environment)
-                .map(|env| cluster::cluster(platform, kubernetes_version, env, c))
+                .ok_or_else(|| {
+                    Error::Bug(format!(
+                        "cluster `{}` belongs to environment `{}`, which the plan lacks",
+                        c.name, c.environment
+                    ))
+                })?;
+            super::cluster::cluster(&plan.platform, &plan.kubernetes_version, env, c)
         })
-        .collect();
-    CrossplanePlan {
-        packages: clouds.into_iter().map(packages::packages).collect(),
+        .collect::<Result<_, Error>>()?;
+    Ok(CrossplanePlan {
+        packages: clouds.into_iter().map(super::packages::packages).collect(),
         environments: out_environments,
         clusters: out_clusters,
-    }
+    })
 }
 
-fn environment(
-    platform: &str,
-    env: &EnvironmentPlan,
-    clusters: &[&ClusterPlan],
-) -> CrossplaneEnvironment {
+fn environment(platform: &str, env: &EnvironmentPlan) -> CrossplaneEnvironment {
     let cloud = cloud_name(env.cloud);
-    let namespace = env.infra.name.clone();
+    let shared = &env.resources;
+    let namespace = shared.name.clone();
     let labels = BTreeMap::from([
         ("clusterwright.io/platform".to_owned(), platform.to_owned()),
         ("clusterwright.io/environment".to_owned(), env.name.clone()),
@@ -228,73 +163,26 @@ fn environment(
             env.production.to_string(),
         ),
     ]);
-    let partition = aws_partition(&env.region);
+    let (aws, azure) = match &shared.cloud {
+        EnvironmentCloud::Aws(aws) => (Some(aws.clone()), None),
+        EnvironmentCloud::Gcp(_) => (None, None),
+        EnvironmentCloud::Azure(azure) => (None, Some(azure.clone())),
+    };
     let provider_config = ProviderConfigPlan {
         api_version: match env.cloud {
             Cloud::Aws => "aws.m.upbound.io/v1beta1",
             Cloud::Gcp => "gcp.m.upbound.io/v1beta1",
             Cloud::Azure => "azure.m.upbound.io/v1beta1",
         },
-        secret: format!("{cloud}-credentials"),
+        secret: crate::cloud::names::credentials_secret(env.cloud),
         key: CREDENTIALS_KEY,
-        role_arn: (env.cloud == Cloud::Aws).then(|| {
+        role_arn: aws.as_ref().map(|aws| {
             format!(
-                "arn:{partition}:iam::{}:role/{AWS_PROVISIONING_ROLE}",
-                env.account
+                "arn:{}:iam::{}:role/{AWS_PROVISIONING_ROLE}",
+                aws.partition, env.account
             )
         }),
     };
-    let resources = env.infra.name.clone();
-    let aws = (env.cloud == Cloud::Aws).then(|| {
-        let vpcs = if env.network.layout == NetworkLayout::Cluster {
-            clusters
-                .iter()
-                .map(|c| {
-                    let mut base_tags = env.infra.tags.clone();
-                    base_tags.insert("cluster".to_owned(), c.name.clone());
-                    let mut tags = base_tags.clone();
-                    tags.insert("Name".to_owned(), c.name.clone());
-                    AwsVpc {
-                        name: c.name.clone(),
-                        cidr: c.network.cidr.clone(),
-                        cluster: Some(c.name.clone()),
-                        tags,
-                        base_tags,
-                    }
-                })
-                .collect()
-        } else {
-            let mut tags = env.infra.tags.clone();
-            tags.insert("Name".to_owned(), resources.clone());
-            vec![AwsVpc {
-                name: resources.clone(),
-                cidr: env.cidr.clone(),
-                cluster: None,
-                tags,
-                base_tags: env.infra.tags.clone(),
-            }]
-        };
-        let flow_log_group = format!("/clusterwright/{resources}/vpc-flow-logs");
-        AwsEnvironment {
-            partition,
-            logs_key: format!("{resources}-logs"),
-            flow_log_group_arn: format!(
-                "arn:{partition}:logs:{}:{}:log-group:{flow_log_group}",
-                env.region, env.account
-            ),
-            flow_log_group,
-            flow_logs: format!("{resources}-vpc-flow-logs"),
-            nitro: clusters
-                .iter()
-                .any(|c| c.networking.cloud_encryption == Some(CloudEncryption::AwsNitro)),
-            vpcs,
-        }
-    });
-    let azure = (env.cloud == Cloud::Azure).then(|| AzureEnvironment {
-        vnet_encryption: clusters
-            .iter()
-            .any(|c| c.networking.cloud_encryption == Some(CloudEncryption::AzureVnetEncryption)),
-    });
     CrossplaneEnvironment {
         name: env.name.clone(),
         cloud: env.cloud,
@@ -305,21 +193,9 @@ fn environment(
         namespace,
         labels,
         provider_config,
-        resources,
-        tags: env.infra.tags.clone(),
+        resources: shared.name.clone(),
+        tags: shared.tags.clone(),
         aws,
         azure,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn partitions_follow_the_region() {
-        assert_eq!(aws_partition("eu-central-1"), "aws");
-        assert_eq!(aws_partition("cn-north-1"), "aws-cn");
-        assert_eq!(aws_partition("us-gov-west-1"), "aws-us-gov");
     }
 }

@@ -10,13 +10,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::aws_partition;
 use super::node_group::{NodeGroupResource, node_groups};
 use crate::cloud::Cloud;
 use crate::cloud::policy::{Mesh, NetworkEncryption};
+use crate::error::Error;
 use crate::plan::encryption::{CloudEncryption, Cni};
-use crate::plan::network::{ClusterNetwork, NetworkLayout};
-use crate::plan::{ClusterPlan, EnvironmentPlan, cloud_name};
+use crate::plan::network::ClusterNetwork;
+pub use crate::plan::resources::AzureNetworkProfile;
+use crate::plan::resources::{AwsCluster, AzureCluster, ClusterResources, GcpCluster};
+use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroup, cloud_name};
 
 /// A cluster: its composite resources and the managed resources next to them.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -179,24 +181,6 @@ pub struct AzureClusterSpec {
     pub workspace_id: String,
 }
 
-/// The CNI part of an AKS network profile.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct AzureNetworkProfile {
-    /// `none` (bring your own CNI: Cilium) or `azure`.
-    pub network_plugin: &'static str,
-    /// `overlay` with Azure CNI.
-    pub network_plugin_mode: Option<&'static str>,
-    /// `cilium` with Azure CNI powered by Cilium.
-    pub network_data_plane: Option<&'static str>,
-    /// `cilium` with Azure CNI powered by Cilium.
-    pub network_policy: Option<&'static str>,
-    /// The overlay with Azure CNI; none with Cilium, whose IPAM owns it ("AKS doesn't
-    /// allocate or manage pod IP addresses when a BYO CNI is used", learn.microsoft.com
-    /// azure/aks/use-byo-cni).
-    pub pod_cidr: Option<String>,
-}
-
 /// AKS's default node pool.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -262,9 +246,10 @@ pub(super) fn cluster(
     kubernetes_version: &str,
     env: &EnvironmentPlan,
     c: &ClusterPlan,
-) -> CrossplaneCluster {
+) -> Result<CrossplaneCluster, Error> {
     let cloud = cloud_name(c.cloud);
-    let mut tags = env.infra.tags.clone();
+    let shared = &env.resources;
+    let mut tags = shared.tags.clone();
     tags.insert("cluster".to_owned(), c.name.clone());
     let labels = BTreeMap::from([
         ("clusterwright.io/platform".to_owned(), platform.to_owned()),
@@ -274,12 +259,13 @@ pub(super) fn cluster(
         ),
         ("clusterwright.io/cloud".to_owned(), cloud.to_owned()),
     ]);
-    // With one VPC per cluster (AWS environments larger than a /16) the cluster's VPC has the
-    // cluster's name; every other network is the environment's.
-    let network_name = if c.cloud == Cloud::Aws && env.network.layout == NetworkLayout::Cluster {
-        c.name.clone()
-    } else {
-        env.infra.name.clone()
+    let system = c
+        .system()
+        .ok_or_else(|| Error::Bug(format!("cluster `{}` has no system node group", c.name)))?;
+    let (aws, gcp, azure) = match &c.resources {
+        ClusterResources::Aws(aws) => (Some(aws_spec(aws)), None, None),
+        ClusterResources::Gcp(gcp) => (None, Some(gcp_spec(gcp)), None),
+        ClusterResources::Azure(azure) => (None, None, Some(azure_spec(azure, system))),
     };
     let spec = ClusterSpec {
         platform: platform.to_owned(),
@@ -290,10 +276,15 @@ pub(super) fn cluster(
         account: c.account.clone(),
         kubernetes_version: kubernetes_version.to_owned(),
         tags: tags.clone(),
-        environment_resources: env.infra.name.clone(),
+        environment_resources: shared.name.clone(),
         network: NetworkSpec {
-            name: network_name,
-            zones: env.infra.zones.clone(),
+            // With one VPC per cluster (AWS environments larger than a /16) the cluster's VPC
+            // has the cluster's name; every other network is the environment's.
+            name: c
+                .resources
+                .aws()
+                .map_or_else(|| shared.name.clone(), |aws| aws.vpc.clone()),
+            zones: shared.zones.clone(),
             ranges: c.network.clone(),
         },
         networking: NetworkingSpec {
@@ -304,73 +295,57 @@ pub(super) fn cluster(
             cloud_encryption: c.networking.cloud_encryption,
             workload_identity: c.networking.workload_identity,
         },
-        aws: (c.cloud == Cloud::Aws).then(|| aws_spec(c)),
-        gcp: (c.cloud == Cloud::Gcp).then(|| gcp_spec(c)),
-        azure: (c.cloud == Cloud::Azure).then(|| azure_spec(env, c)),
+        aws,
+        gcp,
+        azure,
     };
     let node_groups = node_groups(c, env, kubernetes_version, &tags, &labels);
-    CrossplaneCluster {
+    Ok(CrossplaneCluster {
         name: c.name.clone(),
         environment: c.environment.clone(),
-        namespace: env.infra.name.clone(),
+        namespace: shared.name.clone(),
         cloud: c.cloud,
         composition: format!("kubernetesclusters-{cloud}"),
         labels,
         reasons: c.reasons.clone(),
-        aws: spec.aws.as_ref().map(|a| AwsClusterResources {
+        aws: c.resources.aws().map(|a| AwsClusterResources {
             cilium: c.networking.cni == Cni::Cilium,
             cni_role: a.cni_role.name.clone(),
             partition: a.partition,
         }),
-        gcp: spec.gcp.as_ref().map(|g| GcpClusterResources {
-            webhook_firewall: (!c.infra.webhook_ports.is_empty()).then(|| WebhookFirewall {
-                name: format!("{}-mesh-webhooks", c.name),
+        gcp: c.resources.gcp().map(|g| GcpClusterResources {
+            webhook_firewall: g.webhook_firewall.as_ref().map(|name| WebhookFirewall {
+                name: name.clone(),
                 source: g.control_plane_cidr.clone(),
                 service_account: g.node_service_account_email.clone(),
-                ports: c.infra.webhook_ports.clone(),
+                ports: g.webhook_ports.clone(),
             }),
         }),
-        azure: (c.cloud == Cloud::Azure).then(|| AzureClusterResources {
-            production_lock: c.production.then(|| {
-                format!(
-                    "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters/{}",
-                    c.account, env.infra.name, c.name
-                )
-            }),
+        azure: c.resources.azure().map(|a| AzureClusterResources {
+            production_lock: c.production.then(|| a.resource_id.clone()),
         }),
         spec,
         node_groups,
-    }
+    })
 }
 
-fn aws_spec(c: &ClusterPlan) -> AwsClusterSpec {
-    let cilium = c.networking.cni == Cni::Cilium;
-    let owned = (
-        format!("kubernetes.io/cluster/{}", c.name),
-        "owned".to_owned(),
-    );
+fn aws_spec(aws: &AwsCluster) -> AwsClusterSpec {
+    let owned = (aws.owned_tag_key.clone(), "owned".to_owned());
     let mut private = BTreeMap::from([
         owned.clone(),
         ("kubernetes.io/role/internal-elb".to_owned(), "1".to_owned()),
     ]);
     // Cilium's operator creates pod ENIs only in subnets carrying this tag (Helm value
     // eni.nodeSpec.subnetTags): the VPC may hold other clusters' subnets.
-    if let Some(tag) = &c.infra.pod_subnet_tag {
+    if let Some(tag) = &aws.pod_subnet_tag {
         private.insert(tag.key.clone(), tag.value.clone());
     }
     AwsClusterSpec {
-        partition: aws_partition(&c.region),
+        partition: aws.partition,
+        // The Cilium values name the operator's role (eni.iamRole): one name for both.
         cni_role: ServiceAccountRole {
-            // The Cilium values name the operator's role (eni.iamRole): one name for both.
-            name: match &c.infra.cilium_operator_role {
-                Some(role) => role.name.clone(),
-                None => format!("{}-vpc-cni", c.name),
-            },
-            service_account: if cilium {
-                "cilium-operator"
-            } else {
-                "aws-node"
-            },
+            name: aws.cni_role.name.clone(),
+            service_account: aws.cni_service_account,
         },
         private_subnet_tags: private,
         public_subnet_tags: BTreeMap::from([
@@ -380,55 +355,27 @@ fn aws_spec(c: &ClusterPlan) -> AwsClusterSpec {
     }
 }
 
-fn gcp_spec(c: &ClusterPlan) -> GcpClusterSpec {
-    let cilium = c.networking.cni == Cni::Cilium;
-    let account = c.infra.node_service_account.clone().unwrap_or_default();
+fn gcp_spec(gcp: &GcpCluster) -> GcpClusterSpec {
     GcpClusterSpec {
-        node_service_account_email: format!("{account}@{}.iam.gserviceaccount.com", c.account),
-        node_service_account: account,
-        workload_pool: format!("{}.svc.id.goog", c.account),
-        control_plane_cidr: c.infra.control_plane_cidr.clone().unwrap_or_default(),
-        datapath_provider: if cilium {
-            "LEGACY_DATAPATH"
-        } else {
-            "ADVANCED_DATAPATH"
-        },
-        intranode_visibility: !cilium,
-        in_transit_encryption: (c.networking.cloud_encryption
-            == Some(CloudEncryption::GkeInterNodeTransparent))
-        .then_some("IN_TRANSIT_ENCRYPTION_INTER_NODE_TRANSPARENT"),
-        release_channel: if c.production { "STABLE" } else { "REGULAR" },
+        node_service_account_email: gcp.node_service_account_email.clone(),
+        node_service_account: gcp.node_service_account.clone(),
+        workload_pool: gcp.workload_pool.clone(),
+        control_plane_cidr: gcp.control_plane_cidr.clone(),
+        datapath_provider: gcp.datapath_provider,
+        intranode_visibility: gcp.intranode_visibility,
+        in_transit_encryption: gcp.in_transit_encryption,
+        release_channel: gcp.release_channel,
     }
 }
 
-fn azure_spec(env: &EnvironmentPlan, c: &ClusterPlan) -> AzureClusterSpec {
-    let network_profile = if c.networking.cni == Cni::Cilium {
-        AzureNetworkProfile {
-            network_plugin: "none",
-            network_plugin_mode: None,
-            network_data_plane: None,
-            network_policy: None,
-            pod_cidr: None,
-        }
-    } else {
-        AzureNetworkProfile {
-            network_plugin: "azure",
-            network_plugin_mode: Some("overlay"),
-            network_data_plane: Some("cilium"),
-            network_policy: Some("cilium"),
-            pod_cidr: c.network.pod_cidr.clone(),
-        }
-    };
+fn azure_spec(azure: &AzureCluster, system: &NodeGroup) -> AzureClusterSpec {
     AzureClusterSpec {
-        network_profile,
+        network_profile: azure.network_profile.clone(),
         default_node_pool: AzureDefaultNodePool {
-            name: c.system.name.clone(),
-            vm_size: c.system.instance_type.clone(),
-            node_count: c.system.nodes,
+            name: system.name.clone(),
+            vm_size: system.instance_type.clone(),
+            node_count: system.nodes,
         },
-        workspace_id: format!(
-            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.OperationalInsights/workspaces/{}",
-            c.account, env.infra.name, env.infra.name
-        ),
+        workspace_id: azure.workspace_id.clone(),
     }
 }

@@ -13,8 +13,7 @@ use serde::Serialize;
 
 use crate::cloud::Cloud;
 use crate::cloud::policy::Trust;
-use crate::plan::infra::NodeGroupInfra;
-use crate::plan::{ClusterPlan, EnvironmentPlan, Taint, TenantGroups, cloud_name};
+use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroupCloud, Taint, cloud_name};
 
 /// The longest name of a composite resource: Crossplane labels it, and everything it
 /// composes, with its name (`crossplane.io/composite`, crossplane@v2.3.4
@@ -29,7 +28,7 @@ pub fn resource_name(cluster: &str, group: &str) -> String {
     if name.len() <= MAX_COMPOSITE_NAME {
         name
     } else {
-        crate::plan::infra::shortened(&name, MAX_COMPOSITE_NAME, &name)
+        crate::cloud::names::shortened(&name, MAX_COMPOSITE_NAME, &name)
     }
 }
 
@@ -138,38 +137,15 @@ pub struct AzureNodeGroupSpec {
     pub node_taints: Vec<String>,
 }
 
-/// `NoSchedule` as EKS and GKE spell it: `NO_SCHEDULE`.
-fn upper_effect(effect: &str) -> String {
-    let mut out = String::with_capacity(effect.len() + 2);
-    for (i, c) in effect.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
-}
-
 fn upper_taints(taints: &[Taint]) -> Vec<UpperTaint> {
     taints
         .iter()
         .map(|t| UpperTaint {
             key: t.key.clone(),
             value: t.value.clone(),
-            effect: upper_effect(&t.effect),
+            effect: t.effect.upper().to_owned(),
         })
         .collect()
-}
-
-/// One group of a cluster as the node-group composite resources need it.
-struct Group<'a> {
-    name: &'a str,
-    cloud_name: &'a str,
-    tenant: Option<&'a TenantGroups>,
-    instance_type: &'a str,
-    nodes: u32,
-    labels: BTreeMap<String, String>,
-    taints: &'a [Taint],
 }
 
 pub(super) fn node_groups(
@@ -180,46 +156,15 @@ pub(super) fn node_groups(
     cluster_labels: &BTreeMap<String, String>,
 ) -> Vec<NodeGroupResource> {
     let cloud = cloud_name(c.cloud);
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    // AKS's system pool is the cluster's default node pool, composed with the cluster.
-    if c.cloud != Cloud::Azure {
-        groups.push(Group {
-            name: &c.system.name,
-            cloud_name: &c.system.name,
-            tenant: None,
-            instance_type: &c.system.instance_type,
-            nodes: c.system.nodes,
-            labels: BTreeMap::new(),
-            taints: &c.system.taints,
-        });
-    }
-    for tenant in &c.tenant_groups {
-        for group in &tenant.groups {
-            groups.push(Group {
-                name: &group.name,
-                cloud_name: &group.cloud_name,
-                tenant: Some(tenant),
-                instance_type: &tenant.instance_type,
-                nodes: group.nodes,
-                labels: tenant.labels.clone(),
-                taints: &tenant.taints,
-            });
-        }
-    }
-    let infra: BTreeMap<&str, &NodeGroupInfra> = c
-        .infra
-        .node_groups
+    c.node_groups
         .iter()
-        .map(|g| (g.name.as_str(), g))
-        .collect();
-    groups
-        .into_iter()
+        // AKS's system pool is the cluster's default node pool, composed with the cluster.
+        .filter(|g| g.tenant.is_some() || c.cloud != Cloud::Azure)
         .map(|g| {
-            let infra = infra.get(g.name);
             let mut labels = cluster_labels.clone();
             labels.insert("clusterwright.io/cluster".to_owned(), c.name.clone());
-            if let Some(t) = g.tenant {
-                labels.insert("clusterwright.io/tenant".to_owned(), t.tenant.clone());
+            if let Some(t) = &g.tenant {
+                labels.insert("clusterwright.io/tenant".to_owned(), t.name.clone());
             }
             let spec = NodeGroupSpec {
                 cluster: c.name.clone(),
@@ -228,36 +173,40 @@ pub(super) fn node_groups(
                 region: c.region.clone(),
                 kubernetes_version: kubernetes_version.to_owned(),
                 tags: tags.clone(),
-                name: g.name.to_owned(),
-                cloud_name: g.cloud_name.to_owned(),
-                tenant: g.tenant.map(|t| t.tenant.clone()),
-                organization: g.tenant.map(|t| t.organization.clone()),
-                trust: g.tenant.map(|t| t.trust),
-                instance_type: g.instance_type.to_owned(),
+                name: g.name.clone(),
+                cloud_name: g.cloud_name.clone(),
+                tenant: g.tenant.as_ref().map(|t| t.name.clone()),
+                organization: g.tenant.as_ref().map(|t| t.organization.clone()),
+                trust: g.tenant.as_ref().map(|t| t.trust),
+                instance_type: g.instance_type.clone(),
                 nodes: g.nodes,
-                labels: g.labels,
-                taints: g.taints.to_vec(),
-                aws: (c.cloud == Cloud::Aws).then(|| AwsNodeGroupSpec {
-                    ami_type: infra.and_then(|i| i.ami_type.clone()).unwrap_or_default(),
-                    taints: upper_taints(g.taints),
-                }),
-                gcp: (c.cloud == Cloud::Gcp).then(|| GcpNodeGroupSpec {
-                    initial_nodes_per_zone: infra.map_or(1, |i| i.initial_nodes_per_zone),
+                labels: g.labels.clone(),
+                taints: g.taints.clone(),
+                aws: match g.cloud {
+                    NodeGroupCloud::Aws { ami_type } => Some(AwsNodeGroupSpec {
+                        ami_type: ami_type.to_owned(),
+                        taints: upper_taints(&g.taints),
+                    }),
+                    _ => None,
+                },
+                gcp: match g.cloud {
+                    NodeGroupCloud::Gcp {
+                        initial_nodes_per_zone,
+                    } => Some(GcpNodeGroupSpec {
+                        initial_nodes_per_zone,
+                        max_pods_per_node: c.network.max_pods_per_node,
+                        taints: upper_taints(&g.taints),
+                    }),
+                    _ => None,
+                },
+                azure: matches!(g.cloud, NodeGroupCloud::Azure).then(|| AzureNodeGroupSpec {
+                    zones: env.resources.zones.clone(),
                     max_pods_per_node: c.network.max_pods_per_node,
-                    taints: upper_taints(g.taints),
-                }),
-                azure: (c.cloud == Cloud::Azure).then(|| AzureNodeGroupSpec {
-                    zones: env.infra.zones.clone(),
-                    max_pods_per_node: c.network.max_pods_per_node,
-                    node_taints: g
-                        .taints
-                        .iter()
-                        .map(|t| format!("{}={}:{}", t.key, t.value, t.effect))
-                        .collect(),
+                    node_taints: g.taints.iter().map(Taint::aks).collect(),
                 }),
             };
             NodeGroupResource {
-                name: resource_name(&c.name, g.name),
+                name: resource_name(&c.name, &g.name),
                 composition: format!("kubernetesnodegroups-{cloud}"),
                 labels,
                 spec,
@@ -286,8 +235,9 @@ mod tests {
 
     #[test]
     fn effects_in_cloud_spelling() {
-        assert_eq!(upper_effect("NoSchedule"), "NO_SCHEDULE");
-        assert_eq!(upper_effect("PreferNoSchedule"), "PREFER_NO_SCHEDULE");
-        assert_eq!(upper_effect("NoExecute"), "NO_EXECUTE");
+        use crate::plan::TaintEffect;
+        assert_eq!(TaintEffect::NoSchedule.upper(), "NO_SCHEDULE");
+        assert_eq!(TaintEffect::NoExecute.upper(), "NO_EXECUTE");
+        assert_eq!(TaintEffect::NoExecute.kubernetes(), "NoExecute");
     }
 }
