@@ -10,7 +10,7 @@ use std::process;
 
 use assert_cmd::Command;
 
-pub use test::Test;
+pub use test::{Output, Test};
 
 /// The repository root (where `blueprints/` and `tests/` are).
 pub fn root() -> PathBuf {
