@@ -1,8 +1,8 @@
-//! The Crossplane target: a snapshot of every bundled blueprint's `crossplane/` tree, the
-//! contract between the Compositions and the platform API (every field a Composition reads or
-//! writes exists in the XRD; every field the XRD requires is set by every composite resource),
-//! the binding of each namespace to its account, and strings from a blueprint that arrive
-//! exactly.
+//! The Crossplane target: the contract between the Compositions and the platform API (every
+//! field a Composition reads or writes exists in the XRD; every field the XRD requires is set
+//! by every composite resource), the binding of each namespace to its account, and strings
+//! from a blueprint that arrive exactly. The bundled blueprints' `crossplane/` trees are
+//! checked byte for byte against `examples/` (see `examples.rs`), not snapshotted here.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -15,13 +15,6 @@ use clusterwright::targets::{self, Templates};
 use serde_json::Value;
 
 use crate::common::{blueprint_on, root};
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("snapshots");
-    s.set_prepend_module_to_snapshot(false);
-    s
-}
 
 fn plan_of(yaml: &str) -> Plan {
     let loaded =
@@ -67,26 +60,6 @@ fn documents(tree: &OutputTree) -> Vec<(String, Value)> {
 
 fn kind(doc: &Value) -> &str {
     doc["kind"].as_str().unwrap_or_default()
-}
-
-/// Every file under `crossplane/`, each under a `==== path ====` line.
-fn crossplane_text(tree: &OutputTree) -> String {
-    let mut out = String::new();
-    for (path, file) in tree.files().filter(|(p, _)| p.starts_with("crossplane/")) {
-        out.push_str(&format!("==== {path} ====\n{}\n", file.content));
-    }
-    out
-}
-
-#[test]
-fn crossplane_of_every_bundled_blueprint() {
-    settings().bind(|| {
-        insta::glob!("../blueprints", "*.yaml", |path| {
-            insta::assert_snapshot!(crossplane_text(&tree_of(
-                &fs::read_to_string(path).unwrap()
-            )));
-        });
-    });
 }
 
 /// The `openAPIV3Schema` of each XRD, by the kind it defines.

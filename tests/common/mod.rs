@@ -1,12 +1,16 @@
-//! A tiny test builder: runs the `clusterwright` binary in a temporary directory and
-//! captures what it prints.
+//! What the integration tests share: the declarative [`Test`] builder (`test.rs`), bare
+//! runs of the binary (`run`, `run_in`) and the blueprints the tests vary.
 
 #![allow(dead_code)]
 
+mod test;
+
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process;
 
 use assert_cmd::Command;
+
+pub use test::{Output, Test};
 
 /// The repository root (where `blueprints/` and `tests/` are).
 pub fn root() -> PathBuf {
@@ -22,7 +26,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Self {
+    fn from(output: process::Output) -> Self {
         Self {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
