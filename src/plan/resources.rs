@@ -75,6 +75,15 @@ pub struct AwsEnvironment {
     pub flow_log_group: String,
     /// Its ARN, for the delivery role's policy.
     pub flow_log_group_arn: String,
+    /// The ARN of its log streams (`<group ARN>:*`).
+    pub flow_log_streams_arn: String,
+    /// The ARN of every log group of the account in the region, which the logs key's
+    /// policy confines CloudWatch Logs to.
+    pub log_groups_arn: String,
+    /// The account's root principal, which the key policies trust.
+    pub account_root_arn: String,
+    /// CloudWatch Logs' service principal in the region: `logs.<region>.amazonaws.com`.
+    pub logs_service_principal: String,
     /// The IAM role that delivers flow logs (and the name of the flow-log resources).
     pub flow_logs_role: String,
     /// The session name Terraform's provider assumes its role under.
@@ -348,6 +357,16 @@ pub fn environment(input: &EnvironmentInput<'_>) -> EnvironmentResources {
                         "arn:{partition}:logs:{}:{}:log-group:{flow_log_group}",
                         input.region, input.account
                     ),
+                    flow_log_streams_arn: format!(
+                        "arn:{partition}:logs:{}:{}:log-group:{flow_log_group}:*",
+                        input.region, input.account
+                    ),
+                    log_groups_arn: format!(
+                        "arn:{partition}:logs:{}:{}:log-group:*",
+                        input.region, input.account
+                    ),
+                    account_root_arn: format!("arn:{partition}:iam::{}:root", input.account),
+                    logs_service_principal: format!("logs.{}.amazonaws.com", input.region),
                     flow_log_group,
                     flow_logs_role: format!("{name}-vpc-flow-logs"),
                     session_name: format!("clusterwright-{name}"),

@@ -43,6 +43,12 @@ pub struct CrossplaneCluster {
     /// One `KubernetesNodeGroup` per node group: the system group first (except on AKS),
     /// then the tenants' in plan order.
     pub node_groups: Vec<NodeGroupResource>,
+    /// Cilium is the CNI, installed with Helm once the cluster is ready.
+    pub cilium: bool,
+    /// The system pool is the cluster's default node pool, composed with the cluster (AKS).
+    pub system_pool_in_cluster: bool,
+    /// What the CNI's start-up taint is on, in words.
+    pub user_pools: &'static str,
     /// AWS: what the CNI needs besides the composed IAM role.
     pub aws: Option<AwsClusterResources>,
     /// GCP: the mesh's webhook firewall rule.
@@ -203,8 +209,20 @@ pub struct AwsClusterResources {
     pub cilium: bool,
     /// The CNI role's managed resource name.
     pub cni_role: String,
-    /// The region's partition.
-    pub partition: &'static str,
+    /// The managed policy the VPC CNI's role takes.
+    pub cni_policy_arn: String,
+    /// With Cilium, what cilium-operator's role may act on: the region's managed prefix
+    /// lists, ...
+    pub prefix_lists_arn: String,
+    /// ... the instances, network interfaces, security groups and subnets of the account in
+    /// the region (attaching an ENI touches all four) ...
+    pub eni_resources_arns: Vec<String>,
+    /// ... and, for tagging, its network interfaces.
+    pub network_interfaces_arn: String,
+    /// The VPC CNI add-on.
+    pub vpc_cni_addon: String,
+    /// The kube-proxy add-on.
+    pub kube_proxy_addon: String,
 }
 
 /// GCP managed resources next to a cluster.
@@ -308,11 +326,29 @@ pub(super) fn cluster(
         composition: format!("kubernetesclusters-{cloud}"),
         labels,
         reasons: c.reasons.clone(),
-        aws: c.resources.aws().map(|a| AwsClusterResources {
-            cilium: c.networking.cni == Cni::Cilium,
-            cni_role: a.cni_role.name.clone(),
-            partition: a.partition,
+        aws: c.resources.aws().map(|a| {
+            let ec2 = format!("arn:{}:ec2:{}", a.partition, c.region);
+            AwsClusterResources {
+                cilium: c.networking.cni == Cni::Cilium,
+                cni_role: a.cni_role.name.clone(),
+                cni_policy_arn: format!("arn:{}:iam::aws:policy/AmazonEKS_CNI_Policy", a.partition),
+                prefix_lists_arn: format!("{ec2}:*:prefix-list/*"),
+                eni_resources_arns: ["instance", "network-interface", "security-group", "subnet"]
+                    .iter()
+                    .map(|kind| format!("{ec2}:{}:{kind}/*", c.account))
+                    .collect(),
+                network_interfaces_arn: format!("{ec2}:{}:network-interface/*", c.account),
+                vpc_cni_addon: a.vpc_cni_addon.clone(),
+                kube_proxy_addon: a.kube_proxy_addon.clone(),
+            }
         }),
+        cilium: c.networking.cni == Cni::Cilium,
+        system_pool_in_cluster: c.cloud == Cloud::Azure,
+        user_pools: if c.cloud == Cloud::Azure {
+            "Nodes of the user pools"
+        } else {
+            "Nodes"
+        },
         gcp: c.resources.gcp().map(|g| GcpClusterResources {
             webhook_firewall: g.webhook_firewall.as_ref().map(|name| WebhookFirewall {
                 name: name.clone(),

@@ -45,7 +45,7 @@ pub use super::packages::{CloudPackages, PATCH_AND_TRANSFORM, ProviderPackage};
 use crate::cloud::Cloud;
 pub use crate::cloud::names::{AWS_PROVISIONING_ROLE, CREDENTIALS_KEY};
 use crate::error::Error;
-use crate::plan::resources::{AwsEnvironment, AzureEnvironment, EnvironmentCloud};
+use crate::plan::resources::{AwsEnvironment, AzureEnvironment, EnvironmentCloud, GcpEnvironment};
 use crate::plan::{EnvironmentPlan, Plan, cloud_name};
 
 /// The Crossplane target's decisions.
@@ -91,8 +91,12 @@ pub struct CrossplaneEnvironment {
     pub resources: String,
     /// Tags (labels on GCP) of the environment's own resources: its `infra.tags`.
     pub tags: BTreeMap<String, String>,
+    /// What the account is, in words: `AWS account`, `GCP project`, `Azure subscription`.
+    pub account_kind: &'static str,
     /// AWS: VPCs, flow logs and the logs key.
     pub aws: Option<AwsEnvironment>,
+    /// GCP: the network's firewall.
+    pub gcp: Option<GcpEnvironment>,
     /// Azure: whether the VNet is encrypted.
     pub azure: Option<AzureEnvironment>,
 }
@@ -109,6 +113,12 @@ pub struct ProviderConfigPlan {
     pub key: &'static str,
     /// AWS: the role the credentials assume, in the environment's account.
     pub role_arn: Option<String>,
+    /// GCP: the project the ProviderConfig is pinned to.
+    pub project_id: Option<String>,
+    /// Azure: the subscription the ProviderConfig is pinned to.
+    pub subscription_id: Option<String>,
+    /// What the Secret holds, a comment line each.
+    pub credentials: Vec<String>,
 }
 
 /// Decides the Crossplane layout of `plan`.
@@ -163,11 +173,17 @@ fn environment(platform: &str, env: &EnvironmentPlan) -> CrossplaneEnvironment {
             env.production.to_string(),
         ),
     ]);
-    let (aws, azure) = match &shared.cloud {
-        EnvironmentCloud::Aws(aws) => (Some(aws.clone()), None),
-        EnvironmentCloud::Gcp(_) => (None, None),
-        EnvironmentCloud::Azure(azure) => (None, Some(azure.clone())),
+    let (aws, gcp, azure) = match &shared.cloud {
+        EnvironmentCloud::Aws(aws) => (Some(aws.clone()), None, None),
+        EnvironmentCloud::Gcp(gcp) => (None, Some(gcp.clone()), None),
+        EnvironmentCloud::Azure(azure) => (None, None, Some(azure.clone())),
     };
+    let role_arn = aws.as_ref().map(|aws| {
+        format!(
+            "arn:{}:iam::{}:role/{AWS_PROVISIONING_ROLE}",
+            aws.partition, env.account
+        )
+    });
     let provider_config = ProviderConfigPlan {
         api_version: match env.cloud {
             Cloud::Aws => "aws.m.upbound.io/v1beta1",
@@ -176,12 +192,27 @@ fn environment(platform: &str, env: &EnvironmentPlan) -> CrossplaneEnvironment {
         },
         secret: crate::cloud::names::credentials_secret(env.cloud),
         key: CREDENTIALS_KEY,
-        role_arn: aws.as_ref().map(|aws| {
-            format!(
-                "arn:{}:iam::{}:role/{AWS_PROVISIONING_ROLE}",
-                aws.partition, env.account
-            )
-        }),
+        role_arn: role_arn.clone(),
+        project_id: (env.cloud == Cloud::Gcp).then(|| env.account.clone()),
+        subscription_id: (env.cloud == Cloud::Azure).then(|| env.account.clone()),
+        credentials: match &role_arn {
+            Some(role_arn) => vec![
+                "an AWS shared-credentials file ([default] profile) of a principal that may assume".to_owned(),
+                format!("{role_arn} and nothing in another environment's account."),
+                "The role chain pins the account, as Terraform's allowed_account_ids does.".to_owned(),
+            ],
+            None if env.cloud == Cloud::Gcp => vec![format!(
+                "a service-account key (JSON) of an account that holds roles in project {} only.",
+                env.account
+            )],
+            None => vec![
+                "the JSON credentials (clientId, clientSecret, tenantId) of a service principal with roles".to_owned(),
+                format!(
+                    "in subscription {} only; subscriptionID below pins the subscription.",
+                    env.account
+                ),
+            ],
+        },
     };
     CrossplaneEnvironment {
         name: env.name.clone(),
@@ -195,7 +226,13 @@ fn environment(platform: &str, env: &EnvironmentPlan) -> CrossplaneEnvironment {
         provider_config,
         resources: shared.name.clone(),
         tags: shared.tags.clone(),
+        account_kind: match env.cloud {
+            Cloud::Aws => "AWS account",
+            Cloud::Gcp => "GCP project",
+            Cloud::Azure => "Azure subscription",
+        },
         aws,
+        gcp,
         azure,
     }
 }

@@ -43,6 +43,8 @@ pub struct CloudPackages {
     pub cloud: Cloud,
     /// The family first, then the service providers by name.
     pub providers: Vec<ProviderPackage>,
+    /// What the family itself serves, in words.
+    pub family_serves: &'static str,
     /// The ManagedResourceDefinitions to activate (`<plural>.<group>`), sorted: exactly the
     /// kinds the generated manifests use. The providers declare the `SafeStart` capability
     /// (provider-upjet-aws@v2.6.0 `package/crossplane.yaml.tmpl`), so with Crossplane's
@@ -151,6 +153,12 @@ pub fn packages(cloud: Cloud) -> CloudPackages {
     CloudPackages {
         cloud,
         providers,
+        // The Azure family also serves resource groups (`azure.upbound.io` ResourceGroup).
+        family_serves: if cloud == Cloud::Azure {
+            "the ProviderConfig and resource groups"
+        } else {
+            "the ProviderConfig"
+        },
         activate: activate.to_vec(),
     }
 }

@@ -69,8 +69,10 @@ pub struct ClusterContext<'a> {
     pub cilium: bool,
     /// The VNet is encrypted (`cloud-hardware`).
     pub vnet_encryption: bool,
-    /// The system pool (the cluster's default node pool), then one per tenant node group.
-    pub node_groups: Vec<NodeGroupView<'a>>,
+    /// The system pool: the cluster's default node pool.
+    pub system: NodeGroupView<'a>,
+    /// One pool per tenant node group.
+    pub tenant_pools: Vec<NodeGroupView<'a>>,
 }
 
 /// Renders the root module of one Azure environment.
@@ -102,13 +104,19 @@ pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
         module.emit(tree, file, template, &context)?;
     }
     for cluster in &module.clusters {
+        let mut pools = node_groups(cluster).into_iter();
+        let system = pools.next().ok_or_else(|| {
+            crate::error::Error::Bug(format!("cluster `{}` has no system pool", cluster.name))
+        })?;
+        let tenant_pools: Vec<NodeGroupView<'_>> = pools.collect();
         let context = ClusterContext {
             kubernetes_version: &module.plan.kubernetes_version,
             environment: &context.environment,
             cluster: ClusterView::new(cluster),
             cilium: cilium(cluster),
             vnet_encryption: encrypted(cluster),
-            node_groups: node_groups(cluster),
+            system,
+            tenant_pools,
         };
         module.emit_cluster(tree, cluster, TEMPLATE_TF_AZURE_CLUSTER, &context)?;
     }
