@@ -291,34 +291,18 @@ fn build(target: &cli::Target, style: Style) -> Result<Built> {
     })
 }
 
-/// The fingerprint of everything a `generate` reads: this binary, the blueprint, the
-/// template overrides and `--repack`. `None` when one of them cannot be read (then there is
-/// no shortcut).
+/// The fingerprint of everything a `generate` reads (see [`output::cache`]). `None` when
+/// one of them cannot be read (then there is no shortcut).
 fn inputs_fingerprint(target: &cli::Target) -> Option<String> {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::metadata(p).ok())?;
-    let stamp = exe
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    let mut parts: Vec<Vec<u8>> = vec![
-        env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
-        format!("{}:{stamp}", exe.len()).into_bytes(),
-        std::fs::read(&target.blueprint).ok()?,
-        vec![u8::from(target.repack)],
-    ];
-    if let Some(dir) = &target.templates {
-        for (name, text) in targets::templates::overrides(dir).ok()? {
-            parts.push(name.into_bytes());
-            parts.push(text.into_bytes());
-        }
-    }
-    Some(output::manifest::fingerprint(
-        parts.iter().map(Vec::as_slice),
-    ))
+    let overrides = match &target.templates {
+        Some(dir) => targets::templates::overrides(dir).ok()?,
+        None => Vec::new(),
+    };
+    output::cache::fingerprint(&output::cache::Inputs {
+        blueprint: &target.blueprint,
+        overrides: &overrides,
+        repack: target.repack,
+    })
 }
 
 fn generate(target: &cli::Target, force: bool, diff: bool, style: Style) -> Result<ExitCode> {
@@ -413,7 +397,7 @@ pub fn check(
 /// which plans from scratch, a placement that cannot be used is set aside with a warning
 /// (it then cannot say which tenants move); without, it stops the run.
 fn previous_placement(dir: &Path, repack: bool, style: Style) -> Result<Option<Placement>> {
-    match read_placement(dir) {
+    match output::placement::read(dir) {
         Err(e) if repack => {
             if !style.quiet {
                 eprintln!(
@@ -426,34 +410,8 @@ fn previous_placement(dir: &Path, repack: bool, style: Style) -> Result<Option<P
     }
 }
 
-/// Reads `DIR/placement.yaml` if there is one.
-pub fn read_placement(dir: &Path) -> Result<Option<Placement>> {
-    let path = dir.join("placement.yaml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Error::Placement {
-                path,
-                message: e.to_string(),
-            });
-        }
-    };
-    Placement::parse(&text)
-        .map(Some)
-        .map_err(|message| Error::Placement { path, message })
-}
-
 fn init(path: &Path, force: bool) -> Result<ExitCode> {
-    if path.exists() && !force {
-        return Err(Error::Exists {
-            path: path.to_owned(),
-        });
-    }
-    std::fs::write(path, blueprint::STARTER).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    output::starter::write(path, force)?;
     print(&format!(
         "wrote `{}`: edit it, then run `clusterwright validate {}`\n",
         path.display(),
