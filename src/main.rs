@@ -10,6 +10,7 @@ fn main() -> ExitCode {
     let style = Style::detect();
     match run(&cli, style) {
         Ok(code) => code,
+        // Output piped into `head` and closed early: what was wanted was printed.
         Err(Error::BrokenPipe) => ExitCode::SUCCESS,
         Err(error) => {
             eprint!("{}", render_error(&error, style));

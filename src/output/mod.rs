@@ -8,9 +8,12 @@
 //! [`diff`] compare the tree with an output directory through one comparison ([`compare`]);
 //! only this module and `blueprint` touch the disk.
 
+pub mod cache;
 pub mod compare;
 pub mod diff;
 pub mod manifest;
+pub mod placement;
+pub mod starter;
 pub mod write;
 
 use std::collections::BTreeMap;

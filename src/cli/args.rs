@@ -1,4 +1,5 @@
-//! The command line: clap types only, turned into library calls by `lib::run`.
+//! The command line as clap sees it: derive types only, handed to [`super::run`], which
+//! gives each subcommand to its module.
 
 use std::path::PathBuf;
 

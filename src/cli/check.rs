@@ -1,0 +1,39 @@
+//! `clusterwright check`: the CI gate. Is the output directory up to date with the
+//! blueprint? If not, say what changed and which command fixes it, and exit 1.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use super::args::Target;
+use super::pipeline::compare;
+use super::stdout::{print, review_text};
+use super::style::Style;
+use crate::error::Result;
+use crate::output::diff::stat;
+
+/// Compares `target`'s output directory with what `generate` would write there.
+pub fn run(target: &Target, style: Style) -> Result<ExitCode> {
+    let (comparison, dir) = compare(target, style)?;
+    let (dir_shown, blueprint_shown) = (dir.display(), target.blueprint.display());
+    if comparison.is_clean() {
+        print(&format!(
+            "`{dir_shown}` is up to date with `{blueprint_shown}`\n"
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = format!("`{dir_shown}` is out of date with `{blueprint_shown}`:\n");
+    text.push_str(&review_text(&comparison));
+    text.push_str(&stat(&comparison));
+    let edited = if comparison.conflicts().next().is_some() {
+        " (files edited by hand need `--force`, or their edits moved into the blueprint)"
+    } else {
+        ""
+    };
+    // Writing to a `String` cannot fail.
+    let _ = writeln!(
+        text,
+        "run `clusterwright generate {blueprint_shown} -o {dir_shown}` to update it{edited}"
+    );
+    print(&text)?;
+    Ok(ExitCode::from(1))
+}

@@ -1,0 +1,123 @@
+//! What the commands share: the stages run in order, with warnings printed once.
+//!
+//! - [`check`]: load, validate and plan a blueprint (honouring a previous placement).
+//! - [`build`]: that, with the output directory's placement, then render: a [`Built`].
+//! - [`compare`]: the output directory against what `generate` would write there, through
+//!   the cache of `generate` when nothing it reads has changed.
+//!
+//! Input: a blueprint path or a [`Target`]. Output: the validated blueprint, the plan, the
+//! output tree, the comparison.
+
+use std::path::{Path, PathBuf};
+
+use super::args::Target;
+use super::style::{Style, render_problems};
+use crate::blueprint::{self, diagnostic::Problems, validate::Validated};
+use crate::error::Result;
+use crate::output::{self, OutputTree, compare::Comparison};
+use crate::plan::{self, Placement, Plan};
+use crate::targets::{self, Templates};
+
+/// Loads, validates and plans a blueprint; prints its warnings.
+pub fn check(
+    path: &Path,
+    previous: Option<&Placement>,
+    repack: bool,
+    style: Style,
+) -> Result<(Validated, Plan)> {
+    let loaded = blueprint::load(path)?;
+    let validated = blueprint::validate::validate(loaded)?;
+    // A placement recorded for another platform is not this one's to honour.
+    let previous = previous.filter(|p| {
+        p.platform
+            .as_deref()
+            .is_none_or(|name| name == validated.blueprint().name)
+    });
+    let plan = plan::plan(&validated, previous, repack)?;
+    if !validated.warnings.is_empty() && !style.quiet {
+        let loaded = &validated.loaded;
+        let warnings = Problems::new(
+            &loaded.path,
+            loaded.source.clone(),
+            validated.warnings.clone(),
+        );
+        eprint!("{}", render_problems(&warnings, style));
+    }
+    Ok((validated, plan))
+}
+
+/// The placement to plan with: `DIR/placement.yaml` if there is one. With `--repack`,
+/// which plans from scratch, a placement that cannot be used is set aside with a warning
+/// (it then cannot say which tenants move); without, it stops the run.
+pub fn previous_placement(dir: &Path, repack: bool, style: Style) -> Result<Option<Placement>> {
+    match output::placement::read(dir) {
+        Err(e) if repack => {
+            if !style.quiet {
+                eprintln!(
+                    "warning: {e}; `--repack` plans from scratch without it, so moved tenants are not reported"
+                );
+            }
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
+/// A blueprint planned and rendered.
+pub struct Built {
+    /// The plan.
+    pub plan: Plan,
+    /// The rendered tree, not checked yet.
+    pub tree: OutputTree,
+    /// The output directory.
+    pub dir: PathBuf,
+    /// How many warnings validation printed.
+    pub warnings: usize,
+}
+
+/// Loads, validates, plans (honouring the output directory's placement) and renders. The
+/// tree is not checked yet: compare it with the directory, then check what is new there.
+pub fn build(target: &Target, style: Style) -> Result<Built> {
+    let dir = target.output_dir();
+    let previous = previous_placement(&dir, target.repack, style)?;
+    let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
+    let templates = Templates::load(target.templates.as_deref())?;
+    let tree = targets::render_unchecked(&plan, &templates)?;
+    Ok(Built {
+        plan,
+        tree,
+        dir,
+        warnings: validated.warnings.len(),
+    })
+}
+
+/// The fingerprint of everything a `generate` of `target` reads (see [`output::cache`]).
+/// `None` when one of them cannot be read (then there is no shortcut).
+pub fn fingerprint(target: &Target) -> Option<String> {
+    let overrides = match &target.templates {
+        Some(dir) => targets::templates::overrides(dir).ok()?,
+        None => Vec::new(),
+    };
+    output::cache::fingerprint(&output::cache::Inputs {
+        blueprint: &target.blueprint,
+        overrides: &overrides,
+        repack: target.repack,
+    })
+}
+
+/// The output directory against what `generate` would write there. When nothing
+/// `generate` reads has changed since it last wrote the directory (the machine-local
+/// cache of `generate`) and every generated file is as written, that is known without
+/// planning or rendering.
+pub fn compare(target: &Target, style: Style) -> Result<(Comparison, PathBuf)> {
+    let dir = target.output_dir();
+    if let Some(inputs) = fingerprint(target)
+        && let Some(manifest) = output::write::up_to_date(&dir, &inputs)?
+    {
+        return Ok((output::compare::unchanged(&dir, manifest)?, dir));
+    }
+    let Built { tree, dir, .. } = build(target, style)?;
+    let comparison = output::compare::compare(&tree, &dir)?;
+    tree.check_except(|path| comparison.known_good(path))?;
+    Ok((comparison, dir))
+}
