@@ -51,6 +51,7 @@ pub struct EnvironmentResources {
 /// The cloud-specific resources of an environment.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[allow(clippy::large_enum_variant)] // one per environment: boxing would buy nothing
 pub enum EnvironmentCloud {
     /// AWS.
     Aws(AwsEnvironment),
