@@ -229,9 +229,10 @@ fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
         repacked
             .placement()
             .to_yaml()
+            .unwrap()
             .contains("formerly:\n      - acme-prod-standard-02\n"),
         "{}",
-        repacked.placement().to_yaml()
+        repacked.placement().to_yaml().unwrap()
     );
 }
 

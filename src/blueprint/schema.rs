@@ -10,9 +10,9 @@ use super::Blueprint;
 pub const SCHEMA_PATH: &str = "schema/blueprint.v1.schema.json";
 
 /// The JSON Schema of blueprint format version 1, pretty-printed, ending in a newline.
-pub fn json_schema() -> String {
+pub fn json_schema() -> Result<String, serde_json::Error> {
     let schema = schemars::schema_for!(Blueprint);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&schema)?;
     text.push('\n');
-    text
+    Ok(text)
 }

@@ -18,7 +18,7 @@ pub fn run(target: &Target, format: DiffFormat, style: Style) -> Result<ExitCode
         DiffFormat::Unified => review_text(&comparison) + &unified(&comparison, color()),
         DiffFormat::Stat => review_text(&comparison) + &stat(&comparison),
         DiffFormat::Markdown => markdown(&comparison),
-        DiffFormat::Json => json(&comparison),
+        DiffFormat::Json => json(&comparison)?,
     };
     print(&text)?;
     Ok(if comparison.is_clean() {

@@ -4,10 +4,12 @@ use std::process::ExitCode;
 
 use super::stdout::print;
 use crate::blueprint::schema::json_schema;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Prints the JSON Schema of a blueprint.
 pub fn run() -> Result<ExitCode> {
-    print(&json_schema())?;
+    let schema =
+        json_schema().map_err(|e| Error::Bug(format!("the schema does not serialize: {e}")))?;
+    print(&schema)?;
     Ok(ExitCode::SUCCESS)
 }

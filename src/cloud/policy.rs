@@ -84,3 +84,63 @@ pub enum Trust {
     /// Gets clusters of its own.
     Untrusted,
 }
+
+impl Encryption {
+    /// The blueprint's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Network => "network",
+            Self::Mtls => "mtls",
+            Self::DefenseInDepth => "defense-in-depth",
+            Self::CloudHardware => "cloud-hardware",
+        }
+    }
+}
+
+impl NetworkEncryption {
+    /// The blueprint's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Wireguard => "wireguard",
+            Self::Ipsec => "ipsec",
+        }
+    }
+}
+
+impl Mesh {
+    /// The blueprint's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Istio => "istio",
+            Self::IstioAmbient => "istio-ambient",
+            Self::Linkerd => "linkerd",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words are the ones the blueprint's YAML uses (serde's spelling).
+    #[test]
+    fn names_are_the_blueprints_words() {
+        let word = |v: serde_json::Value| v.as_str().map(str::to_owned);
+        for e in [
+            Encryption::None,
+            Encryption::Network,
+            Encryption::Mtls,
+            Encryption::DefenseInDepth,
+            Encryption::CloudHardware,
+        ] {
+            assert_eq!(word(serde_json::to_value(e).unwrap()).unwrap(), e.name());
+        }
+        for n in [NetworkEncryption::Wireguard, NetworkEncryption::Ipsec] {
+            assert_eq!(word(serde_json::to_value(n).unwrap()).unwrap(), n.name());
+        }
+        for m in [Mesh::Istio, Mesh::IstioAmbient, Mesh::Linkerd] {
+            assert_eq!(word(serde_json::to_value(m).unwrap()).unwrap(), m.name());
+        }
+    }
+}

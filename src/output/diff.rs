@@ -155,7 +155,7 @@ pub fn stat(comparison: &Comparison) -> String {
 }
 
 /// Machine-readable: summary, review terms, and every changed file with its diff.
-pub fn json(comparison: &Comparison) -> String {
+pub fn json(comparison: &Comparison) -> crate::error::Result<String> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct File<'a> {
@@ -205,9 +205,10 @@ pub fn json(comparison: &Comparison) -> String {
         review,
         files,
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| crate::error::Error::Bug(format!("the review does not serialize: {e}")))?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 fn status_key(status: Status) -> &'static str {

@@ -280,7 +280,7 @@ fn reasons(
     ));
     let (clusters, tenants, groups, nodes) = partition;
     if clusters > 1 {
-        let by = [
+        let [by_tenants, by_groups, by_nodes] = [
             (
                 tenants.div_ceil(cap.tenants.max(1)),
                 format!("{tenants} tenants"),
@@ -291,11 +291,14 @@ fn reasons(
             ),
             (nodes.div_ceil(cap.nodes.max(1)), format!("{nodes} nodes")),
         ];
-        let binding = by
-            .iter()
-            .max_by_key(|(n, _)| *n)
-            .map(|(_, what)| what.clone())
-            .unwrap_or_default();
+        // The constraint that needs the most clusters (the last of equals, as before).
+        let mut binding = by_tenants;
+        for candidate in [by_groups, by_nodes] {
+            if candidate.0 >= binding.0 {
+                binding = candidate;
+            }
+        }
+        let binding = binding.1;
         out.push(format!(
             "one of {clusters} clusters of this partition: its {binding} do not fit fewer"
         ));

@@ -148,9 +148,11 @@ impl Placement {
         Ok(())
     }
 
-    /// The YAML text of this placement (without the generated-file header).
-    pub fn to_yaml(&self) -> String {
-        serde_saphyr::to_string(self).unwrap_or_default()
+    /// The YAML text of this placement (without the generated-file header). Plain data
+    /// always serializes: a failure is a bug, never an empty record.
+    pub fn to_yaml(&self) -> Result<String, crate::error::Error> {
+        serde_saphyr::to_string(self)
+            .map_err(|e| crate::error::Error::Bug(format!("the placement does not serialize: {e}")))
     }
 }
 
@@ -370,13 +372,12 @@ fn describe(record: Option<&EncryptionRecord>) -> String {
     let Some(e) = record else {
         return "none recorded".to_owned();
     };
-    let word = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
-    let mut parts = vec![word(serde_json::to_value(e.mode).unwrap_or_default())];
+    let mut parts = vec![e.mode.name()];
     if let Some(n) = e.network_encryption {
-        parts.push(word(serde_json::to_value(n).unwrap_or_default()));
+        parts.push(n.name());
     }
     if let Some(m) = e.mesh {
-        parts.push(word(serde_json::to_value(m).unwrap_or_default()));
+        parts.push(m.name());
     }
     parts.join(" + ")
 }

@@ -194,7 +194,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
 
     tree.insert(
         "placement.yaml",
-        &plan.placement().to_yaml(),
+        &plan.placement().to_yaml()?,
         "placement record",
     )?;
     Ok(())
