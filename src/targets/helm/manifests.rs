@@ -60,7 +60,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
     for cluster in &plan.clusters {
         let n = &cluster.networking;
         let dir = format!("manifests/{}", cluster.name);
-        if let Some(istio) = &n.istio {
+        if let Some(istio) = n.istio() {
             let text = templates.render(
                 TEMPLATE_PEER_AUTHENTICATION,
                 &PeerAuthenticationContext { cluster, istio },
@@ -71,7 +71,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                 TEMPLATE_PEER_AUTHENTICATION,
             )?;
         }
-        if let Some(linkerd) = &n.linkerd {
+        if let Some(linkerd) = n.linkerd() {
             let context = LinkerdIdentityContext {
                 cluster,
                 linkerd,
