@@ -163,7 +163,7 @@ pub fn networking(
         .map(|protocol| stack::cilium(cloud, name, network, protocol, policy.mesh));
     let istio = match policy.mesh {
         Some(m @ (Mesh::Istio | Mesh::IstioAmbient)) => Some(stack::istio(cloud, m, uses_cilium)),
-        _ => None,
+        Some(Mesh::Linkerd) | None => None,
     };
     let linkerd = (policy.mesh == Some(Mesh::Linkerd)).then(|| stack::linkerd(cloud));
     Networking {

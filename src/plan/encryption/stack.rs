@@ -445,8 +445,9 @@ pub fn cilium_cluster_name(cluster: &str) -> String {
     for byte in digest.iter().take(4) {
         let _ = write!(hex, "{byte:02x}");
     }
-    let head = cluster.get(..23).unwrap_or(cluster).trim_end_matches('-');
-    format!("{head}-{hex}")
+    // Cluster names are DNS labels (ASCII): 23 characters are 23 bytes.
+    let head: String = cluster.chars().take(23).collect();
+    format!("{}-{hex}", head.trim_end_matches('-'))
 }
 
 /// Cilium's settings on `cloud` for the cluster `name` with `network`.

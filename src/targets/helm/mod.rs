@@ -16,6 +16,7 @@ pub mod values;
 
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
+use crate::plan::encryption::Cni;
 use crate::plan::{ClusterPlan, Plan};
 use crate::targets::templates::{TEMPLATE_HELMFILE, Templates};
 pub use helmfile::HelmfileContext;
@@ -24,6 +25,14 @@ pub use helmfile::HelmfileContext;
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
     for cluster in &plan.clusters {
         let n = &cluster.networking;
+        // The infrastructure leaves the pod network to Cilium exactly when the CNI is
+        // Cilium: without its release, the nodes would never become ready.
+        if (n.cni == Cni::Cilium) != n.cilium().is_some() {
+            return Err(bug(
+                cluster,
+                "the CNI and the Cilium release disagree (is the policy's `networkEncryption` resolved?)",
+            ));
+        }
         let steps = &n.releases;
         if steps.is_empty() {
             continue;
@@ -60,4 +69,62 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
 /// The bug of a plan that lacks what `cluster`'s stack needs.
 fn bug(cluster: &ClusterPlan, what: &str) -> Error {
     Error::Bug(format!("cluster `{}`: {what}", cluster.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::blueprint::{self, validate::validate};
+
+    fn plan_on(cloud: &str, region: &str, account: &str, instance: &str) -> Plan {
+        let yaml = format!(
+            "version: 1\nname: acme\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.33\"\n\
+             policy:\n  zeroTrust: false\n  encryption: network\n  networkEncryption: wireguard\n\
+             environments:\n  prod: {{ production: true, account: {account}, cidr: 10.0.0.0/16 }}\n\
+             organizations: {{ retail: {{ boundary: soft }} }}\n\
+             units:\n  u: {{ tenantsPerCluster: 4, nodeGroupsPerCluster: 4, nodesPerGroup: 5, instanceType: {instance} }}\n\
+             tenants:\n  shop: {{ organization: retail, trust: trusted, unit: u, environments: [prod] }}\n"
+        );
+        let loaded = blueprint::parse(Path::new("t.yaml"), yaml).unwrap();
+        crate::plan::plan(&validate(loaded).unwrap(), None, false).unwrap()
+    }
+
+    fn render_helm(plan: &Plan) -> Result<OutputTree> {
+        let mut tree = OutputTree::default();
+        render(plan, &Templates::load(None)?, &mut tree)?;
+        Ok(tree)
+    }
+
+    #[test]
+    fn an_impossible_plan_is_a_bug_not_a_default() {
+        let plan = plan_on("gcp", "europe-west3", "acme-prod-4711", "n2-standard-4");
+        assert!(render_helm(&plan).is_ok());
+
+        // Cilium as the CNI, but not installed: the nodes would never become ready.
+        let mut broken = plan.clone();
+        broken.clusters[0].networking.releases.clear();
+        let err = render_helm(&broken).unwrap_err();
+        assert!(matches!(err, Error::Bug(_)), "{err:?}");
+
+        // Cilium on GKE without the pod range it routes natively.
+        let mut broken = plan;
+        for step in &mut broken.clusters[0].networking.releases {
+            if let crate::plan::encryption::stack::Release::Cilium(c) = &mut step.release {
+                c.native_routing_cidr = None;
+            }
+        }
+        let err = render_helm(&broken).unwrap_err();
+        assert!(matches!(err, Error::Bug(_)), "{err:?}");
+    }
+
+    #[test]
+    fn cilium_in_eni_mode_needs_its_role_and_subnet_tag() {
+        let mut plan = plan_on("aws", "eu-central-1", "\"111111111111\"", "m6i.xlarge");
+        assert!(render_helm(&plan).is_ok());
+        plan.clusters[0].infra.pod_subnet_tag = None;
+        let err = render_helm(&plan).unwrap_err();
+        assert!(matches!(err, Error::Bug(_)), "{err:?}");
+    }
 }
