@@ -13,13 +13,15 @@
 //! CNI with network policy enabled, GKE Dataplane V2, and Azure CNI powered by Cilium.
 //!
 //! Beyond that table, each cluster's [`Networking`] carries the whole stack the Helm and
-//! manifest targets lay out: the releases in install order, each a [`Release`] carrying its
-//! chart's settings ([`stack`]), the charts pinned
-//! ([`charts`]), and how tenant namespaces are enrolled and isolated. [`coverage`](mod@coverage) says
-//! what each stack encrypts and why it is built the way it is.
+//! manifest targets lay out: the releases in install order, each a [`Release`] carrying
+//! its chart's settings ([`stack`]), the charts pinned ([`charts`]), and how tenant
+//! namespaces are enrolled and isolated ([`isolation`](mod@isolation)).
+//! [`coverage`](mod@coverage) says what each stack encrypts and why it is built the way
+//! it is.
 
 pub mod charts;
 pub mod coverage;
+pub mod isolation;
 pub mod stack;
 
 use serde::Serialize;
@@ -30,7 +32,8 @@ use crate::blueprint::validate::Validated;
 use crate::cloud::Cloud;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
 pub use coverage::{Coverage, StackCoverage, coverage};
-use stack::{CiliumPlan, InstallStep, IstioPlan, LinkerdPlan, Release, TenantIsolation};
+use isolation::TenantIsolation;
+use stack::{CiliumPlan, InstallStep, IstioPlan, LinkerdPlan, Release};
 
 /// The pod network.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -174,6 +177,6 @@ pub fn networking(
         cloud_encryption,
         workload_identity: policy.mesh.is_some(),
         releases: stack::releases(cilium, istio, linkerd),
-        tenant_isolation: stack::isolation(policy.mesh),
+        tenant_isolation: isolation::isolation(policy.mesh),
     }
 }

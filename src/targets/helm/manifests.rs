@@ -16,9 +16,8 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::output::{HEADER, OutputTree};
-use crate::plan::encryption::stack::{
-    IngressPolicy, IstioPlan, Lifetime, LinkerdPlan, Peer, TenantIsolation,
-};
+use crate::plan::encryption::isolation::{IngressPolicy, Peer, TenantIsolation};
+use crate::plan::encryption::stack::{IstioPlan, Lifetime, LinkerdPlan};
 use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
 use crate::targets::templates::{
     TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY, TEMPLATE_PEER_AUTHENTICATION,
