@@ -8,7 +8,9 @@ use std::path::Path;
 
 use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
-use clusterwright::plan::encryption::stack::{CiliumIntegration, GatewayApi, HookAction};
+use clusterwright::plan::encryption::stack::{
+    CiliumIntegration, GatewayApi, HookAction, InstallStep,
+};
 use clusterwright::plan::{self, Plan};
 use clusterwright::targets::{self, Templates};
 
@@ -129,7 +131,7 @@ fn every_stack_renders_files_that_parse_and_reference_each_other() {
                 .iter()
                 .map(|r| r["name"].as_str().unwrap())
                 .collect();
-            let planned: Vec<&str> = n.releases.iter().map(|r| r.name).collect();
+            let planned: Vec<&str> = n.releases.iter().map(InstallStep::name).collect();
             assert_eq!(names, planned, "{name}");
             assert_eq!(doc["helmDefaults"]["kubeContext"], c.name.as_str());
             let mut previous: Option<String> = None;
@@ -176,7 +178,7 @@ fn every_stack_renders_files_that_parse_and_reference_each_other() {
 fn cilium_is_fitted_to_each_cloud() {
     let wireguard = POLICIES[0];
     let (aws, _) = tree_of(&blueprint_on("aws", wireguard));
-    let c = aws.clusters[0].networking.cilium.clone().unwrap();
+    let c = aws.clusters[0].networking.cilium().cloned().unwrap();
     assert_eq!(c.integration, CiliumIntegration::Eni);
     assert!(c.kube_proxy_replacement && c.k8s_service_host_ref.is_some());
     // One tag, set by the Terraform target on the node subnets, filtered on by Cilium.
@@ -201,7 +203,7 @@ fn cilium_is_fitted_to_each_cloud() {
 
     let (gcp, tree) = tree_of(&blueprint_on("gcp", wireguard));
     let cluster = &gcp.clusters[0];
-    let c = cluster.networking.cilium.clone().unwrap();
+    let c = cluster.networking.cilium().cloned().unwrap();
     assert_eq!(c.integration, CiliumIntegration::Gke);
     assert!(!c.kube_proxy_replacement && c.node_init);
     let pods = cluster.network.pod_cidr.clone().unwrap();
@@ -224,10 +226,10 @@ fn cilium_is_fitted_to_each_cloud() {
 
     let (azure, _) = tree_of(&blueprint_on("azure", POLICIES[1]));
     let cluster = &azure.clusters[0];
-    let c = cluster.networking.cilium.clone().unwrap();
+    let c = cluster.networking.cilium().cloned().unwrap();
     assert_eq!(c.integration, CiliumIntegration::AksByocni);
     assert_eq!(
-        c.cluster_pool_cidrs,
+        c.cluster_pool.clone().unwrap().cidrs,
         [cluster.network.pod_cidr.clone().unwrap()]
     );
     // IPsec: no strict mode, no node encryption, and the key is a Secret the operator makes.
@@ -244,18 +246,18 @@ fn cilium_is_fitted_to_each_cloud() {
 #[test]
 fn cilium_makes_room_for_the_mesh() {
     let (ambient, _) = tree_of(&blueprint_on("azure", POLICIES[4]));
-    let c = ambient.clusters[0].networking.cilium.clone().unwrap();
+    let c = ambient.clusters[0].networking.cilium().cloned().unwrap();
     assert!(!c.cni_exclusive && c.socket_lb_host_namespace_only && c.disable_bpf_masquerade);
     let (sidecars, _) = tree_of(&blueprint_on("aws", POLICIES[5]));
-    let c = sidecars.clusters[0].networking.cilium.clone().unwrap();
+    let c = sidecars.clusters[0].networking.cilium().cloned().unwrap();
     assert!(!c.cni_exclusive && c.socket_lb_host_namespace_only && !c.disable_bpf_masquerade);
     // Linkerd without its CNI plugin: Cilium stays exclusive, but services are translated
     // for the host only, so Linkerd sees the service address.
     let (linkerd, _) = tree_of(&blueprint_on("gcp", POLICIES[6]));
-    let c = linkerd.clusters[0].networking.cilium.clone().unwrap();
+    let c = linkerd.clusters[0].networking.cilium().cloned().unwrap();
     assert!(c.cni_exclusive && c.socket_lb_host_namespace_only);
     let (alone, _) = tree_of(&blueprint_on("gcp", POLICIES[0]));
-    let c = alone.clusters[0].networking.cilium.clone().unwrap();
+    let c = alone.clusters[0].networking.cilium().cloned().unwrap();
     assert!(c.cni_exclusive && !c.socket_lb_host_namespace_only);
 }
 
@@ -267,7 +269,7 @@ fn releases_follow_the_stack() {
             .networking
             .releases
             .iter()
-            .map(|r| r.name)
+            .map(InstallStep::name)
             .collect()
     };
     assert_eq!(names("aws", POLICIES[0]), ["cilium"]);
@@ -296,32 +298,29 @@ fn releases_follow_the_stack() {
 #[test]
 fn istio_and_linkerd_settings_follow_the_cloud() {
     let (gke, _) = tree_of(&blueprint_on("gcp", POLICIES[2]));
-    let istio = gke.clusters[0].networking.istio.clone().unwrap();
+    let istio = gke.clusters[0].networking.istio().cloned().unwrap();
     assert_eq!(istio.platform, Some("gke"));
     assert_eq!(istio.mtls_mode, "STRICT");
     let (eks, _) = tree_of(&blueprint_on("aws", POLICIES[2]));
-    assert_eq!(
-        eks.clusters[0].networking.istio.clone().unwrap().platform,
-        None
-    );
+    assert_eq!(eks.clusters[0].networking.istio().unwrap().platform, None);
 
     let (gke, _) = tree_of(&blueprint_on("gcp", POLICIES[3]));
-    let linkerd = gke.clusters[0].networking.linkerd.clone().unwrap();
+    let linkerd = gke.clusters[0].networking.linkerd().cloned().unwrap();
     assert_eq!(linkerd.gateway_api, GatewayApi::Cloud);
     assert_eq!(linkerd.default_inbound_policy, "all-authenticated");
     let (aks, _) = tree_of(&blueprint_on("azure", POLICIES[3]));
     let n = &aks.clusters[0].networking;
     assert!(matches!(
-        n.linkerd.clone().unwrap().gateway_api,
+        n.linkerd().cloned().unwrap().gateway_api,
         GatewayApi::Upstream { .. }
     ));
     let crds = n
         .releases
         .iter()
-        .find(|r| r.name == "linkerd-crds")
+        .find(|r| r.name() == "linkerd-crds")
         .unwrap();
     assert!(matches!(crds.hooks[0].action, HookAction::ApplyUrl { .. }));
-    assert!(!crds.create_namespace);
+    assert!(!crds.release.creates_namespace());
 }
 
 #[test]
@@ -391,7 +390,7 @@ fn the_decision_record_covers_every_stack_it_generates() {
         let readme = &tree.get("README.md").unwrap().content;
         assert_eq!(
             readme.contains("linkerd-trust-roots-bundle.json"),
-            plan.clusters[0].networking.linkerd.is_some(),
+            plan.clusters[0].networking.linkerd().is_some(),
             "{name}"
         );
     }
@@ -414,7 +413,7 @@ fn on_eks_cilium_goes_in_between_the_cluster_and_its_node_groups() {
                 .releases
                 .iter()
                 .filter(|r| r.no_wait.is_some())
-                .map(|r| r.name)
+                .map(InstallStep::name)
                 .collect();
             assert_eq!(
                 no_wait,

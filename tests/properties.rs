@@ -255,7 +255,7 @@ fn check_invariants(bp: &Blueprint, plan: &Plan) {
                 );
             }
         }
-        if let Some(cilium) = &c.networking.cilium {
+        if let Some(cilium) = c.networking.cilium() {
             assert!(
                 cilium.cluster_name.len() <= 32,
                 "{}: Cilium's cluster name {} is too long",
@@ -266,8 +266,8 @@ fn check_invariants(bp: &Blueprint, plan: &Plan) {
         // Each release needs the one installed before it.
         let mut previous: Option<String> = None;
         for r in &c.networking.releases {
-            assert_eq!(r.needs, previous, "{}: {}", c.name, r.name);
-            previous = Some(format!("{}/{}", r.namespace, r.name));
+            assert_eq!(r.needs, previous, "{}: {}", c.name, r.name());
+            previous = Some(format!("{}/{}", r.namespace(), r.name()));
         }
         let cidr: Ipv4Net = c.cidr.parse().unwrap();
         let env_range: Ipv4Net = bp.environments[&c.environment].cidr.parse().unwrap();

@@ -13,12 +13,15 @@
 //! CNI with network policy enabled, GKE Dataplane V2, and Azure CNI powered by Cilium.
 //!
 //! Beyond that table, each cluster's [`Networking`] carries the whole stack the Helm and
-//! manifest targets lay out: the releases in install order ([`stack`]), the charts pinned
-//! ([`charts`]), and how tenant namespaces are enrolled and isolated. [`coverage`](mod@coverage) says
-//! what each stack encrypts and why it is built the way it is.
+//! manifest targets lay out: the releases in install order, each a [`Release`] carrying
+//! its chart's settings ([`stack`]), the charts pinned ([`charts`]), and how tenant
+//! namespaces are enrolled and isolated ([`isolation`](mod@isolation)).
+//! [`coverage`](mod@coverage) says what each stack encrypts and why it is built the way
+//! it is.
 
 pub mod charts;
 pub mod coverage;
+pub mod isolation;
 pub mod stack;
 
 use serde::Serialize;
@@ -29,7 +32,8 @@ use crate::blueprint::validate::Validated;
 use crate::cloud::Cloud;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
 pub use coverage::{Coverage, StackCoverage, coverage};
-use stack::{CiliumPlan, IstioPlan, LinkerdPlan, Release, TenantIsolation};
+use isolation::TenantIsolation;
+use stack::{CiliumPlan, InstallStep, IstioPlan, LinkerdPlan, Release};
 
 /// The pod network.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -73,14 +77,9 @@ pub struct Networking {
     pub cloud_encryption: Option<CloudEncryption>,
     /// Whether workloads have cryptographic identities (mesh certificates).
     pub workload_identity: bool,
-    /// The Helm releases to install, in order (none: nothing to install with Helm).
-    pub releases: Vec<Release>,
-    /// Cilium's settings, when Cilium is installed with Helm.
-    pub cilium: Option<CiliumPlan>,
-    /// Istio's settings, when Istio is the mesh.
-    pub istio: Option<IstioPlan>,
-    /// Linkerd's settings, when Linkerd is the mesh.
-    pub linkerd: Option<LinkerdPlan>,
+    /// The Helm releases to install, in order, each with its settings (none: nothing
+    /// to install with Helm).
+    pub releases: Vec<InstallStep>,
     /// How tenant namespaces are enrolled in the mesh and isolated from each other.
     pub tenant_isolation: TenantIsolation,
 }
@@ -90,6 +89,40 @@ pub struct Networking {
 pub const CILIUM_AGENT_NOT_READY: &str = "node.cilium.io/agent-not-ready";
 
 impl Networking {
+    /// Cilium's settings, when Cilium is installed with Helm.
+    pub fn cilium(&self) -> Option<&CiliumPlan> {
+        self.releases.iter().find_map(|step| {
+            if let Release::Cilium(c) = &step.release {
+                Some(c)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Istio's settings (those istiod is installed with), when Istio is the mesh.
+    pub fn istio(&self) -> Option<&IstioPlan> {
+        self.releases.iter().find_map(|step| {
+            if let Release::Istiod(i) = &step.release {
+                Some(i)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Linkerd's settings (those its control plane is installed with), when Linkerd is
+    /// the mesh.
+    pub fn linkerd(&self) -> Option<&LinkerdPlan> {
+        self.releases.iter().find_map(|step| {
+            if let Release::LinkerdControlPlane(l) = &step.release {
+                Some(l)
+            } else {
+                None
+            }
+        })
+    }
+
     /// The taint node groups need for this stack, if any.
     pub fn node_taint(&self) -> Option<Taint> {
         (self.cni == Cni::Cilium).then(|| Taint {
@@ -133,7 +166,7 @@ pub fn networking(
         .map(|protocol| stack::cilium(cloud, name, network, protocol, policy.mesh));
     let istio = match policy.mesh {
         Some(m @ (Mesh::Istio | Mesh::IstioAmbient)) => Some(stack::istio(cloud, m, uses_cilium)),
-        _ => None,
+        Some(Mesh::Linkerd) | None => None,
     };
     let linkerd = (policy.mesh == Some(Mesh::Linkerd)).then(|| stack::linkerd(cloud));
     Networking {
@@ -143,10 +176,7 @@ pub fn networking(
         mesh: policy.mesh,
         cloud_encryption,
         workload_identity: policy.mesh.is_some(),
-        releases: stack::releases(cloud, cilium.as_ref(), istio.as_ref(), linkerd.as_ref()),
-        cilium,
-        istio,
-        linkerd,
-        tenant_isolation: stack::isolation(policy.mesh),
+        releases: stack::releases(cilium, istio, linkerd),
+        tenant_isolation: isolation::isolation(policy.mesh),
     }
 }

@@ -102,8 +102,10 @@ pub fn coverage(
             "none beyond the cloud's: the encryption identifies machines, not workloads",
         ),
     };
-    let cilium = matches!(encryption, Encryption::Network | Encryption::DefenseInDepth)
-        .then(|| network_encryption.unwrap_or(NetworkEncryption::Wireguard));
+    // Validation resolves the protocol whenever Cilium encrypts; were it missing, no
+    // Cilium is installed either (the Helm target reports that bug), and none is described.
+    let cilium = network_encryption
+        .filter(|_| matches!(encryption, Encryption::Network | Encryption::DefenseInDepth));
     let mesh = mesh.filter(|_| matches!(encryption, Encryption::Mtls | Encryption::DefenseInDepth));
     Coverage {
         summary: summary.to_owned(),
@@ -145,7 +147,7 @@ fn stack(
             Cloud::Azure => " in a VNet with Virtual Network encryption",
         }),
         Encryption::None => title.push_str(", no encryption"),
-        _ => {}
+        Encryption::Network | Encryption::Mtls | Encryption::DefenseInDepth => {}
     }
     if let Some(m) = mesh {
         title.push_str(match m {
@@ -181,7 +183,7 @@ fn stack(
                 .push("Nobody is authenticated by the network.".to_owned());
         }
         Encryption::CloudHardware => cloud_hardware(&mut s, cloud),
-        _ => {}
+        Encryption::Network | Encryption::Mtls | Encryption::DefenseInDepth => {}
     }
     if encryption != Encryption::None {
         s.not_encrypted.push("Traffic to the Kubernetes API server: TLS by Kubernetes itself; the managed control plane is not a cluster node, so node-level encryption never covers it.".to_owned());
@@ -389,7 +391,7 @@ fn mesh_coverage(s: &mut StackCoverage, mesh: Mesh, on_cilium: bool) {
     if !on_cilium {
         let outside = match mesh {
             Mesh::Linkerd => "cert-manager, trust-manager",
-            _ => "istiod, the Istio CNI agent",
+            Mesh::Istio | Mesh::IstioAmbient => "istiod, the Istio CNI agent",
         };
         s.not_encrypted.push(format!("Everything outside the mesh (rule `mesh-addon-traffic`): DNS to CoreDNS, kube-system and cloud-managed add-ons, {outside}, host-network and node traffic."));
     }

@@ -1,13 +1,12 @@
-//! The software a cluster's networking stack installs: the Helm releases in order, the
-//! settings of Cilium, Istio and Linkerd, and how tenant namespaces are enrolled and
-//! isolated.
+//! The software a cluster's networking stack installs: the Helm releases in order, each
+//! a [`Release`] carrying the settings of its chart (Cilium, Istio, Linkerd and what
+//! Linkerd's identity needs).
 //!
 //! Part of stage 3 (plan). Input: the resolved policy, the cluster's cloud, name and
 //! address plan. Output: plain data that the Helm and manifest templates lay out without
 //! deciding anything. Each choice below says why; the reasons reviewers read are in
 //! [`super::coverage`](mod@super::coverage).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -64,6 +63,26 @@ pub struct StrictEgress {
     pub allow_remote_node_identities: bool,
 }
 
+/// Where Cilium reads the API server's address from, when it is known only after apply.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct K8sServiceHost {
+    /// The ConfigMap key holding the host (`k8sServiceHostRef`).
+    pub config_map: ObjectKey,
+    /// The API server's port (`k8sServicePort`).
+    pub port: u16,
+}
+
+/// Cilium's cluster-pool IPAM: the ranges pods take addresses from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterPool {
+    /// The pod ranges (AKS: the plan's overlay range).
+    pub cidrs: Vec<String>,
+    /// Prefix length of the pod block each node gets.
+    pub mask_size: u8,
+}
+
 /// The settings of the Cilium chart.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -76,13 +95,14 @@ pub struct CiliumPlan {
     pub integration: CiliumIntegration,
     /// `ipam.mode`.
     pub ipam_mode: &'static str,
-    /// Cluster-pool pod ranges (AKS: the plan's overlay range).
-    pub cluster_pool_cidrs: Vec<String>,
-    /// Prefix length of the pod block each node gets from the cluster pool.
-    pub cluster_pool_mask_size: Option<u8>,
+    /// Cluster-pool IPAM's ranges, with cluster-pool IPAM (AKS). `None` there only if
+    /// the address plan has no overlay range, which the Helm target reports as a bug.
+    pub cluster_pool: Option<ClusterPool>,
     /// `routingMode`, where it must be set.
     pub routing_mode: Option<&'static str>,
-    /// `ipv4NativeRoutingCIDR`: the range routed natively (GKE: the pod range).
+    /// `ipv4NativeRoutingCIDR`: the range routed natively (GKE: the pod range). `None`
+    /// on GKE only if the address plan has no pod range, which the Helm target reports
+    /// as a bug.
     pub native_routing_cidr: Option<String>,
     /// Whether the node-init DaemonSet prepares GKE nodes.
     pub node_init: bool,
@@ -91,9 +111,7 @@ pub struct CiliumPlan {
     /// Whether Cilium replaces kube-proxy (EKS: the cluster has no kube-proxy).
     pub kube_proxy_replacement: bool,
     /// Where the API server's host is read from, when it is not known before apply.
-    pub k8s_service_host_ref: Option<ObjectKey>,
-    /// The API server's port, with `k8s_service_host_ref`.
-    pub k8s_service_port: Option<u16>,
+    pub k8s_service_host_ref: Option<K8sServiceHost>,
     /// Transparent encryption.
     pub encryption: NetworkEncryption,
     /// Node-to-node encryption (WireGuard only).
@@ -105,7 +123,8 @@ pub struct CiliumPlan {
     /// The Secret holding the IPsec key (created by the operator, never generated).
     pub ipsec_secret: Option<ObjectKey>,
     /// `socketLB.hostNamespaceOnly`: service translation only for the host, so a mesh
-    /// sees the service address (Istio requires it; Linkerd's routing needs it).
+    /// sees the service address (Istio requires it; Linkerd's routing needs it). Set
+    /// exactly when a mesh runs.
     pub socket_lb_host_namespace_only: bool,
     /// `cni.exclusive`: false leaves a chained CNI plugin (istio-cni) in place.
     pub cni_exclusive: bool,
@@ -122,6 +141,9 @@ pub struct IstioPlan {
     pub version: &'static str,
     /// Ambient mode (ztunnel) instead of sidecars.
     pub ambient: bool,
+    /// The profile of istiod and istio-cni (`ambient` in ambient mode; `None`: the
+    /// charts' default).
+    pub profile: Option<&'static str>,
     /// Istio's platform profile, where the cloud needs one (`gke`).
     pub platform: Option<&'static str>,
     /// The root namespace: mesh-wide policy lives here.
@@ -241,70 +263,133 @@ pub struct SetValue {
     pub value: &'static str,
 }
 
-/// One Helm release.
+/// Values set on the command line, and why they are not in the values file.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct Release {
-    /// Release name.
-    pub name: &'static str,
-    /// Namespace.
-    pub namespace: &'static str,
+pub struct SetValues {
+    /// Why `--set` is used instead of the values file.
+    pub reason: &'static str,
+    /// The values, in order.
+    pub values: Vec<SetValue>,
+}
+
+/// A Helm release the stack installs, with the settings of its chart: no release
+/// exists without its settings, and nothing downstream tells releases apart by name.
+///
+/// The serialized tag is the release's name ([`Release::name`]).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "name", content = "settings", rename_all = "kebab-case")]
+pub enum Release {
+    /// Cilium: the CNI and its transparent encryption.
+    Cilium(CiliumPlan),
+    /// Istio `base`: CRDs and cluster-wide resources.
+    IstioBase(IstioPlan),
+    /// `istiod`: Istio's control plane.
+    Istiod(IstioPlan),
+    /// Istio's CNI node agent.
+    IstioCni(IstioPlan),
+    /// ztunnel: the per-node proxy of ambient mode.
+    Ztunnel(IstioPlan),
+    /// cert-manager: issues and rotates Linkerd's trust anchor and identity issuer. Its
+    /// few values are the same everywhere (written inline in the helmfile).
+    CertManager,
+    /// trust-manager: publishes the trust anchor's certificate for Linkerd. Its few
+    /// values are the same everywhere (written inline in the helmfile).
+    TrustManager,
+    /// Linkerd's CRDs.
+    LinkerdCrds(LinkerdPlan),
+    /// Linkerd's control plane.
+    LinkerdControlPlane(LinkerdPlan),
+}
+
+impl Release {
+    /// The release's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Release::Cilium(_) => "cilium",
+            Release::IstioBase(_) => "istio-base",
+            Release::Istiod(_) => "istiod",
+            Release::IstioCni(_) => "istio-cni",
+            Release::Ztunnel(_) => "ztunnel",
+            Release::CertManager => "cert-manager",
+            Release::TrustManager => "trust-manager",
+            Release::LinkerdCrds(_) => "linkerd-crds",
+            Release::LinkerdControlPlane(_) => "linkerd-control-plane",
+        }
+    }
+
+    /// The namespace it is installed in.
+    pub fn namespace(&self) -> &'static str {
+        match self {
+            Release::Cilium(_) => "kube-system",
+            Release::IstioBase(i) | Release::Istiod(i) | Release::Ztunnel(i) => i.root_namespace,
+            Release::IstioCni(i) => i.cni_namespace,
+            // trust-manager reads the trust anchor's Secret in its own namespace, next to
+            // cert-manager.
+            Release::CertManager | Release::TrustManager => "cert-manager",
+            Release::LinkerdCrds(_) | Release::LinkerdControlPlane(_) => "linkerd",
+        }
+    }
+
     /// The pinned chart.
-    pub chart: Chart,
+    pub fn chart(&self) -> Chart {
+        match self {
+            Release::Cilium(_) => charts::CILIUM,
+            Release::IstioBase(_) => charts::ISTIO_BASE,
+            Release::Istiod(_) => charts::ISTIOD,
+            Release::IstioCni(_) => charts::ISTIO_CNI,
+            Release::Ztunnel(_) => charts::ZTUNNEL,
+            Release::CertManager => charts::CERT_MANAGER,
+            Release::TrustManager => charts::TRUST_MANAGER,
+            Release::LinkerdCrds(_) => charts::LINKERD_CRDS,
+            Release::LinkerdControlPlane(_) => charts::LINKERD_CONTROL_PLANE,
+        }
+    }
+
+    /// Whether helm creates the namespace: not where the manifests create it, with the
+    /// labels the mesh needs (the linkerd namespace).
+    pub fn creates_namespace(&self) -> bool {
+        match self {
+            Release::LinkerdCrds(_) | Release::LinkerdControlPlane(_) => false,
+            Release::Cilium(_)
+            | Release::IstioBase(_)
+            | Release::Istiod(_)
+            | Release::IstioCni(_)
+            | Release::Ztunnel(_)
+            | Release::CertManager
+            | Release::TrustManager => true,
+        }
+    }
+}
+
+/// One step of a cluster's install: a release, the release it waits for, and how it
+/// is installed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallStep {
+    /// The release and its settings.
+    #[serde(flatten)]
+    pub release: Release,
     /// The release installed just before (`<namespace>/<name>`).
     pub needs: Option<String>,
-    /// Its values file next to the helmfile (`None`: inline values in the helmfile).
-    pub values_file: Option<String>,
-    /// Whether helm creates the namespace (false where the manifests create it, labelled).
-    pub create_namespace: bool,
-    /// Values set on the command line, and why.
-    pub set: Vec<SetValue>,
-    /// Why `set` is used instead of the values file.
-    pub set_reason: Option<&'static str>,
+    /// Values set on the command line rather than in the values file, and why.
+    pub set: Option<SetValues>,
     /// Hooks, in the order they run.
     pub hooks: Vec<Hook>,
     /// Why helmfile must not wait for the release's pods (`None`: it waits).
     pub no_wait: Option<&'static str>,
 }
 
-/// Whom a tenant namespace admits.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Peer {
-    /// Pods of the same namespace.
-    SameNamespace,
-    /// An address range.
-    Cidr {
-        /// The range.
-        cidr: &'static str,
-    },
-}
+impl InstallStep {
+    /// The release's name.
+    pub fn name(&self) -> &'static str {
+        self.release.name()
+    }
 
-/// An ingress NetworkPolicy in every tenant namespace.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct IngressPolicy {
-    /// Name.
-    pub name: &'static str,
-    /// Why it exists.
-    pub why: &'static str,
-    /// Whom it admits (`None`: nobody; the policy only selects, so everything else is
-    /// denied).
-    pub from: Option<Peer>,
-}
-
-/// How tenant namespaces are enrolled in the mesh and isolated from each other.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantIsolation {
-    /// The mesh enrollment, in words.
-    pub enrollment: &'static str,
-    /// Namespace labels besides the tenant label.
-    pub labels: BTreeMap<&'static str, &'static str>,
-    /// Namespace annotations.
-    pub annotations: BTreeMap<&'static str, &'static str>,
-    /// Ingress policies in every tenant namespace, by name.
-    pub policies: Vec<IngressPolicy>,
+    /// The release's namespace.
+    pub fn namespace(&self) -> &'static str {
+        self.release.namespace()
+    }
 }
 
 /// Cilium's `cluster.name` for `cluster`: the name itself when it fits 32 characters,
@@ -319,8 +404,9 @@ pub fn cilium_cluster_name(cluster: &str) -> String {
     for byte in digest.iter().take(4) {
         let _ = write!(hex, "{byte:02x}");
     }
-    let head = cluster.get(..23).unwrap_or(cluster).trim_end_matches('-');
-    format!("{head}-{hex}")
+    // Cluster names are DNS labels (ASCII): 23 characters are 23 bytes.
+    let head: String = cluster.chars().take(23).collect();
+    format!("{}-{hex}", head.trim_end_matches('-'))
 }
 
 /// Cilium's settings on `cloud` for the cluster `name` with `network`.
@@ -332,20 +418,17 @@ pub fn cilium(
     mesh: Option<Mesh>,
 ) -> CiliumPlan {
     let wireguard = encryption == NetworkEncryption::Wireguard;
-    let pod_cidr = network.pod_cidr.clone().unwrap_or_default();
     let mut c = CiliumPlan {
         cluster_name: cilium_cluster_name(name),
         integration: CiliumIntegration::Eni,
         ipam_mode: "eni",
-        cluster_pool_cidrs: Vec::new(),
-        cluster_pool_mask_size: None,
+        cluster_pool: None,
         routing_mode: None,
         native_routing_cidr: None,
         node_init: false,
         cni_bin_path: None,
         kube_proxy_replacement: false,
         k8s_service_host_ref: None,
-        k8s_service_port: None,
         encryption,
         node_encryption: wireguard,
         strict_ingress: wireguard,
@@ -362,6 +445,10 @@ pub fn cilium(
         cni_exclusive: !matches!(mesh, Some(Mesh::Istio | Mesh::IstioAmbient)),
         disable_bpf_masquerade: mesh == Some(Mesh::IstioAmbient),
     };
+    // GKE and AKS always have a pod range in the address plan; were it missing, the
+    // settings that need it stay unset and the Helm target reports the bug (the plan
+    // cannot fail here, and a made-up range would be worse).
+    let pod_cidr = network.pod_cidr.clone();
     match cloud {
         Cloud::Aws => {
             // EKS is created without aws-node and kube-proxy: Cilium is the CNI and the
@@ -369,37 +456,41 @@ pub fn cilium(
             // writes it into a ConfigMap first.
             c.routing_mode = Some("native");
             c.kube_proxy_replacement = true;
-            c.k8s_service_host_ref = Some(ObjectKey {
-                namespace: "kube-system",
-                name: "cilium-k8s-service-host",
-                key: "host",
+            c.k8s_service_host_ref = Some(K8sServiceHost {
+                config_map: ObjectKey {
+                    namespace: "kube-system",
+                    name: "cilium-k8s-service-host",
+                    key: "host",
+                },
+                port: 443,
             });
-            c.k8s_service_port = Some(443);
             // No strict egress: pods, nodes and the control plane's ENIs share the node
             // subnets, so no CIDR covers pods only.
         }
         Cloud::Gcp => {
             c.integration = CiliumIntegration::Gke;
             c.ipam_mode = "kubernetes";
-            c.native_routing_cidr = Some(pod_cidr.clone());
+            c.native_routing_cidr.clone_from(&pod_cidr);
             c.node_init = true;
             c.cni_bin_path = Some("/home/kubernetes/bin");
             // The pod range is a secondary range of its own and routing is native:
             // nothing else lives in it.
-            c.strict_egress = wireguard.then_some(StrictEgress {
-                cidr: pod_cidr,
+            c.strict_egress = pod_cidr.filter(|_| wireguard).map(|cidr| StrictEgress {
+                cidr,
                 allow_remote_node_identities: false,
             });
         }
         Cloud::Azure => {
             c.integration = CiliumIntegration::AksByocni;
             c.ipam_mode = "cluster-pool";
-            c.cluster_pool_cidrs = vec![pod_cidr.clone()];
-            // network.rs gives each Azure node a /24 of the overlay.
-            c.cluster_pool_mask_size = Some(24);
+            c.cluster_pool = pod_cidr.clone().map(|cidr| ClusterPool {
+                cidrs: vec![cidr],
+                // network.rs gives each Azure node a /24 of the overlay.
+                mask_size: 24,
+            });
             // Tunnelling: the chart says strict egress then needs remote node identities.
-            c.strict_egress = wireguard.then_some(StrictEgress {
-                cidr: pod_cidr,
+            c.strict_egress = pod_cidr.filter(|_| wireguard).map(|cidr| StrictEgress {
+                cidr,
                 allow_remote_node_identities: true,
             });
         }
@@ -412,6 +503,8 @@ pub fn istio(cloud: Cloud, mesh: Mesh, on_cilium: bool) -> IstioPlan {
     IstioPlan {
         version: charts::ISTIO_VERSION,
         ambient: mesh == Mesh::IstioAmbient,
+        // The ambient profile turns on ztunnel support in istiod and the CNI agent.
+        profile: (mesh == Mesh::IstioAmbient).then_some("ambient"),
         // GKE keeps CNI binaries in /home/kubernetes/bin and admits node-critical pods
         // only in namespaces with a ResourceQuota: the gke profile handles both.
         platform: (cloud == Cloud::Gcp).then_some("gke"),
@@ -453,53 +546,51 @@ pub fn linkerd(cloud: Cloud) -> LinkerdPlan {
     }
 }
 
-fn release(name: &'static str, namespace: &'static str, chart: Chart) -> Release {
-    Release {
-        name,
-        namespace,
-        chart,
+fn step(release: Release) -> InstallStep {
+    InstallStep {
+        release,
         needs: None,
-        values_file: Some(format!("{name}.values.yaml")),
-        create_namespace: true,
-        set: Vec::new(),
-        set_reason: None,
+        set: None,
         hooks: Vec::new(),
         no_wait: None,
     }
 }
 
-/// The Helm releases, in install order, each needing the one before.
+/// The Helm releases of a stack with `cilium`, `istio` and `linkerd` (each when
+/// installed), in install order, each needing the one before.
 pub fn releases(
-    cloud: Cloud,
-    cilium: Option<&CiliumPlan>,
-    istio: Option<&IstioPlan>,
-    linkerd: Option<&LinkerdPlan>,
-) -> Vec<Release> {
+    cilium: Option<CiliumPlan>,
+    istio: Option<IstioPlan>,
+    linkerd: Option<LinkerdPlan>,
+) -> Vec<InstallStep> {
     let mut out = Vec::new();
     if let Some(c) = cilium {
-        let mut r = release("cilium", "kube-system", charts::CILIUM);
-        if let Some(target) = &c.k8s_service_host_ref {
-            r.no_wait = Some(
-                "on EKS, Cilium goes in before the node groups (the first apply's second step), \
-                 and its pods start only once nodes join",
-            );
-            r.hooks.push(Hook {
+        let mut hooks = Vec::new();
+        if let Some(host) = &c.k8s_service_host_ref {
+            hooks.push(Hook {
                 event: HookEvent::Presync,
                 action: HookAction::EksServiceHost {
-                    target: target.clone(),
+                    target: host.config_map.clone(),
                 },
             });
         }
         if let Some(secret) = &c.ipsec_secret {
-            r.hooks.push(Hook {
+            hooks.push(Hook {
                 event: HookEvent::Presync,
                 action: HookAction::RequireSecret {
                     secret: secret.clone(),
                 },
             });
         }
-        if c.node_init && cloud == Cloud::Gcp {
-            r.set = vec![
+        // The API endpoint is known only after apply on EKS, where Cilium goes in
+        // between the cluster and its node groups.
+        let no_wait = c.k8s_service_host_ref.is_some().then_some(
+            "on EKS, Cilium goes in before the node groups (the first apply's second step), \
+             and its pods start only once nodes join",
+        );
+        let set = c.node_init.then(|| SetValues {
+            reason: "the chart reads them, but its values.yaml does not declare them (DECISIONS.md)",
+            values: vec![
                 SetValue {
                     name: "nodeinit.reconfigureKubelet",
                     value: "true",
@@ -508,29 +599,28 @@ pub fn releases(
                     name: "nodeinit.removeCbrBridge",
                     value: "true",
                 },
-            ];
-            r.set_reason = Some(
-                "the chart reads them, but its values.yaml does not declare them (DECISIONS.md)",
-            );
-        }
-        out.push(r);
+            ],
+        });
+        out.push(InstallStep {
+            release: Release::Cilium(c),
+            needs: None,
+            set,
+            hooks,
+            no_wait,
+        });
     }
     if let Some(i) = istio {
-        out.push(release("istio-base", i.root_namespace, charts::ISTIO_BASE));
-        out.push(release("istiod", i.root_namespace, charts::ISTIOD));
-        out.push(release("istio-cni", i.cni_namespace, charts::ISTIO_CNI));
+        out.push(step(Release::IstioBase(i.clone())));
+        out.push(step(Release::Istiod(i.clone())));
         if i.ambient {
-            out.push(release("ztunnel", i.root_namespace, charts::ZTUNNEL));
+            out.push(step(Release::IstioCni(i.clone())));
+            out.push(step(Release::Ztunnel(i)));
+        } else {
+            out.push(step(Release::IstioCni(i)));
         }
     }
     if let Some(l) = linkerd {
-        let mut cert_manager = release("cert-manager", "cert-manager", charts::CERT_MANAGER);
-        cert_manager.values_file = None;
-        let mut trust_manager = release("trust-manager", "cert-manager", charts::TRUST_MANAGER);
-        trust_manager.values_file = None;
-        // The manifests create the linkerd namespace with the labels Linkerd needs.
-        let mut crds = release("linkerd-crds", "linkerd", charts::LINKERD_CRDS);
-        crds.create_namespace = false;
+        let mut crds = step(Release::LinkerdCrds(l.clone()));
         if let GatewayApi::Upstream { url, .. } = &l.gateway_api {
             crds.hooks.push(Hook {
                 event: HookEvent::Presync,
@@ -545,13 +635,12 @@ pub fn releases(
             event: HookEvent::Presync,
             action: HookAction::ApplyManifests,
         });
-        let mut control_plane = release(
-            "linkerd-control-plane",
-            "linkerd",
-            charts::LINKERD_CONTROL_PLANE,
-        );
-        control_plane.create_namespace = false;
-        out.extend([cert_manager, trust_manager, crds, control_plane]);
+        out.extend([
+            step(Release::CertManager),
+            step(Release::TrustManager),
+            crds,
+            step(Release::LinkerdControlPlane(l)),
+        ]);
     } else if let Some(last) = out.last_mut() {
         // Istio's validating webhook must be up before the PeerAuthentication is applied;
         // without a mesh, the pod network must be.
@@ -563,62 +652,9 @@ pub fn releases(
     let mut previous: Option<String> = None;
     for r in &mut out {
         r.needs = previous.take();
-        previous = Some(format!("{}/{}", r.namespace, r.name));
+        previous = Some(format!("{}/{}", r.namespace(), r.name()));
     }
     out
-}
-
-/// Tenant namespaces under `mesh`: enrolled in it, default-deny ingress, open within the
-/// namespace. Plain Kubernetes NetworkPolicy, so it holds on every CNI the plan picks.
-pub fn isolation(mesh: Option<Mesh>) -> TenantIsolation {
-    let mut labels = BTreeMap::new();
-    let mut annotations = BTreeMap::new();
-    let enrollment = match mesh {
-        Some(Mesh::Istio) => {
-            labels.insert("istio-injection", "enabled");
-            "Istio sidecar injection"
-        }
-        Some(Mesh::IstioAmbient) => {
-            labels.insert("istio.io/dataplane-mode", "ambient");
-            "Istio ambient enrollment"
-        }
-        Some(Mesh::Linkerd) => {
-            // Linkerd reads its injection switch from an annotation, not a label.
-            annotations.insert("linkerd.io/inject", "enabled");
-            "Linkerd proxy injection"
-        }
-        None => "no mesh",
-    };
-    let mut policies = Vec::new();
-    if mesh == Some(Mesh::IstioAmbient) {
-        policies.push(IngressPolicy {
-            name: "allow-ambient-kubelet-probes",
-            why: "Ambient rewrites kubelet probes to come from 169.254.7.127, a link-local address no other host can use.",
-            from: Some(Peer::Cidr {
-                cidr: "169.254.7.127/32",
-            }),
-        });
-    }
-    policies.push(IngressPolicy {
-        name: "allow-same-namespace",
-        why: if mesh.is_some() {
-            "Pods of this namespace reach each other on every port (the mesh's own ports included)."
-        } else {
-            "Pods of this namespace reach each other on every port."
-        },
-        from: Some(Peer::SameNamespace),
-    });
-    policies.push(IngressPolicy {
-        name: "default-deny-ingress",
-        why: "Selects every pod: only what the allow-* policies of this namespace admit gets in.",
-        from: None,
-    });
-    TenantIsolation {
-        enrollment,
-        labels,
-        annotations,
-        policies,
-    }
 }
 
 #[cfg(test)]
@@ -656,8 +692,8 @@ mod tests {
             NetworkEncryption::Wireguard,
             Some(Mesh::IstioAmbient),
         );
-        let r = releases(Cloud::Aws, Some(&c), Some(&i), None);
-        let names: Vec<&str> = r.iter().map(|r| r.name).collect();
+        let r = releases(Some(c), Some(i), None);
+        let names: Vec<&str> = r.iter().map(InstallStep::name).collect();
         assert_eq!(
             names,
             ["cilium", "istio-base", "istiod", "istio-cni", "ztunnel"]
@@ -666,9 +702,27 @@ mod tests {
         assert_eq!(r[4].needs.as_deref(), Some("kube-system/istio-cni"));
         assert_eq!(r[4].hooks[0].action, HookAction::ApplyManifests);
         let l = linkerd(Cloud::Azure);
-        let r = releases(Cloud::Azure, None, None, Some(&l));
-        assert_eq!(r[2].name, "linkerd-crds");
+        let r = releases(None, None, Some(l));
+        assert_eq!(r[2].name(), "linkerd-crds");
+        assert!(!r[2].release.creates_namespace());
         assert_eq!(r[2].hooks.len(), 2, "Gateway API CRDs, then the manifests");
-        assert!(releases(Cloud::Aws, None, None, None).is_empty());
+        assert!(releases(None, None, None).is_empty());
+    }
+
+    #[test]
+    fn a_release_is_serialized_under_its_name() {
+        let i = istio(Cloud::Gcp, Mesh::IstioAmbient, false);
+        let l = linkerd(Cloud::Gcp);
+        let c = cilium(
+            Cloud::Aws,
+            "x",
+            &ClusterNetwork::default(),
+            NetworkEncryption::Ipsec,
+            None,
+        );
+        for step in releases(Some(c), Some(i), Some(l)) {
+            let json = serde_json::to_value(&step).unwrap();
+            assert_eq!(json["name"], step.name(), "{json}");
+        }
     }
 }

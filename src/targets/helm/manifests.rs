@@ -7,13 +7,17 @@
 //! [`Networking`](crate::plan::encryption::Networking). Output: files in the
 //! [`OutputTree`]. No file holds key material: cert-manager and the nodes make every key
 //! inside the cluster. The Bundle is JSON because the conformance kit has no schema for
-//! it (see the decision record); kubectl applies JSON and YAML alike.
+//! it (see the decision record); kubectl applies JSON and YAML alike. Each template gets
+//! one flat, print-ready context, built in one constructor.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::output::{HEADER, OutputTree};
-use crate::plan::encryption::stack::{IstioPlan, LinkerdPlan, TenantIsolation};
+use crate::plan::encryption::isolation::{IngressPolicy, Peer, TenantIsolation};
+use crate::plan::encryption::stack::{IstioPlan, Lifetime, LinkerdPlan};
 use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
 use crate::targets::templates::{
     TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY, TEMPLATE_PEER_AUTHENTICATION,
@@ -23,36 +27,163 @@ use crate::targets::templates::{
 /// Context of `manifests/istio-peer-authentication.yaml.tera`.
 #[derive(Debug, Serialize)]
 pub struct PeerAuthenticationContext<'a> {
-    /// The cluster.
-    pub cluster: &'a ClusterPlan,
-    /// Istio's settings: root namespace and mTLS mode.
-    pub istio: &'a IstioPlan,
+    /// The cluster's name.
+    pub cluster: &'a str,
+    /// Istio's root namespace, where the mesh-wide policy lives.
+    pub root_namespace: &'static str,
+    /// `spec.mtls.mode`.
+    pub mtls_mode: &'static str,
 }
 
-/// Context of `manifests/linkerd-identity.yaml.tera` and
-/// `manifests/linkerd-trust-roots-bundle.json.tera`.
+impl<'a> PeerAuthenticationContext<'a> {
+    /// The mesh-wide policy of `cluster`, from `istio`.
+    pub fn new(cluster: &'a ClusterPlan, istio: &IstioPlan) -> Self {
+        Self {
+            cluster: &cluster.name,
+            root_namespace: istio.root_namespace,
+            mtls_mode: istio.mtls_mode,
+        }
+    }
+}
+
+/// A certificate's `duration` and `renewBefore`.
+#[derive(Debug, Serialize)]
+pub struct LifetimeValues {
+    /// `duration`.
+    pub duration: &'static str,
+    /// `renewBefore`.
+    pub renew_before: &'static str,
+}
+
+impl From<&Lifetime> for LifetimeValues {
+    fn from(l: &Lifetime) -> Self {
+        Self {
+            duration: l.duration,
+            renew_before: l.renew_before,
+        }
+    }
+}
+
+/// Context of `manifests/linkerd-identity.yaml.tera`.
 #[derive(Debug, Serialize)]
 pub struct LinkerdIdentityContext<'a> {
-    /// The cluster.
-    pub cluster: &'a ClusterPlan,
-    /// Linkerd's settings: certificate lifetimes, the previous-anchor label.
-    pub linkerd: &'a LinkerdPlan,
-    /// The "generated, do not edit" line, for formats without comments (JSON), where it
-    /// goes into an annotation instead.
+    /// The cluster's name.
+    pub cluster: &'a str,
+    /// The trust anchor's lifetime.
+    pub trust_anchor: LifetimeValues,
+    /// The identity issuer's lifetime.
+    pub identity_issuer: LifetimeValues,
+}
+
+impl<'a> LinkerdIdentityContext<'a> {
+    /// Linkerd's identity objects on `cluster`, from `linkerd`.
+    pub fn new(cluster: &'a ClusterPlan, linkerd: &LinkerdPlan) -> Self {
+        Self {
+            cluster: &cluster.name,
+            trust_anchor: (&linkerd.trust_anchor).into(),
+            identity_issuer: (&linkerd.identity_issuer).into(),
+        }
+    }
+}
+
+/// Context of `manifests/linkerd-trust-roots-bundle.json.tera`.
+#[derive(Debug, Serialize)]
+pub struct TrustRootsBundleContext {
+    /// The "generated, do not edit" line: JSON has no comments, so it goes into an
+    /// annotation.
     pub generated: &'static str,
+    /// The label of a previous trust anchor kept in the bundle during a rotation.
+    pub previous_anchor_label: &'static str,
+}
+
+impl TrustRootsBundleContext {
+    /// The trust bundle, from `linkerd`.
+    pub fn new(linkerd: &LinkerdPlan) -> Self {
+        Self {
+            generated: HEADER,
+            previous_anchor_label: linkerd.previous_anchor_label,
+        }
+    }
+}
+
+/// Whom a tenant NetworkPolicy admits: exactly one of the fields is set.
+#[derive(Debug, Serialize)]
+pub struct IngressValues {
+    /// Pods of the same namespace.
+    pub same_namespace: bool,
+    /// An address range.
+    pub cidr: Option<&'static str>,
+}
+
+/// One NetworkPolicy of every tenant namespace.
+#[derive(Debug, Serialize)]
+pub struct TenantPolicy {
+    /// Name.
+    pub name: &'static str,
+    /// Why it exists.
+    pub why: &'static str,
+    /// Whom it admits (`None`: nobody; it only selects, so everything else is denied).
+    pub ingress: Option<IngressValues>,
+}
+
+impl TenantPolicy {
+    /// The policies of every tenant namespace under `isolation`, in order.
+    pub fn all(isolation: &TenantIsolation) -> Vec<Self> {
+        isolation.policies.iter().map(Self::new).collect()
+    }
+
+    fn new(policy: &IngressPolicy) -> Self {
+        Self {
+            name: policy.name,
+            why: policy.why,
+            ingress: policy.from.as_ref().map(|peer| match peer {
+                Peer::SameNamespace => IngressValues {
+                    same_namespace: true,
+                    cidr: None,
+                },
+                Peer::Cidr { cidr } => IngressValues {
+                    same_namespace: false,
+                    cidr: Some(cidr),
+                },
+            }),
+        }
+    }
 }
 
 /// Context of `manifests/tenant.yaml.tera`.
 #[derive(Debug, Serialize)]
 pub struct TenantContext<'a> {
-    /// The cluster.
-    pub cluster: &'a ClusterPlan,
+    /// The cluster's name.
+    pub cluster: &'a str,
     /// The tenant: its namespace is named after it.
     pub tenant: &'a str,
     /// The label naming a namespace's tenant.
     pub tenant_label: &'static str,
-    /// Mesh enrollment and NetworkPolicies.
-    pub isolation: &'a TenantIsolation,
+    /// The mesh enrollment, in words.
+    pub enrollment: &'static str,
+    /// Namespace labels besides the tenant label.
+    pub labels: &'a BTreeMap<&'static str, &'static str>,
+    /// Namespace annotations.
+    pub annotations: &'a BTreeMap<&'static str, &'static str>,
+    /// The namespace's NetworkPolicies ([`TenantPolicy::all`], the same for every
+    /// tenant of the cluster).
+    pub policies: &'a [TenantPolicy],
+}
+
+impl<'a> TenantContext<'a> {
+    /// The manifest of `tenant` on `cluster`, with the cluster's `policies`.
+    pub fn new(cluster: &'a ClusterPlan, tenant: &'a str, policies: &'a [TenantPolicy]) -> Self {
+        let isolation = &cluster.networking.tenant_isolation;
+        Self {
+            cluster: &cluster.name,
+            tenant,
+            tenant_label: TENANT_LABEL,
+            enrollment: isolation.enrollment,
+            labels: &isolation.labels,
+            annotations: &isolation.annotations,
+            policies,
+        }
+    }
 }
 
 /// Renders `manifests/<cluster>/` for every cluster.
@@ -60,10 +191,10 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
     for cluster in &plan.clusters {
         let n = &cluster.networking;
         let dir = format!("manifests/{}", cluster.name);
-        if let Some(istio) = &n.istio {
+        if let Some(istio) = n.istio() {
             let text = templates.render(
                 TEMPLATE_PEER_AUTHENTICATION,
-                &PeerAuthenticationContext { cluster, istio },
+                &PeerAuthenticationContext::new(cluster, istio),
             )?;
             tree.insert(
                 &format!("{dir}/istio-peer-authentication.yaml"),
@@ -71,34 +202,31 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                 TEMPLATE_PEER_AUTHENTICATION,
             )?;
         }
-        if let Some(linkerd) = &n.linkerd {
-            let context = LinkerdIdentityContext {
-                cluster,
-                linkerd,
-                generated: HEADER,
-            };
-            let text = templates.render(TEMPLATE_LINKERD_IDENTITY, &context)?;
+        if let Some(linkerd) = n.linkerd() {
+            let text = templates.render(
+                TEMPLATE_LINKERD_IDENTITY,
+                &LinkerdIdentityContext::new(cluster, linkerd),
+            )?;
             tree.insert(
                 &format!("{dir}/linkerd-identity.yaml"),
                 &text,
                 TEMPLATE_LINKERD_IDENTITY,
             )?;
-            let text = templates.render(TEMPLATE_LINKERD_BUNDLE, &context)?;
+            let text = templates.render(
+                TEMPLATE_LINKERD_BUNDLE,
+                &TrustRootsBundleContext::new(linkerd),
+            )?;
             tree.insert(
                 &format!("{dir}/linkerd-trust-roots-bundle.json"),
                 &text,
                 TEMPLATE_LINKERD_BUNDLE,
             )?;
         }
+        let policies = TenantPolicy::all(&n.tenant_isolation);
         for tenant in &cluster.tenants {
             let text = templates.render(
                 TEMPLATE_TENANT,
-                &TenantContext {
-                    cluster,
-                    tenant,
-                    tenant_label: TENANT_LABEL,
-                    isolation: &n.tenant_isolation,
-                },
+                &TenantContext::new(cluster, tenant, &policies),
             )?;
             tree.insert(
                 &format!("{dir}/tenant-{tenant}.yaml"),

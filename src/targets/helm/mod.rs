@@ -2,167 +2,132 @@
 //! `<release>.values.yaml` per release that has a values file.
 //!
 //! Part of stage 4 (render). Input: each cluster's [`Networking`](crate::plan::encryption::Networking)
-//! — its releases in order and the settings of Cilium, Istio and Linkerd. Output: files in
-//! the [`OutputTree`]. A cluster without releases (the cloud's own CNI and no mesh) gets
-//! no `helm/` directory. The templates only lay out what the plan decided.
+//! — its releases in order, each a [`Release`](crate::plan::encryption::stack::Release) carrying its chart's settings. Output: files
+//! in the [`OutputTree`]. A cluster without releases (the cloud's own CNI and no mesh) gets
+//! no `helm/` directory.
+//!
+//! Every template gets one flat, print-ready context ([`helmfile`], [`values`]), built in
+//! one constructor from the plan, the way cargo-dist's `GithubCiInfo::new` does: the
+//! templates only lay out, and never tell releases, hooks or clouds apart by name.
 
+pub mod helmfile;
 pub mod manifests;
-
-use std::collections::BTreeSet;
-
-use serde::Serialize;
+pub mod values;
 
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
-use crate::plan::encryption::charts::{self, Repository};
-use crate::plan::encryption::stack::{CiliumPlan, IstioPlan, LinkerdPlan, Release};
-use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
-use crate::targets::templates::{
-    TEMPLATE_CILIUM_VALUES, TEMPLATE_HELMFILE, TEMPLATE_ISTIO_BASE_VALUES,
-    TEMPLATE_ISTIO_CNI_VALUES, TEMPLATE_ISTIOD_VALUES, TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
-    TEMPLATE_LINKERD_CRDS_VALUES, TEMPLATE_ZTUNNEL_VALUES, Templates,
-};
-
-/// Context of `helm/helmfile.yaml.tera`.
-#[derive(Debug, Serialize)]
-pub struct HelmfileContext<'a> {
-    /// The cluster: its name is the kube context; cloud, region, account, environment.
-    pub cluster: &'a ClusterPlan,
-    /// The stack in a few words (the title of its cloud's stack in the decision record).
-    pub stack: &'a str,
-    /// The releases, in install order.
-    pub releases: &'a [Release],
-    /// The repositories the releases come from, each once, by name.
-    pub repositories: Vec<Repository>,
-    /// `manifests/<cluster>/` as seen from the helmfile's directory (hooks run there).
-    pub manifests_dir: String,
-}
-
-/// Context of `helm/cilium.values.yaml.tera`.
-#[derive(Debug, Serialize)]
-pub struct CiliumValuesContext<'a> {
-    /// The cluster.
-    pub cluster: &'a ClusterPlan,
-    /// Chart version.
-    pub version: &'static str,
-    /// Cilium's settings.
-    pub cilium: &'a CiliumPlan,
-}
-
-/// Context of the four Istio values templates (`istio-base`, `istiod`, `istio-cni`,
-/// `ztunnel`).
-#[derive(Debug, Serialize)]
-pub struct IstioValuesContext<'a> {
-    /// The cluster.
-    pub cluster: &'a ClusterPlan,
-    /// Istio's settings.
-    pub istio: &'a IstioPlan,
-}
-
-/// Context of the two Linkerd values templates (`linkerd-crds`,
-/// `linkerd-control-plane`).
-#[derive(Debug, Serialize)]
-pub struct LinkerdValuesContext<'a> {
-    /// The cluster.
-    pub cluster: &'a ClusterPlan,
-    /// Linkerd's settings.
-    pub linkerd: &'a LinkerdPlan,
-    /// The label that marks tenant namespaces (the proxy injector sees only those).
-    pub tenant_label: &'static str,
-}
+use crate::plan::encryption::Cni;
+use crate::plan::{ClusterPlan, Plan};
+use crate::targets::templates::{TEMPLATE_HELMFILE, Templates};
+pub use helmfile::HelmfileContext;
 
 /// Renders `helm/<cluster>/` for every cluster with releases.
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
     for cluster in &plan.clusters {
         let n = &cluster.networking;
-        if n.releases.is_empty() {
+        // The infrastructure leaves the pod network to Cilium exactly when the CNI is
+        // Cilium: without its release, the nodes would never become ready.
+        if (n.cni == Cni::Cilium) != n.cilium().is_some() {
+            return Err(bug(
+                cluster,
+                "the CNI and the Cilium release disagree (is the policy's `networkEncryption` resolved?)",
+            ));
+        }
+        let steps = &n.releases;
+        if steps.is_empty() {
             continue;
         }
         let dir = format!("helm/{}", cluster.name);
-        let stack = plan
-            .coverage
-            .stacks
-            .iter()
-            .find(|s| s.cloud == cluster.cloud)
-            .map_or("", |s| s.title.as_str());
-        let repositories: BTreeSet<Repository> =
-            n.releases.iter().map(|r| r.chart.repository).collect();
-        let helmfile = HelmfileContext {
-            cluster,
-            stack,
-            releases: &n.releases,
-            repositories: repositories.into_iter().collect(),
-            manifests_dir: format!("../../manifests/{}/", cluster.name),
-        };
+        let helmfile = HelmfileContext::new(plan, cluster)?;
         let text = templates.render(TEMPLATE_HELMFILE, &helmfile)?;
         tree.insert(&format!("{dir}/helmfile.yaml"), &text, TEMPLATE_HELMFILE)?;
-
-        for release in &n.releases {
-            let Some(file) = &release.values_file else {
-                continue;
-            };
-            let template = values_template(release.name)?;
-            let text = match release.name {
-                "cilium" => {
-                    let cilium = n
-                        .cilium
-                        .as_ref()
-                        .ok_or_else(|| missing(cluster, "Cilium"))?;
-                    templates.render(
-                        template,
-                        &CiliumValuesContext {
-                            cluster,
-                            version: charts::CILIUM.version,
-                            cilium,
-                        },
-                    )?
+        // The helmfile names the values files; each is rendered by its release's kind.
+        for (step, entry) in steps.iter().zip(&helmfile.releases) {
+            match (
+                values::render(templates, cluster, &step.release)?,
+                &entry.values_file,
+            ) {
+                (Some(file), Some(name)) => {
+                    tree.insert(&format!("{dir}/{name}"), &file.text, file.template)?;
                 }
-                "istio-base" | "istiod" | "istio-cni" | "ztunnel" => {
-                    let istio = n.istio.as_ref().ok_or_else(|| missing(cluster, "Istio"))?;
-                    templates.render(template, &IstioValuesContext { cluster, istio })?
+                (None, None) => {}
+                (Some(_), None) | (None, Some(_)) => {
+                    return Err(bug(
+                        cluster,
+                        &format!(
+                            "release `{}`: its values file and the helmfile disagree",
+                            entry.name
+                        ),
+                    ));
                 }
-                _ => {
-                    let linkerd = n
-                        .linkerd
-                        .as_ref()
-                        .ok_or_else(|| missing(cluster, "Linkerd"))?;
-                    templates.render(
-                        template,
-                        &LinkerdValuesContext {
-                            cluster,
-                            linkerd,
-                            tenant_label: TENANT_LABEL,
-                        },
-                    )?
-                }
-            };
-            tree.insert(&format!("{dir}/{file}"), &text, template)?;
+            }
         }
     }
     Ok(())
 }
 
-/// The template of a release's values file.
-fn values_template(release: &str) -> Result<&'static str> {
-    Ok(match release {
-        "cilium" => TEMPLATE_CILIUM_VALUES,
-        "istio-base" => TEMPLATE_ISTIO_BASE_VALUES,
-        "istiod" => TEMPLATE_ISTIOD_VALUES,
-        "istio-cni" => TEMPLATE_ISTIO_CNI_VALUES,
-        "ztunnel" => TEMPLATE_ZTUNNEL_VALUES,
-        "linkerd-crds" => TEMPLATE_LINKERD_CRDS_VALUES,
-        "linkerd-control-plane" => TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
-        other => {
-            return Err(Error::Bug(format!(
-                "release `{other}` has a values file but no template"
-            )));
-        }
-    })
+/// The bug of a plan that lacks what `cluster`'s stack needs.
+fn bug(cluster: &ClusterPlan, what: &str) -> Error {
+    Error::Bug(format!("cluster `{}`: {what}", cluster.name))
 }
 
-fn missing(cluster: &ClusterPlan, what: &str) -> Error {
-    Error::Bug(format!(
-        "cluster `{}` installs {what} but the plan has no {what} settings",
-        cluster.name
-    ))
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::blueprint::{self, validate::validate};
+
+    fn plan_on(cloud: &str, region: &str, account: &str, instance: &str) -> Plan {
+        let yaml = format!(
+            "version: 1\nname: acme\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.33\"\n\
+             policy:\n  zeroTrust: false\n  encryption: network\n  networkEncryption: wireguard\n\
+             environments:\n  prod: {{ production: true, account: {account}, cidr: 10.0.0.0/16 }}\n\
+             organizations: {{ retail: {{ boundary: soft }} }}\n\
+             units:\n  u: {{ tenantsPerCluster: 4, nodeGroupsPerCluster: 4, nodesPerGroup: 5, instanceType: {instance} }}\n\
+             tenants:\n  shop: {{ organization: retail, trust: trusted, unit: u, environments: [prod] }}\n"
+        );
+        let loaded = blueprint::parse(Path::new("t.yaml"), yaml).unwrap();
+        crate::plan::plan(&validate(loaded).unwrap(), None, false).unwrap()
+    }
+
+    fn render_helm(plan: &Plan) -> Result<OutputTree> {
+        let mut tree = OutputTree::default();
+        render(plan, &Templates::load(None)?, &mut tree)?;
+        Ok(tree)
+    }
+
+    #[test]
+    fn an_impossible_plan_is_a_bug_not_a_default() {
+        let plan = plan_on("gcp", "europe-west3", "acme-prod-4711", "n2-standard-4");
+        assert!(render_helm(&plan).is_ok());
+
+        // Cilium as the CNI, but not installed: the nodes would never become ready.
+        let mut broken = plan.clone();
+        broken.clusters[0].networking.releases.clear();
+        let err = render_helm(&broken).unwrap_err();
+        assert!(matches!(err, Error::Bug(_)), "{err:?}");
+
+        // Cilium on GKE without the pod range it routes natively.
+        let mut broken = plan;
+        for step in &mut broken.clusters[0].networking.releases {
+            if let crate::plan::encryption::stack::Release::Cilium(c) = &mut step.release {
+                c.native_routing_cidr = None;
+            }
+        }
+        let err = render_helm(&broken).unwrap_err();
+        assert!(matches!(err, Error::Bug(_)), "{err:?}");
+    }
+
+    #[test]
+    fn cilium_in_eni_mode_needs_its_role_and_subnet_tag() {
+        let mut plan = plan_on("aws", "eu-central-1", "\"111111111111\"", "m6i.xlarge");
+        assert!(render_helm(&plan).is_ok());
+        if let crate::plan::resources::ClusterResources::Aws(aws) = &mut plan.clusters[0].resources
+        {
+            aws.pod_subnet_tag = None;
+        }
+        let err = render_helm(&plan).unwrap_err();
+        assert!(matches!(err, Error::Bug(_)), "{err:?}");
+    }
 }

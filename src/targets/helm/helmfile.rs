@@ -1,0 +1,219 @@
+//! The context of `helm/helmfile.yaml.tera`: one cluster's releases in install order,
+//! each with exactly what the helmfile prints for it.
+//!
+//! Part of stage 4 (render). Input: the plan and one of its clusters. Output: a
+//! [`HelmfileContext`]. What differs between kinds of releases and hooks is one optional
+//! field per kind, so the template tests presence and never compares names.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::bug;
+use crate::cloud::Cloud;
+use crate::error::Result;
+use crate::plan::encryption::charts::Repository;
+use crate::plan::encryption::stack::{
+    Hook, HookAction, HookEvent, InstallStep, ObjectKey, Release, SetValues,
+};
+use crate::plan::{ClusterPlan, Plan};
+
+/// Context of `helm/helmfile.yaml.tera`.
+#[derive(Debug, Serialize)]
+pub struct HelmfileContext<'a> {
+    /// The cluster's name, which is also its kube context.
+    pub cluster: &'a str,
+    /// Its cloud.
+    pub cloud: Cloud,
+    /// Its region.
+    pub region: &'a str,
+    /// What the cloud calls the account: `project` (GCP), `subscription` (Azure) or
+    /// `account` (AWS).
+    pub account_kind: &'static str,
+    /// The account, project or subscription.
+    pub account: &'a str,
+    /// Its environment.
+    pub environment: &'a str,
+    /// The stack in a few words (the title of its cloud's stack in the decision record).
+    pub stack: &'a str,
+    /// The repositories the releases come from, each once, by name.
+    pub repositories: Vec<Repository>,
+    /// The releases, in install order.
+    pub releases: Vec<HelmfileRelease<'a>>,
+}
+
+/// One release of the helmfile.
+#[derive(Debug, Serialize)]
+pub struct HelmfileRelease<'a> {
+    /// Name.
+    pub name: &'static str,
+    /// Namespace.
+    pub namespace: &'static str,
+    /// Whether the cluster's manifests create the namespace (`createNamespace: false`).
+    pub namespace_from_manifests: bool,
+    /// `<repository>/<chart>`.
+    pub chart: &'static str,
+    /// The pinned chart version.
+    pub version: &'static str,
+    /// Why helmfile does not wait for its pods (`None`: it waits).
+    pub no_wait: Option<&'static str>,
+    /// The release installed just before (`<namespace>/<name>`).
+    pub needs: Option<&'a str>,
+    /// Its values file next to the helmfile; exactly one of `values_file`,
+    /// `cert_manager_values` and `trust_manager_values` is set.
+    pub values_file: Option<String>,
+    /// Whether cert-manager's values are written inline.
+    pub cert_manager_values: bool,
+    /// trust-manager's values, written inline.
+    pub trust_manager_values: Option<TrustManagerValues>,
+    /// Values set on the command line, and why.
+    pub set: Option<&'a SetValues>,
+    /// Hooks, in the order they run.
+    pub hooks: Vec<HelmfileHook<'a>>,
+}
+
+/// trust-manager's inline values.
+#[derive(Debug, Serialize)]
+pub struct TrustManagerValues {
+    /// `app.trust.namespace`: where trust-manager reads the trust anchor's Secret (its own
+    /// namespace).
+    pub trust_namespace: &'static str,
+}
+
+/// One hook of a release: exactly one of the action fields is set.
+#[derive(Debug, Serialize)]
+pub struct HelmfileHook<'a> {
+    /// When it runs.
+    pub event: HookEvent,
+    /// Writes the EKS API endpoint into this ConfigMap key (the account, region and
+    /// cluster are the context's).
+    pub eks_service_host: Option<&'a ObjectKey>,
+    /// Stops the install unless this Secret exists.
+    pub require_secret: Option<&'a ObjectKey>,
+    /// Applies upstream manifests from a pinned URL.
+    pub apply_url: Option<ApplyUrlHook>,
+    /// Applies the cluster's manifests.
+    pub apply_manifests: Option<ApplyManifestsHook>,
+}
+
+/// A hook that applies upstream manifests.
+#[derive(Debug, Serialize)]
+pub struct ApplyUrlHook {
+    /// What they are.
+    pub what: &'static str,
+    /// The pinned URL.
+    pub url: &'static str,
+}
+
+/// A hook that applies `manifests/<cluster>/`.
+#[derive(Debug, Serialize)]
+pub struct ApplyManifestsHook {
+    /// The directory, as seen from the helmfile's (hooks run there).
+    pub dir: String,
+    /// Whether the mesh's policy and identity objects are among them.
+    pub mesh_objects: bool,
+}
+
+impl<'a> HelmfileContext<'a> {
+    /// The helmfile of `cluster`, one of `plan`'s clusters.
+    pub fn new(plan: &'a Plan, cluster: &'a ClusterPlan) -> Result<Self> {
+        let n = &cluster.networking;
+        let stack = plan
+            .coverage
+            .stacks
+            .iter()
+            .find(|s| s.cloud == cluster.cloud)
+            .ok_or_else(|| bug(cluster, "the decision record has no stack for its cloud"))?;
+        let repositories: BTreeSet<Repository> = n
+            .releases
+            .iter()
+            .map(|step| step.release.chart().repository)
+            .collect();
+        Ok(Self {
+            cluster: &cluster.name,
+            cloud: cluster.cloud,
+            region: &cluster.region,
+            account_kind: match cluster.cloud {
+                Cloud::Aws => "account",
+                Cloud::Gcp => "project",
+                Cloud::Azure => "subscription",
+            },
+            account: &cluster.account,
+            environment: &cluster.environment,
+            stack: &stack.title,
+            repositories: repositories.into_iter().collect(),
+            releases: n
+                .releases
+                .iter()
+                .map(|step| HelmfileRelease::new(cluster, step))
+                .collect(),
+        })
+    }
+}
+
+impl<'a> HelmfileRelease<'a> {
+    fn new(cluster: &ClusterPlan, step: &'a InstallStep) -> Self {
+        let release = &step.release;
+        let chart = release.chart();
+        let mut out = Self {
+            name: release.name(),
+            namespace: release.namespace(),
+            namespace_from_manifests: !release.creates_namespace(),
+            chart: chart.chart,
+            version: chart.version,
+            no_wait: step.no_wait,
+            needs: step.needs.as_deref(),
+            values_file: None,
+            cert_manager_values: false,
+            trust_manager_values: None,
+            set: step.set.as_ref(),
+            hooks: step
+                .hooks
+                .iter()
+                .map(|hook| HelmfileHook::new(cluster, hook))
+                .collect(),
+        };
+        match release {
+            Release::Cilium(_)
+            | Release::IstioBase(_)
+            | Release::Istiod(_)
+            | Release::IstioCni(_)
+            | Release::Ztunnel(_)
+            | Release::LinkerdCrds(_)
+            | Release::LinkerdControlPlane(_) => {
+                out.values_file = Some(format!("{}.values.yaml", release.name()));
+            }
+            Release::CertManager => out.cert_manager_values = true,
+            Release::TrustManager => {
+                out.trust_manager_values = Some(TrustManagerValues {
+                    trust_namespace: release.namespace(),
+                });
+            }
+        }
+        out
+    }
+}
+
+impl<'a> HelmfileHook<'a> {
+    fn new(cluster: &ClusterPlan, hook: &'a Hook) -> Self {
+        let mut out = Self {
+            event: hook.event,
+            eks_service_host: None,
+            require_secret: None,
+            apply_url: None,
+            apply_manifests: None,
+        };
+        match &hook.action {
+            HookAction::EksServiceHost { target } => out.eks_service_host = Some(target),
+            HookAction::RequireSecret { secret } => out.require_secret = Some(secret),
+            HookAction::ApplyUrl { what, url } => out.apply_url = Some(ApplyUrlHook { what, url }),
+            HookAction::ApplyManifests => {
+                out.apply_manifests = Some(ApplyManifestsHook {
+                    dir: format!("../../manifests/{}/", cluster.name),
+                    mesh_objects: cluster.networking.mesh.is_some(),
+                });
+            }
+        }
+        out
+    }
+}
