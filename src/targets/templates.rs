@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
@@ -165,10 +166,23 @@ pub const ALL: &[&str] = &[
     TEMPLATE_TF_AZURE_OUTPUTS,
 ];
 
+/// The context of one render, recorded ([`Templates::recording`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The Rust type of the context.
+    pub context_type: &'static str,
+    /// The context, serialized.
+    pub context: serde_json::Value,
+}
+
 /// The loaded templates.
 pub struct Templates {
     tera: Tera,
     overridden: BTreeSet<String>,
+    /// The source of every template, by name.
+    sources: BTreeMap<String, String>,
+    /// When recording ([`Templates::recording`]): the context of every render, by template.
+    recorded: Option<Mutex<BTreeMap<String, Vec<Recorded>>>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -238,11 +252,51 @@ impl Templates {
                     message: e.to_string(),
                 })?;
         }
-        Ok(Self { tera, overridden })
+        Ok(Self {
+            tera,
+            overridden,
+            sources,
+            recorded: None,
+        })
+    }
+
+    /// The source of template `name`, as loaded: an override in place of the embedded one.
+    pub fn source(&self, name: &str) -> Option<&str> {
+        self.sources.get(name).map(String::as_str)
+    }
+
+    /// These templates, recording from now on the context of every render as JSON, for
+    /// [`Templates::take_recorded`]: what the tests of the contract between context structs
+    /// and templates compare with what each template reads.
+    #[must_use]
+    pub fn recording(mut self) -> Self {
+        self.recorded = Some(Mutex::new(BTreeMap::new()));
+        self
+    }
+
+    /// The contexts recorded since the last call, by template, in render order; empty
+    /// unless [`Templates::recording`].
+    pub fn take_recorded(&self) -> BTreeMap<String, Vec<Recorded>> {
+        self.recorded.as_ref().map_or_else(BTreeMap::new, |r| {
+            std::mem::take(&mut *r.lock().unwrap_or_else(PoisonError::into_inner))
+        })
     }
 
     /// Renders template `name` with `context`.
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String> {
+        if let Some(recorded) = &self.recorded {
+            let value = serde_json::to_value(context)
+                .map_err(|e| Error::Bug(format!("context of `{name}`: {e}")))?;
+            recorded
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(name.to_owned())
+                .or_default()
+                .push(Recorded {
+                    context_type: std::any::type_name_of_val(context).trim_start_matches('&'),
+                    context: value,
+                });
+        }
         let context = Context::from_serialize(context)
             .map_err(|e| Error::Bug(format!("context of `{name}`: {e}")))?;
         self.tera.render(name, &context).map_err(|e| {
