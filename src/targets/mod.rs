@@ -11,6 +11,7 @@ pub mod docs;
 pub mod filters;
 pub mod hclfmt;
 pub mod helm;
+pub mod lint;
 pub mod templates;
 pub mod terraform;
 
