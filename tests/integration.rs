@@ -20,6 +20,7 @@ mod crossplane;
 mod examples;
 mod generate;
 mod hostile;
+mod house;
 mod invalid;
 mod layers;
 mod mesh;
