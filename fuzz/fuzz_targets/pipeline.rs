@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use clusterwright::{Style, blueprint, plan, render, render_error};
+use clusterwright::{Style, blueprint, plan, render_error, targets};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

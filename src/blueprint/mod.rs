@@ -1,7 +1,7 @@
 //! The blueprint: the user's intent exactly as written (format version 1).
 //!
 //! Stage 1 of the pipeline. Input: a YAML file. Output: [`Loaded`] — the source text and the
-//! [`Blueprint`] parsed from it — or [`Problems`](crate::blueprint::diagnostic::Problems) that point at
+//! [`Blueprint`] parsed from it — or [`Problems`] that point at
 //! `file:line:column`. The types mirror the YAML one to one: `Option` where the user may leave
 //! a key out, `deny_unknown_fields` everywhere, maps keyed by name so that names are unique
 //! by construction. Nothing here decides anything; `validate` checks, `plan` resolves.

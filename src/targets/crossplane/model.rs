@@ -1,9 +1,9 @@
 //! Crossplane decisions: what the Crossplane target lays out for the same clusters the
 //! Terraform target builds.
 //!
-//! Stage 3, after [`infra`](super::infra). Input: the planned environments and clusters,
-//! with their `infra` decisions (names, tags, zones, node service accounts, AMI types).
-//! Output: a [`CrossplanePlan`] — per environment the namespace and ProviderConfig that bind
+//! Part of stage 4, the Crossplane target. Input: the [`Plan`]: environments and clusters
+//! with their cloud resources (names, tags, zones, node service accounts, AMI types, in
+//! `plan::resources`). Output: a [`CrossplanePlan`] — per environment the namespace and ProviderConfig that bind
 //! it to its account, and its own managed resources (network, logs key, key ring); per
 //! cluster the `spec` of its `KubernetesCluster` composite resource, one
 //! `KubernetesNodeGroup` composite resource per node group, and the managed resources whose

@@ -10,7 +10,7 @@
 //!
 //! Each cloud's renderer ([`aws`], [`gcp`], [`azure`]) builds one documented context per
 //! template from the plan. The views here are shared by the three. After rendering, a
-//! cluster that a `--repack` renamed gets `moved` blocks ([`moved_blocks`]); every `.tf`
+//! cluster that a `--repack` renamed gets `moved` blocks (`moved_blocks`); every `.tf`
 //! is then laid out by [`hclfmt`](super::hclfmt) when the whole tree is.
 
 pub mod aws;
