@@ -541,7 +541,7 @@ fn template_overrides_replace_built_in_templates() {
     fs::remove_file(ws.path().join("my/docs/README.md.tera")).unwrap();
     fs::create_dir_all(ws.path().join("my/crossplane")).unwrap();
     fs::write(
-        ws.path().join("my/crossplane/guardrails.yaml.tera"),
+        ws.path().join("my/crossplane/guardrails.yaml"),
         "kind: [unclosed\n",
     )
     .unwrap();
@@ -549,7 +549,7 @@ fn template_overrides_replace_built_in_templates() {
         Test::in_dir(ws.path())
             .args([command, "b.yaml", "-o", "out", "--templates", "my"])
             .status(2)
-            .stderr_contains("generated `crossplane/guardrails.yaml` (from template `crossplane/guardrails.yaml.tera`) is broken: not valid YAML at line 3")
+            .stderr_contains("generated `crossplane/guardrails.yaml` (from template `crossplane/guardrails.yaml`) is broken: not valid YAML at line 3")
             .run();
     }
 }

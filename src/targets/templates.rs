@@ -93,17 +93,22 @@ pub const TEMPLATE_LINKERD_BUNDLE: &str = "manifests/linkerd-trust-roots-bundle.
 /// `manifests/<cluster>/tenant-<tenant>.yaml`: a tenant's namespace and NetworkPolicies.
 pub const TEMPLATE_TENANT: &str = "manifests/tenant.yaml.tera";
 /// `crossplane/definition.yaml`: the platform API (the composite resource definitions).
-pub const TEMPLATE_XP_DEFINITION: &str = "crossplane/definition.yaml.tera";
+/// Copied as it is: fixed, whatever the blueprint; every value an XR carries is one the plan
+/// decided, and the Compositions read only these fields.
+pub const COPY_XP_DEFINITION: &str = "crossplane/definition.yaml";
 /// `crossplane/composition-aws.yaml`: the AWS Compositions of clusters and node groups.
 pub const TEMPLATE_XP_COMPOSITION_AWS: &str = "crossplane/composition-aws.yaml.tera";
 /// `crossplane/composition-gcp.yaml`: the GCP Compositions of clusters and node groups.
-pub const TEMPLATE_XP_COMPOSITION_GCP: &str = "crossplane/composition-gcp.yaml.tera";
+/// Copied as it is: everything that differs between clusters is in their composite resources.
+pub const COPY_XP_COMPOSITION_GCP: &str = "crossplane/composition-gcp.yaml";
 /// `crossplane/composition-azure.yaml`: the Azure Compositions of clusters and node groups.
-pub const TEMPLATE_XP_COMPOSITION_AZURE: &str = "crossplane/composition-azure.yaml.tera";
+/// Copied as it is, like the GCP one.
+pub const COPY_XP_COMPOSITION_AZURE: &str = "crossplane/composition-azure.yaml";
 /// `crossplane/packages.yaml`: the function and provider packages, pinned.
 pub const TEMPLATE_XP_PACKAGES: &str = "crossplane/packages.yaml.tera";
 /// `crossplane/guardrails.yaml`: admission policies that keep each namespace to its account.
-pub const TEMPLATE_XP_GUARDRAILS: &str = "crossplane/guardrails.yaml.tera";
+/// Copied as it is: the policies read every value they compare from the namespace's labels.
+pub const COPY_XP_GUARDRAILS: &str = "crossplane/guardrails.yaml";
 /// `crossplane/<env>/environment.yaml`: the namespace and its ProviderConfig.
 pub const TEMPLATE_XP_ENVIRONMENT: &str = "crossplane/environment.yaml.tera";
 /// `crossplane/<env>/network.yaml` on AWS: VPCs, flow logs, the logs key.
@@ -131,12 +136,8 @@ pub const ALL: &[&str] = &[
     TEMPLATE_LINKERD_IDENTITY,
     TEMPLATE_LINKERD_BUNDLE,
     TEMPLATE_TENANT,
-    TEMPLATE_XP_DEFINITION,
     TEMPLATE_XP_COMPOSITION_AWS,
-    TEMPLATE_XP_COMPOSITION_GCP,
-    TEMPLATE_XP_COMPOSITION_AZURE,
     TEMPLATE_XP_PACKAGES,
-    TEMPLATE_XP_GUARDRAILS,
     TEMPLATE_XP_ENVIRONMENT,
     TEMPLATE_XP_NETWORK_AWS,
     TEMPLATE_XP_NETWORK_GCP,
@@ -164,6 +165,15 @@ pub const ALL: &[&str] = &[
     TEMPLATE_TF_AZURE_KEYVAULT,
     TEMPLATE_TF_AZURE_CLUSTER,
     TEMPLATE_TF_AZURE_OUTPUTS,
+];
+
+/// Every file copied as it is (no template syntax: nothing to render), by its path under
+/// `templates/`, which is also the path an override takes.
+pub const COPIED: &[&str] = &[
+    COPY_XP_DEFINITION,
+    COPY_XP_COMPOSITION_GCP,
+    COPY_XP_COMPOSITION_AZURE,
+    COPY_XP_GUARDRAILS,
 ];
 
 /// The context of one render, recorded ([`Templates::recording`]).
@@ -244,7 +254,8 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         super::filters::register(&mut tera);
-        for (name, text) in &sources {
+        // Files named `*.tera` are templates; every other file is copied as it is.
+        for (name, text) in sources.iter().filter(|(name, _)| is_template(name)) {
             tera.add_raw_template(name, text)
                 .map_err(|e| Error::Template {
                     template: name.clone(),
@@ -258,6 +269,16 @@ impl Templates {
             sources,
             recorded: None,
         })
+    }
+
+    /// The text of `name`, a file copied as it is (one of [`COPIED`]): an override in place of
+    /// the embedded one.
+    pub fn copy(&self, name: &str) -> Result<&str> {
+        self.sources
+            .get(name)
+            .filter(|_| !is_template(name))
+            .map(String::as_str)
+            .ok_or_else(|| Error::Bug(format!("`{name}` is not a file copied as it is")))
     }
 
     /// The source of template `name`, as loaded: an override in place of the embedded one.
@@ -316,6 +337,13 @@ impl Templates {
     }
 }
 
+/// Whether `name` is a template (`*.tera`), rendered; other files are copied.
+fn is_template(name: &str) -> bool {
+    std::path::Path::new(name)
+        .extension()
+        .is_some_and(|e| e == "tera")
+}
+
 /// The files of an override folder: relative path (with `/`) and text, sorted.
 pub fn overrides(dir: &Path) -> Result<Vec<(String, String)>> {
     let mut found = Vec::new();
@@ -367,8 +395,17 @@ mod tests {
     #[test]
     fn every_template_is_known_and_every_known_template_is_embedded() {
         let embedded: BTreeSet<String> = embedded().into_keys().collect();
-        let known: BTreeSet<String> = ALL.iter().map(|s| (*s).to_owned()).collect();
+        let known: BTreeSet<String> = ALL.iter().chain(COPIED).map(|s| (*s).to_owned()).collect();
         assert_eq!(embedded, known);
+        // Templates are `*.tera`; what is copied is not, and has no template syntax.
+        assert!(ALL.iter().all(|name| is_template(name)));
+        for name in COPIED {
+            let text = super::embedded().get(*name).copied().unwrap_or_default();
+            assert!(!is_template(name) && !text.is_empty(), "{name}");
+            for syntax in ["{{", "{%", "{#"] {
+                assert!(!text.contains(syntax), "{name} holds `{syntax}`");
+            }
+        }
         assert!(Templates::load(None).is_ok());
     }
 }

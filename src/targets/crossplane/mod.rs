@@ -31,10 +31,10 @@ pub mod node_group;
 pub mod packages;
 
 use crate::targets::templates::{
-    TEMPLATE_XP_CLUSTER, TEMPLATE_XP_COMPOSITION_AWS, TEMPLATE_XP_COMPOSITION_AZURE,
-    TEMPLATE_XP_COMPOSITION_GCP, TEMPLATE_XP_DEFINITION, TEMPLATE_XP_ENVIRONMENT,
-    TEMPLATE_XP_GUARDRAILS, TEMPLATE_XP_NETWORK_AWS, TEMPLATE_XP_NETWORK_AZURE,
-    TEMPLATE_XP_NETWORK_GCP, TEMPLATE_XP_PACKAGES, Templates,
+    COPY_XP_COMPOSITION_AZURE, COPY_XP_COMPOSITION_GCP, COPY_XP_DEFINITION, COPY_XP_GUARDRAILS,
+    TEMPLATE_XP_CLUSTER, TEMPLATE_XP_COMPOSITION_AWS, TEMPLATE_XP_ENVIRONMENT,
+    TEMPLATE_XP_NETWORK_AWS, TEMPLATE_XP_NETWORK_AZURE, TEMPLATE_XP_NETWORK_GCP,
+    TEMPLATE_XP_PACKAGES, Templates,
 };
 
 /// Context of the fixed templates (`definition.yaml.tera`, `composition-<cloud>.yaml.tera`,
@@ -73,28 +73,33 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
     if xp.clusters.is_empty() {
         return Ok(());
     }
-    let mut emit = |path: String, template: &str, context: &dyn ErasedContext| -> Result<()> {
+    let emit = |tree: &mut OutputTree,
+                path: String,
+                template: &str,
+                context: &dyn ErasedContext|
+     -> Result<()> {
         let text = context.render(templates, template)?;
         tree.insert(&path, &text, template)
     };
-    emit(
-        "crossplane/definition.yaml".to_owned(),
-        TEMPLATE_XP_DEFINITION,
-        &FixedContext {},
-    )?;
+    // The files copied as they are sit at the same path in the output as in `templates/`.
+    let copy = |tree: &mut OutputTree, name: &str| -> Result<()> {
+        tree.insert(name, templates.copy(name)?, name)
+    };
+    copy(tree, COPY_XP_DEFINITION)?;
     for packages in &xp.packages {
-        let template = match packages.cloud {
-            Cloud::Aws => TEMPLATE_XP_COMPOSITION_AWS,
-            Cloud::Gcp => TEMPLATE_XP_COMPOSITION_GCP,
-            Cloud::Azure => TEMPLATE_XP_COMPOSITION_AZURE,
-        };
-        emit(
-            format!("crossplane/composition-{}.yaml", cloud_name(packages.cloud)),
-            template,
-            &FixedContext {},
-        )?;
+        match packages.cloud {
+            Cloud::Aws => emit(
+                tree,
+                format!("crossplane/composition-{}.yaml", cloud_name(packages.cloud)),
+                TEMPLATE_XP_COMPOSITION_AWS,
+                &FixedContext {},
+            )?,
+            Cloud::Gcp => copy(tree, COPY_XP_COMPOSITION_GCP)?,
+            Cloud::Azure => copy(tree, COPY_XP_COMPOSITION_AZURE)?,
+        }
     }
     emit(
+        tree,
         "crossplane/packages.yaml".to_owned(),
         TEMPLATE_XP_PACKAGES,
         &PackagesContext {
@@ -102,14 +107,11 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
             packages: &xp.packages,
         },
     )?;
-    emit(
-        "crossplane/guardrails.yaml".to_owned(),
-        TEMPLATE_XP_GUARDRAILS,
-        &FixedContext {},
-    )?;
+    copy(tree, COPY_XP_GUARDRAILS)?;
     for environment in &xp.environments {
         let context = EnvironmentContext { environment };
         emit(
+            tree,
             format!("crossplane/{}/environment.yaml", environment.name),
             TEMPLATE_XP_ENVIRONMENT,
             &context,
@@ -120,6 +122,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
             Cloud::Azure => TEMPLATE_XP_NETWORK_AZURE,
         };
         emit(
+            tree,
             format!("crossplane/{}/network.yaml", environment.name),
             network,
             &context,
@@ -127,6 +130,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
     }
     for cluster in &xp.clusters {
         emit(
+            tree,
             format!("crossplane/{}/{}.yaml", cluster.environment, cluster.name),
             TEMPLATE_XP_CLUSTER,
             &ClusterContext { cluster },
