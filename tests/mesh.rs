@@ -440,3 +440,87 @@ fn on_eks_cilium_goes_in_between_the_cluster_and_its_node_groups() {
         }
     }
 }
+
+/// The resources of a cluster's Terraform file whose address is the cluster's label or
+/// starts with it, minus its tenants' node groups: what a rename must move.
+fn cluster_scoped(text: &str, label: &str, tenant_groups: &[String]) -> Vec<(String, String)> {
+    let body: hcl::edit::structure::Body = text.parse().unwrap();
+    let mut out = Vec::new();
+    for block in body.blocks() {
+        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        if block.ident.as_str() != "resource" {
+            continue;
+        }
+        let [kind, name] = labels.as_slice() else {
+            continue;
+        };
+        let suffix = if *name == label {
+            Some("")
+        } else {
+            name.strip_prefix(label).filter(|r| r.starts_with('_'))
+        };
+        if let Some(suffix) = suffix
+            && !tenant_groups.iter().any(|g| g == name)
+        {
+            out.push(((*kind).to_owned(), suffix.to_owned()));
+        }
+    }
+    out
+}
+
+/// `moved` blocks come from the Terraform target's list of what a cluster's file holds, not
+/// from reading the rendered file: the list must be exactly what every stack renders (own
+/// VPC or not, Nitro, Cilium or the VPC CNI, mesh webhooks, production locks).
+#[test]
+fn the_resources_a_rename_moves_are_the_resources_each_cluster_file_declares() {
+    let mut stacks = every_stack();
+    for name in [
+        "acme-aws",
+        "umbrella-aws",
+        "globex-gcp",
+        "hooli-gcp",
+        "initech-azure",
+    ] {
+        let path = root().join(format!("blueprints/{name}.yaml"));
+        let plan = plan_of(&path, &std::fs::read_to_string(&path).unwrap());
+        let tree = targets::render(&plan, &Templates::load(None).unwrap()).unwrap();
+        stacks.push((name.to_owned(), plan, tree));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, plan, tree) in &stacks {
+        for c in &plan.clusters {
+            let label = c.name.replace('-', "_");
+            let tenant_groups: Vec<String> = c
+                .tenant_groups()
+                .map(|g| format!("{label}_{}", g.name.replace('-', "_")))
+                .collect();
+            let file = tree
+                .get(&format!(
+                    "terraform/{}/cluster_{}.tf",
+                    c.environment, c.name
+                ))
+                .unwrap();
+            let rendered = cluster_scoped(&file.content, &label, &tenant_groups);
+            let listed: Vec<(String, String)> = targets::terraform::cluster_resources(c)
+                .into_iter()
+                .map(|(k, s)| (k.to_owned(), s.to_owned()))
+                .collect();
+            assert_eq!(listed, rendered, "{name}: {}", c.name);
+            seen.extend(listed);
+        }
+    }
+    // Every conditional resource was seen at least once.
+    for conditional in [
+        ("aws_vpc", ""),
+        ("aws_vpc_encryption_control", ""),
+        ("aws_iam_role", "_cilium_operator"),
+        ("aws_eks_addon", "_vpc_cni"),
+        ("google_compute_firewall", "_mesh_webhooks"),
+        ("azurerm_management_lock", ""),
+    ] {
+        assert!(
+            seen.contains(&(conditional.0.to_owned(), conditional.1.to_owned())),
+            "{conditional:?} is never rendered"
+        );
+    }
+}

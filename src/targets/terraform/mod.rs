@@ -1,7 +1,7 @@
 //! The Terraform target: one root module per environment, `terraform/<environment>/`.
 //!
-//! Stage 4. Input: the [`Plan`] (its `infra` fields carry every Terraform-specific
-//! decision) and the templates under `templates/terraform/<cloud>/`. Output: the files of
+//! Stage 4. Input: the [`Plan`] (every cloud resource's name is in its `resources`; this
+//! target adds only Terraform's own: address labels and state keys) and the templates under `templates/terraform/<cloud>/`. Output: the files of
 //! each environment's module in the [`OutputTree`]: `versions.tf` (version pins and a
 //! partial backend whose state key is the environment's), the provider pinned to the
 //! environment's account, the network, one `cluster_<name>.tf` per cluster holding
@@ -9,8 +9,9 @@
 //! without clusters gets no module: there would be nothing to run in it.
 //!
 //! Each cloud's renderer ([`aws`], [`gcp`], [`azure`]) builds one documented context per
-//! template from the plan. The views here are shared by the three. After rendering, a
-//! cluster that a `--repack` renamed gets `moved` blocks (`moved_blocks`); every `.tf`
+//! template from the plan. The views here are shared by the three. A cluster that a
+//! `--repack` renamed (the plan's `formerly`) gets `moved` blocks for every resource
+//! [`cluster_resources`] lists; every `.tf`
 //! is then laid out by [`hclfmt`](super::hclfmt) when the whole tree is.
 
 pub mod aws;
@@ -19,14 +20,14 @@ pub mod gcp;
 
 use std::collections::BTreeMap;
 
-use hcl::edit::structure::BlockLabel;
 use serde::Serialize;
 
 use super::templates::{TEMPLATE_TF_MOVED, Templates};
 use crate::cloud::Cloud;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::encryption::Cni;
+use crate::plan::resources::ClusterResources;
 use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroupCloud, Plan, Taint};
 
 /// Renders the Terraform of every environment of `plan` into `tree`.
@@ -97,7 +98,7 @@ impl Module<'_> {
         let mut text = self.templates.render(template, context)?;
         if !cluster.formerly.is_empty() {
             text.push('\n');
-            text.push_str(&moved_blocks(self.templates, cluster, &text)?);
+            text.push_str(&moved_blocks(self.templates, cluster)?);
         }
         tree.insert(&self.path(&cluster_file(cluster)), &text, template)
     }
@@ -278,45 +279,121 @@ pub struct Move {
     pub to: String,
 }
 
-/// `moved` blocks for every resource of a renamed cluster's file that belongs to the
-/// cluster as a whole (its address is the cluster's label, or starts with it), along the
-/// chain of former names: `A` → `B` → now. Tenant node groups do not move: a tenant's node
-/// groups belong to the cluster it runs in, and a rename by `--repack` may change who runs
-/// where. Data sources hold no state and do not move.
-fn moved_blocks(templates: &Templates, cluster: &ClusterPlan, text: &str) -> Result<String> {
-    let body: hcl::edit::structure::Body = text.parse().map_err(|e| Error::Generated {
-        path: cluster_file(cluster),
-        source_template: "moved blocks".to_owned(),
-        message: format!("not valid HCL: {e}"),
-    })?;
-    let own = &label(&cluster.name);
-    let tenant_groups: Vec<String> = cluster
-        .tenant_groups()
-        .map(|g| format!("{own}_{}", label(&g.name)))
-        .collect();
-    let mut resources: Vec<(String, String)> = Vec::new();
-    for block in body.blocks() {
-        let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
-        if block.ident.as_str() != "resource" {
-            continue;
+/// The resources of `cluster`'s file that belong to the cluster as a whole, in file order:
+/// each a resource type and the suffix after the cluster's label (`aws_subnet`,
+/// `_private`). This is what `cluster.tf.tera` of its cloud declares under the same
+/// conditions (a test renders every stack and compares). Tenant node groups are not
+/// listed: a tenant's node groups belong to the cluster it runs in, and a rename by
+/// `--repack` may change who runs where. Data sources hold no state.
+pub fn cluster_resources(cluster: &ClusterPlan) -> Vec<(&'static str, &'static str)> {
+    let cilium = cilium(cluster);
+    let nitro = cluster.networking.cloud_encryption
+        == Some(crate::plan::encryption::CloudEncryption::AwsNitro);
+    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    match &cluster.resources {
+        ClusterResources::Aws(aws) => {
+            if aws.own_vpc {
+                out.extend([
+                    ("aws_vpc", ""),
+                    ("aws_internet_gateway", ""),
+                    ("aws_default_security_group", ""),
+                    ("aws_flow_log", ""),
+                ]);
+                if nitro {
+                    out.push(("aws_vpc_encryption_control", ""));
+                }
+            }
+            out.extend([
+                ("aws_subnet", "_private"),
+                ("aws_subnet", "_public"),
+                ("aws_eip", "_nat"),
+                ("aws_nat_gateway", ""),
+                ("aws_route_table", "_public"),
+                ("aws_route", "_public_default"),
+                ("aws_route_table_association", "_public"),
+                ("aws_route_table", "_private"),
+                ("aws_route", "_private_default"),
+                ("aws_route_table_association", "_private"),
+                ("aws_kms_key", "_secrets"),
+                ("aws_cloudwatch_log_group", ""),
+                ("aws_iam_role", "_cluster"),
+                ("aws_iam_role_policy_attachment", "_cluster"),
+                ("aws_iam_role_policy", "_cluster_secrets"),
+                ("aws_eks_cluster", ""),
+                ("aws_eks_access_entry", "_admin"),
+                ("aws_eks_access_policy_association", "_admin"),
+                ("aws_iam_openid_connect_provider", ""),
+            ]);
+            if cilium {
+                out.extend([
+                    ("aws_iam_role", "_cilium_operator"),
+                    ("aws_iam_role_policy", "_cilium_operator"),
+                ]);
+            } else {
+                out.extend([
+                    ("aws_iam_role", "_vpc_cni"),
+                    ("aws_iam_role_policy_attachment", "_vpc_cni"),
+                ]);
+            }
+            out.extend([
+                ("aws_iam_role", "_node"),
+                ("aws_iam_role_policy_attachment", "_node"),
+                ("aws_launch_template", "_nodes"),
+            ]);
+            if !cilium {
+                out.extend([
+                    ("aws_eks_addon", "_vpc_cni"),
+                    ("aws_eks_addon", "_kube_proxy"),
+                ]);
+            }
+            out.extend([
+                ("aws_eks_node_group", "_system"),
+                ("aws_eks_addon", "_coredns"),
+            ]);
         }
-        let [kind, name] = labels.as_slice() else {
-            continue;
-        };
-        let suffix = if *name == own.as_str() {
-            Some("")
-        } else {
-            name.strip_prefix(own.as_str())
-                .filter(|rest| rest.starts_with('_'))
-        };
-        if let Some(suffix) = suffix
-            && !tenant_groups.iter().any(|g| g == name)
-        {
-            resources.push(((*kind).to_owned(), suffix.to_owned()));
+        ClusterResources::Gcp(gcp) => {
+            out.extend([
+                ("google_compute_subnetwork", ""),
+                ("google_kms_crypto_key", "_secrets"),
+                ("google_kms_crypto_key_iam_member", "_secrets"),
+                ("google_service_account", "_nodes"),
+                ("google_project_iam_member", "_nodes"),
+            ]);
+            if gcp.webhook_firewall.is_some() {
+                out.push(("google_compute_firewall", "_mesh_webhooks"));
+            }
+            out.extend([
+                ("google_container_cluster", ""),
+                ("google_container_node_pool", "_system"),
+            ]);
+        }
+        ClusterResources::Azure(_) => {
+            out.extend([
+                ("azurerm_subnet", ""),
+                ("azurerm_network_security_group", ""),
+                ("azurerm_subnet_network_security_group_association", ""),
+                ("azurerm_user_assigned_identity", ""),
+                ("azurerm_role_assignment", "_network"),
+                ("azurerm_key_vault_key", "_secrets"),
+                ("azurerm_role_assignment", "_secrets"),
+                ("azurerm_kubernetes_cluster", ""),
+            ]);
+            if cluster.production {
+                out.push(("azurerm_management_lock", ""));
+            }
+            out.push(("azurerm_monitor_diagnostic_setting", "_control_plane"));
         }
     }
+    out
+}
+
+/// `moved` blocks for every resource of a renamed cluster's file that belongs to the
+/// cluster as a whole ([`cluster_resources`]), along the plan's record of its former names
+/// (`ClusterPlan::formerly`): `A` → `B` → now.
+fn moved_blocks(templates: &Templates, cluster: &ClusterPlan) -> Result<String> {
     let mut chain: Vec<String> = cluster.formerly.iter().map(|n| label(n)).collect();
-    chain.push(own.clone());
+    chain.push(label(&cluster.name));
+    let resources = cluster_resources(cluster);
     let mut moves = Vec::new();
     for pair in chain.windows(2) {
         if let [from, to] = pair {
