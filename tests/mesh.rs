@@ -447,7 +447,11 @@ fn cluster_scoped(text: &str, label: &str, tenant_groups: &[String]) -> Vec<(Str
     let body: hcl::edit::structure::Body = text.parse().unwrap();
     let mut out = Vec::new();
     for block in body.blocks() {
-        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        let labels: Vec<&str> = block
+            .labels
+            .iter()
+            .map(hcl::edit::structure::BlockLabel::as_str)
+            .collect();
         if block.ident.as_str() != "resource" {
             continue;
         }
