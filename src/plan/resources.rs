@@ -190,6 +190,13 @@ pub struct AwsCluster {
     pub secrets_key_description: String,
     /// The `Name` of the public route table: `<cluster>-public`.
     pub public_route_table: String,
+    /// The start of the `Name` of each private subnet and its route table, which ends in the
+    /// subnet's index: `<cluster>-private-`.
+    pub private_name_prefix: String,
+    /// The start of the `Name` of each public subnet: `<cluster>-public-`.
+    pub public_name_prefix: String,
+    /// The start of the `Name` of each NAT gateway and its Elastic IP: `<cluster>-nat-`.
+    pub nat_name_prefix: String,
     /// The tag that marks the cluster's subnets as its own: `kubernetes.io/cluster/<cluster>`.
     pub owned_tag_key: String,
     /// The role the CNI's service account assumes (IRSA): `<cluster>-vpc-cni` for the VPC
@@ -465,6 +472,9 @@ fn aws_cluster(input: &ClusterInput<'_>, env: &AwsEnvironment) -> AwsCluster {
                     "{name}: envelope encryption of Kubernetes secrets"
                 ),
                 public_route_table: format!("{name}-public"),
+                private_name_prefix: format!("{name}-private-"),
+                public_name_prefix: format!("{name}-public-"),
+                nat_name_prefix: format!("{name}-nat-"),
                 owned_tag_key: format!("kubernetes.io/cluster/{name}"),
                 cilium_operator_role: cilium.then(|| cni_role.clone()),
                 cni_role,
