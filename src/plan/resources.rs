@@ -137,6 +137,7 @@ pub struct AzureEnvironment {
 /// The resources of one cluster.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[allow(clippy::large_enum_variant)] // one per cluster, read far more often than moved
 pub enum ClusterResources {
     /// EKS.
     Aws(AwsCluster),
