@@ -313,3 +313,36 @@ fn the_reader_sees_what_an_import_is() {
     graph.insert("d".to_owned(), BTreeSet::from(["a".to_owned()]));
     assert_eq!(cycles(&graph), vec![vec!["a", "b", "c"]]);
 }
+
+/// The raw YAML types of the blueprint: after validation only the resolved `Validated` is
+/// read (defaults applied once), so no module outside `blueprint` names one of these.
+const RAW_TYPES: &[&str] = &[
+    "Blueprint",
+    "Policy",
+    "BlastRadius",
+    "Waiver",
+    "Environment",
+    "Organization",
+    "Unit",
+    "Tenant",
+    "Loaded",
+];
+
+#[test]
+fn nothing_after_validation_reads_the_raw_blueprint() {
+    let mut wrong = Vec::new();
+    for (module, text) in modules() {
+        if module == "blueprint" || module.starts_with("blueprint::") || module.is_empty() {
+            continue;
+        }
+        for path in references(&module, &text) {
+            if let [first, second, ..] = path.as_slice()
+                && first == "blueprint"
+                && RAW_TYPES.contains(&second.as_str())
+            {
+                wrong.push(format!("`{module}` reads `blueprint::{second}`"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -17,7 +17,7 @@ fn outcome(yaml: &str) -> Result<(Plan, Vec<Problem>), Vec<Problem>> {
     match validate(loaded) {
         Ok(v) => {
             let plan = plan::plan(&v, None, false).unwrap();
-            Ok((plan, v.warnings.clone()))
+            Ok((plan, v.warnings().to_vec()))
         }
         Err(problems) => Err(problems.problems().to_vec()),
     }

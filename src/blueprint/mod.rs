@@ -179,25 +179,6 @@ pub struct Tenant {
     pub nodes: Option<u32>,
 }
 
-impl Tenant {
-    /// Node groups, with the default applied.
-    pub fn node_groups(&self) -> u32 {
-        self.node_groups.unwrap_or(1)
-    }
-
-    /// Nodes, with the default (one per node group) applied.
-    pub fn nodes(&self) -> u32 {
-        self.nodes.unwrap_or_else(|| self.node_groups())
-    }
-}
-
-impl Environment {
-    /// This environment's cloud: its own, else the blueprint's.
-    pub fn cloud_or(&self, default: Cloud) -> Cloud {
-        self.cloud.unwrap_or(default)
-    }
-}
-
 /// A blueprint file read and parsed.
 #[derive(Debug, Clone)]
 pub struct Loaded {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::args::Target;
 use super::style::{Style, render_problems};
-use crate::blueprint::{self, diagnostic::Problems, validate::Validated};
+use crate::blueprint::{self, validate::Validated};
 use crate::error::Result;
 use crate::output::{self, OutputTree, compare::Comparison};
 use crate::plan::{self, Placement, Plan};
@@ -31,16 +31,11 @@ pub fn check(
     let previous = previous.filter(|p| {
         p.platform
             .as_deref()
-            .is_none_or(|name| name == validated.blueprint().name)
+            .is_none_or(|name| name == validated.name())
     });
     let plan = plan::plan(&validated, previous, repack)?;
-    if !validated.warnings.is_empty() && !style.quiet {
-        let loaded = &validated.loaded;
-        let warnings = Problems::new(
-            &loaded.path,
-            loaded.source.clone(),
-            validated.warnings.clone(),
-        );
+    if !validated.warnings().is_empty() && !style.quiet {
+        let warnings = validated.problems(validated.warnings().to_vec());
         eprint!("{}", render_problems(&warnings, style));
     }
     Ok((validated, plan))
@@ -87,7 +82,7 @@ pub fn build(target: &Target, style: Style) -> Result<Built> {
         plan,
         tree,
         dir,
-        warnings: validated.warnings.len(),
+        warnings: validated.warnings().len(),
     })
 }
 

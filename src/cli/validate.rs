@@ -15,8 +15,8 @@ pub fn run(path: &Path, style: Style) -> Result<ExitCode> {
     print(&format!(
         "`{}` is valid: {} environments, {} tenants, {} clusters planned\n",
         path.display(),
-        validated.environments.len(),
-        validated.blueprint().tenants.len(),
+        validated.environments().len(),
+        validated.tenants().len(),
         plan.clusters.len()
     ))?;
     Ok(ExitCode::SUCCESS)

@@ -40,7 +40,7 @@ pub fn placed<'a>(
         .iter()
         .map(|bin| {
             let env = validated
-                .environments
+                .environments()
                 .get(&bin.key.environment)
                 .ok_or_else(|| bug(bin, "its environment is not in the blueprint"))?;
             let network = addresses
@@ -70,7 +70,6 @@ pub fn clusters(
     environments: &BTreeMap<String, EnvironmentResources>,
     renames: &BTreeMap<String, Vec<String>>,
 ) -> Result<Vec<ClusterPlan>, Error> {
-    let bp = validated.blueprint();
     let mut partition_sizes: HashMap<&PartitionKey, (u32, u32, u32, u32)> = HashMap::new();
     for p in placed {
         let e = partition_sizes.entry(&p.bin.key).or_default();
@@ -87,11 +86,11 @@ pub fn clusters(
     } in placed
     {
         let env = validated
-            .environments
+            .environments()
             .get(&bin.key.environment)
             .ok_or_else(|| bug(bin, "its environment is not in the blueprint"))?;
-        let unit = bp
-            .units
+        let unit = validated
+            .units()
             .get(&bin.key.unit)
             .ok_or_else(|| bug(bin, "its unit is not in the blueprint"))?;
         let shared = environments
@@ -200,16 +199,14 @@ fn tenant_groups(
     instance_type: &str,
     networking: &encryption::Networking,
 ) -> Result<Vec<NodeGroup>, Error> {
-    let bp = validated.blueprint();
     let mut out = Vec::new();
     for name in tenants {
-        let t = bp.tenants.get(name).ok_or_else(|| {
+        let t = validated.tenants().get(name).ok_or_else(|| {
             Error::Bug(format!(
                 "tenant `{name}` was placed but is not in the blueprint"
             ))
         })?;
-        let groups = t.node_groups();
-        let nodes = t.nodes();
+        let (groups, nodes) = (t.node_groups, t.nodes);
         let aks_prefix = (cloud == Cloud::Azure).then(|| aks_prefix(name));
         let mut taints = Vec::new();
         if t.trust == Trust::Untrusted {
@@ -256,7 +253,7 @@ fn reasons(
 ) -> Vec<String> {
     let env = &bin.key.environment;
     let production = validated
-        .environments
+        .environments()
         .get(env)
         .is_some_and(|e| e.production);
     let mut out = vec![format!(

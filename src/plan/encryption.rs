@@ -141,7 +141,7 @@ pub fn networking(
     name: &str,
     network: &ClusterNetwork,
 ) -> Networking {
-    let policy = &validated.policy;
+    let policy = &validated.policy();
     let uses_cilium = matches!(
         policy.encryption,
         Encryption::Network | Encryption::DefenseInDepth

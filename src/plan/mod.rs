@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::blueprint::diagnostic::{Problem, Problems, Rule};
+use crate::blueprint::diagnostic::{Problem, Rule};
 use crate::blueprint::source::KeyPath;
 use crate::blueprint::validate::Validated;
 use crate::cloud::Cloud;
@@ -333,15 +333,13 @@ pub fn plan(
     let topology = topology::place(validated, honoured);
     let mut problems: Vec<Problem> = Vec::new();
     let addresses = network::allocate(validated, &topology, honoured, &mut problems);
-    let loaded = &validated.loaded;
     if !problems.is_empty() {
-        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems).into());
+        return Err(validated.problems(problems).into());
     }
-    let bp = validated.blueprint();
     let placed = cluster::placed(validated, &topology, &addresses)?;
     let environments = environments(validated, &addresses, &placed, &mut problems)?;
     if !problems.is_empty() {
-        return Err(Problems::new(&loaded.path, loaded.source.clone(), problems).into());
+        return Err(validated.problems(problems).into());
     }
     let shared: BTreeMap<String, resources::EnvironmentResources> = environments
         .iter()
@@ -361,7 +359,7 @@ pub fn plan(
     });
     let clusters = clusters?;
     let summary = summary::summarize(validated, &clusters, &packings);
-    let p = &validated.policy;
+    let p = &validated.policy();
     let policy = PolicyPlan {
         zero_trust: p.zero_trust,
         encryption: p.encryption,
@@ -380,8 +378,11 @@ pub fn plan(
             })
             .collect(),
     };
-    let changes = placement::changes(previous, &Placement::of(&bp.name, &policy, &clusters));
-    let mut clouds: Vec<Cloud> = validated.environments.values().map(|e| e.cloud).collect();
+    let changes = placement::changes(
+        previous,
+        &Placement::of(validated.name(), &policy, &clusters),
+    );
+    let mut clouds: Vec<Cloud> = validated.environments().values().map(|e| e.cloud).collect();
     clouds.sort();
     clouds.dedup();
     let coverage = encryption::coverage(
@@ -391,9 +392,9 @@ pub fn plan(
         &clouds,
     );
     Ok(Plan {
-        platform: bp.name.clone(),
-        kubernetes_version: bp.kubernetes_version.clone(),
-        tags: bp.tags.clone(),
+        platform: validated.name().to_owned(),
+        kubernetes_version: validated.kubernetes_version().to_owned(),
+        tags: validated.tags().clone(),
         policy,
         environments,
         clusters,
@@ -411,9 +412,8 @@ fn environments(
     placed: &[cluster::Placed<'_>],
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<EnvironmentPlan>, Error> {
-    let bp = validated.blueprint();
-    let mut environments = Vec::with_capacity(validated.environments.len());
-    for (name, env) in &validated.environments {
+    let mut environments = Vec::with_capacity(validated.environments().len());
+    for (name, env) in validated.environments() {
         let network = addresses
             .environments
             .get(name)
@@ -424,13 +424,13 @@ fn environments(
             .filter(|p| &p.bin.key.environment == name)
             .collect();
         let resources = resources::environment(&resources::EnvironmentInput {
-            platform: &bp.name,
+            platform: validated.name(),
             environment: name,
             cloud: env.cloud,
             region: &env.region,
             account: &env.account,
             cidr: &env.cidr.to_string(),
-            tags: &bp.tags,
+            tags: validated.tags(),
             layout: network.layout,
             clusters: own
                 .iter()
@@ -438,11 +438,7 @@ fn environments(
                 .collect(),
         });
         if env.cloud == Cloud::Aws && resources.zones.len() < 3 {
-            let overridden = bp
-                .environments
-                .get(name)
-                .is_some_and(|e| e.region.is_some());
-            let path = if overridden {
+            let path = if env.region_overridden {
                 KeyPath::keys(["environments", name.as_str(), "region"])
             } else {
                 KeyPath::keys(["region"])

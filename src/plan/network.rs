@@ -167,8 +167,8 @@ pub fn allocate(
     problems: &mut Vec<Problem>,
 ) -> Addresses {
     let mut out = Addresses::default();
-    let all_envs: Vec<Ipv4Net> = validated.environments.values().map(|e| e.cidr).collect();
-    for (env_name, env) in &validated.environments {
+    let all_envs: Vec<Ipv4Net> = validated.environments().values().map(|e| e.cidr).collect();
+    for (env_name, env) in validated.environments() {
         let layout = if env.cloud == Cloud::Aws && env.cidr.prefix_len() < 16 {
             NetworkLayout::Cluster
         } else {

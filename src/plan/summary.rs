@@ -110,7 +110,6 @@ pub struct Packings {
 
 /// Packs the placements of `validated` with the constraints added one at a time.
 pub fn packings(validated: &Validated) -> Packings {
-    let bp = validated.blueprint();
     let index = |names: Vec<&String>| -> BTreeMap<String, u32> {
         names
             .into_iter()
@@ -118,17 +117,17 @@ pub fn packings(validated: &Validated) -> Packings {
             .map(|(n, i)| (n.clone(), i))
             .collect()
     };
-    let envs = index(bp.environments.keys().collect());
-    let units = index(bp.units.keys().collect());
-    let orgs = index(bp.organizations.keys().collect());
-    let unit_names: Vec<&String> = bp.units.keys().collect();
-    let tenant_count = u64::try_from(bp.tenants.len()).unwrap_or(u64::MAX);
+    let envs = index(validated.environments().keys().collect());
+    let units = index(validated.units().keys().collect());
+    let orgs = index(validated.organizations().keys().collect());
+    let unit_names: Vec<&String> = validated.units().keys().collect();
+    let tenant_count = u64::try_from(validated.tenants().len()).unwrap_or(u64::MAX);
     let mut placements = Vec::new();
-    for (t, tenant) in bp.tenants.values().zip(0u32..) {
-        let hard_org = bp
-            .organizations
+    for (t, tenant) in validated.tenants().values().zip(0u32..) {
+        let hard_org = validated
+            .organizations()
             .get(&t.organization)
-            .filter(|o| o.boundary == Boundary::Hard)
+            .filter(|b| **b == Boundary::Hard)
             .and_then(|_| orgs.get(&t.organization).copied());
         for env in &t.environments {
             let (Some(&e), Some(&u)) = (envs.get(env), units.get(&t.unit)) else {
@@ -141,8 +140,8 @@ pub fn packings(validated: &Validated) -> Packings {
                 unit: u,
                 untrusted: t.trust == Trust::Untrusted,
                 hard_org,
-                groups: t.node_groups(),
-                nodes: t.nodes(),
+                groups: t.node_groups,
+                nodes: t.nodes,
             });
         }
     }
@@ -189,7 +188,6 @@ pub fn packings(validated: &Validated) -> Packings {
 
 /// Figures for the plan of `validated` whose clusters are `clusters`, given its `packings`.
 pub fn summarize(validated: &Validated, clusters: &[ClusterPlan], packings: &Packings) -> Summary {
-    let bp = validated.blueprint();
     let [ffd_capacity, ffd_blast, ffd_env, ffd_trust, ffd_org] = packings.ffd;
     let lower_bound = packings.lower_bound;
     let actual = i64::try_from(clusters.len()).unwrap_or(i64::MAX);
@@ -199,7 +197,7 @@ pub fn summarize(validated: &Validated, clusters: &[ClusterPlan], packings: &Pac
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Summary {
         clusters: count(clusters.len()),
-        tenants: count(bp.tenants.len()),
+        tenants: count(validated.tenants().len()),
         placements: count(packings.placements),
         nodes,
         system_nodes: count(clusters.len()) * facts::SYSTEM_NODES,

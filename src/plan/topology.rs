@@ -84,11 +84,10 @@ pub struct Topology {
 
 /// The partition of `tenant` in environment `env`.
 pub fn partition_key(validated: &Validated, env: &str, tenant: &str) -> Option<PartitionKey> {
-    let bp = validated.blueprint();
-    let t = bp.tenants.get(tenant)?;
+    let t = validated.tenants().get(tenant)?;
     let isolation = if t.trust == Trust::Untrusted {
         Isolation::Tenant(tenant.to_owned())
-    } else if bp.organizations.get(&t.organization)?.boundary == Boundary::Hard {
+    } else if *validated.organizations().get(&t.organization)? == Boundary::Hard {
         Isolation::Organization(t.organization.clone())
     } else {
         Isolation::Shared
@@ -117,9 +116,8 @@ pub fn capacity_with(
     cloud: Cloud,
     blast_radius: bool,
 ) -> Capacity {
-    let bp = validated.blueprint();
     let q = facts::quotas(cloud);
-    let Some(u) = bp.units.get(unit) else {
+    let Some(u) = validated.units().get(unit) else {
         return Capacity {
             tenants: 0,
             node_groups: 0,
@@ -134,10 +132,10 @@ pub fn capacity_with(
     let mut nodes = u.node_groups_per_cluster.saturating_mul(u.nodes_per_group);
     nodes = nodes.min(q.nodes_per_cluster.saturating_sub(facts::SYSTEM_NODES));
     if blast_radius {
-        if let Some(max) = validated.policy.max_tenants_per_cluster {
+        if let Some(max) = validated.policy().max_tenants_per_cluster {
             tenants = tenants.min(max);
         }
-        if let Some(max) = validated.policy.max_nodes_per_cluster {
+        if let Some(max) = validated.policy().max_nodes_per_cluster {
             nodes = nodes.min(max);
         }
     }
@@ -151,9 +149,9 @@ pub fn capacity_with(
 /// The cloud of environment `env`.
 pub fn cloud_of(validated: &Validated, env: &str) -> Cloud {
     validated
-        .environments
+        .environments()
         .get(env)
-        .map_or(validated.blueprint().cloud, |e| e.cloud)
+        .map_or(validated.default_cloud(), |e| e.cloud)
 }
 
 /// One placement to make: a tenant in an environment.
@@ -179,11 +177,10 @@ pub fn ffd_order(items: &mut [Item]) {
 
 /// Places every tenant of `validated`, honouring `previous` where it still holds.
 pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
-    let bp = validated.blueprint();
     let mut bins = Vec::new();
-    for env in validated.environments.keys() {
-        let items: BTreeMap<&str, Item> = bp
-            .tenants
+    for env in validated.environments().keys() {
+        let items: BTreeMap<&str, Item> = validated
+            .tenants()
             .iter()
             .filter(|(_, t)| t.environments.iter().any(|e| e == env))
             .map(|(name, t)| {
@@ -191,8 +188,8 @@ pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
                     name.as_str(),
                     Item {
                         tenant: name.clone(),
-                        groups: t.node_groups(),
-                        nodes: t.nodes(),
+                        groups: t.node_groups,
+                        nodes: t.nodes,
                     },
                 )
             })
@@ -232,7 +229,7 @@ pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
                 let slot = if let Some(slot) = fit.find(need) {
                     slot
                 } else {
-                    let name = cluster_name(&bp.name, env, label(&key), next_sequence);
+                    let name = cluster_name(validated.name(), env, label(&key), next_sequence);
                     env_bins.push(Bin {
                         key: key.clone(),
                         name,

@@ -27,7 +27,7 @@ pub(super) fn check(c: &mut Checker<'_>, envs: &BTreeMap<String, ResolvedEnviron
     kubernetes_version(c);
     for (name, env) in &bp.environments {
         let path = KeyPath::keys(["environments", name.as_str()]);
-        let cloud = env.cloud_or(bp.cloud);
+        let cloud = env.cloud.unwrap_or(bp.cloud);
         if !facts::is_valid_account(cloud, &env.account) {
             c.push(
                 Problem::error(

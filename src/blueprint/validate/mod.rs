@@ -17,27 +17,130 @@ use std::collections::BTreeMap;
 use ipnet::Ipv4Net;
 
 use super::source::KeyPath;
-use super::{Blueprint, Cloud, Encryption, Loaded, Mesh, NetworkEncryption, ProductionIsolation};
+use std::path::PathBuf;
+
+use super::{
+    Blueprint, Boundary, Cloud, Encryption, Loaded, Mesh, NetworkEncryption, ProductionIsolation,
+    Tenant, Trust,
+};
 use crate::blueprint::diagnostic::{Problem, Problems, Rule};
 
-/// A blueprint that passed validation, with what the planner needs resolved.
+/// A blueprint that passed validation, resolved: every default applied once, every range
+/// parsed, every name checked. It consumes the [`Loaded`] blueprint (as ripgrep's `HiArgs`
+/// consumes `LowArgs`), so nothing after validation sees the raw YAML types; the planner
+/// reads only this.
 #[derive(Debug, Clone)]
 pub struct Validated {
-    /// The blueprint as loaded.
-    pub loaded: Loaded,
-    /// Environments with their cloud, region and range resolved.
-    pub environments: BTreeMap<String, ResolvedEnvironment>,
-    /// The policy with its defaults applied.
-    pub policy: ResolvedPolicy,
-    /// Warnings to show (validation passed in spite of them).
-    pub warnings: Vec<Problem>,
+    path: PathBuf,
+    source: String,
+    name: String,
+    cloud: Cloud,
+    kubernetes_version: String,
+    tags: BTreeMap<String, String>,
+    environments: BTreeMap<String, ResolvedEnvironment>,
+    policy: ResolvedPolicy,
+    organizations: BTreeMap<String, Boundary>,
+    units: BTreeMap<String, ResolvedUnit>,
+    tenants: BTreeMap<String, ResolvedTenant>,
+    warnings: Vec<Problem>,
 }
 
 impl Validated {
-    /// The blueprint.
-    pub fn blueprint(&self) -> &Blueprint {
-        &self.loaded.blueprint
+    /// The platform's name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
+
+    /// The blueprint's cloud: that of every environment that does not set its own.
+    pub fn default_cloud(&self) -> Cloud {
+        self.cloud
+    }
+
+    /// The Kubernetes minor version of every cluster.
+    pub fn kubernetes_version(&self) -> &str {
+        &self.kubernetes_version
+    }
+
+    /// The blueprint's tags.
+    pub fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
+    /// Environments with their cloud, region and range resolved.
+    pub fn environments(&self) -> &BTreeMap<String, ResolvedEnvironment> {
+        &self.environments
+    }
+
+    /// The policy with its defaults applied.
+    pub fn policy(&self) -> &ResolvedPolicy {
+        &self.policy
+    }
+
+    /// Each organization's boundary.
+    pub fn organizations(&self) -> &BTreeMap<String, Boundary> {
+        &self.organizations
+    }
+
+    /// Deployment units.
+    pub fn units(&self) -> &BTreeMap<String, ResolvedUnit> {
+        &self.units
+    }
+
+    /// Tenants, with their node groups and nodes defaulted.
+    pub fn tenants(&self) -> &BTreeMap<String, ResolvedTenant> {
+        &self.tenants
+    }
+
+    /// Warnings to show (validation passed in spite of them).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// `problems` found in this blueprint after validation (by the planner), located in
+    /// its text.
+    pub fn problems(&self, problems: Vec<Problem>) -> Problems {
+        Problems::new(&self.path, self.source.clone(), problems)
+    }
+}
+
+/// A deployment unit: the shape of one cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedUnit {
+    /// Most tenants one cluster hosts.
+    pub tenants_per_cluster: u32,
+    /// Most tenant node groups one cluster has.
+    pub node_groups_per_cluster: u32,
+    /// Most nodes in one node group.
+    pub nodes_per_group: u32,
+    /// Instance type of the nodes.
+    pub instance_type: String,
+}
+
+/// A tenant with its defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedTenant {
+    /// Its organization.
+    pub organization: String,
+    /// Its trust.
+    pub trust: Trust,
+    /// The deployment unit whose clusters host it.
+    pub unit: String,
+    /// The environments it runs in.
+    pub environments: Vec<String>,
+    /// Dedicated node groups (default 1).
+    pub node_groups: u32,
+    /// VMs in total, spread over the node groups (default: one per node group).
+    pub nodes: u32,
+}
+
+/// Dedicated node groups of `tenant`: 1 unless the blueprint says.
+fn node_groups_of(tenant: &Tenant) -> u32 {
+    tenant.node_groups.unwrap_or(1)
+}
+
+/// VMs of `tenant`: one per node group unless the blueprint says.
+fn nodes_of(tenant: &Tenant) -> u32 {
+    tenant.nodes.unwrap_or_else(|| node_groups_of(tenant))
 }
 
 /// An environment with inherited settings filled in.
@@ -53,6 +156,8 @@ pub struct ResolvedEnvironment {
     pub cloud: Cloud,
     /// Its region.
     pub region: String,
+    /// Whether the environment sets its region itself (where a region problem points).
+    pub region_overridden: bool,
 }
 
 /// The policy with defaults applied and waivers matched.
@@ -104,8 +209,51 @@ pub fn validate(loaded: Loaded) -> Result<Validated, Problems> {
     if problems.iter().any(Problem::is_error) {
         return Err(Problems::new(&loaded.path, loaded.source, problems));
     }
+    let Loaded {
+        path,
+        source,
+        blueprint,
+    } = loaded;
     Ok(Validated {
-        loaded,
+        path,
+        source,
+        organizations: blueprint
+            .organizations
+            .into_iter()
+            .map(|(name, o)| (name, o.boundary))
+            .collect(),
+        units: blueprint
+            .units
+            .into_iter()
+            .map(|(name, u)| {
+                let unit = ResolvedUnit {
+                    tenants_per_cluster: u.tenants_per_cluster,
+                    node_groups_per_cluster: u.node_groups_per_cluster,
+                    nodes_per_group: u.nodes_per_group,
+                    instance_type: u.instance_type,
+                };
+                (name, unit)
+            })
+            .collect(),
+        tenants: blueprint
+            .tenants
+            .into_iter()
+            .map(|(name, t)| {
+                let tenant = ResolvedTenant {
+                    node_groups: node_groups_of(&t),
+                    nodes: nodes_of(&t),
+                    organization: t.organization,
+                    trust: t.trust,
+                    unit: t.unit,
+                    environments: t.environments,
+                };
+                (name, tenant)
+            })
+            .collect(),
+        name: blueprint.name,
+        cloud: blueprint.cloud,
+        kubernetes_version: blueprint.kubernetes_version,
+        tags: blueprint.tags,
         environments,
         policy,
         warnings: problems,
@@ -164,7 +312,7 @@ impl Checker<'_> {
         for (name, env) in &bp.environments {
             let path = KeyPath::keys(["environments", name.as_str()]);
             self.name(crate::cloud::names::NameKind::Environment, &path, name);
-            let cloud = env.cloud_or(bp.cloud);
+            let cloud = env.cloud.unwrap_or(bp.cloud);
             let region = env.region.clone().unwrap_or_else(|| bp.region.clone());
             if let Some(cidr) = cloud::parse_cidr(self, &path.key("cidr"), &env.cidr) {
                 resolved.insert(
@@ -175,6 +323,7 @@ impl Checker<'_> {
                         cidr,
                         cloud,
                         region,
+                        region_overridden: env.region.is_some(),
                     },
                 );
             }

@@ -173,8 +173,8 @@ fn tenant_checks(c: &mut Checker<'_>, name: &str, tenant: &Tenant) {
     if let Some(nodes) = tenant.nodes {
         c.at_least_one(&path.key("nodes"), nodes, "`nodes`");
     }
-    let groups = tenant.node_groups();
-    let nodes = tenant.nodes();
+    let groups = super::node_groups_of(tenant);
+    let nodes = super::nodes_of(tenant);
     if groups == 0 || nodes == 0 {
         return;
     }
@@ -212,8 +212,8 @@ fn tenant_checks(c: &mut Checker<'_>, name: &str, tenant: &Tenant) {
 }
 
 fn fits_unit(c: &mut Checker<'_>, path: &KeyPath, tenant: &Tenant, unit: &Unit) {
-    let groups = tenant.node_groups();
-    let nodes = tenant.nodes();
+    let groups = super::node_groups_of(tenant);
+    let nodes = super::nodes_of(tenant);
     if unit.node_groups_per_cluster > 0 && groups > unit.node_groups_per_cluster {
         c.push(
             Problem::error(
