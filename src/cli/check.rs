@@ -13,7 +13,7 @@ use crate::output::diff::stat;
 
 /// Compares `target`'s output directory with what `generate` would write there.
 pub fn run(target: &Target, style: Style) -> Result<ExitCode> {
-    let (comparison, dir) = compare(target, style)?;
+    let (comparison, review, dir) = compare(target, style)?;
     let (dir_shown, blueprint_shown) = (dir.display(), target.blueprint.display());
     if comparison.is_clean() {
         print(&format!(
@@ -22,7 +22,7 @@ pub fn run(target: &Target, style: Style) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = format!("`{dir_shown}` is out of date with `{blueprint_shown}`:\n");
-    text.push_str(&review_text(&comparison));
+    text.push_str(&review_text(&review));
     text.push_str(&stat(&comparison));
     let edited = if comparison.conflicts().next().is_some() {
         " (files edited by hand need `--force`, or their edits moved into the blueprint)"

@@ -13,12 +13,12 @@ use crate::output::diff::{json, markdown, stat, unified};
 /// Compares `target`'s output directory with what `generate` would write and prints the
 /// differences in `format`.
 pub fn run(target: &Target, format: DiffFormat, style: Style) -> Result<ExitCode> {
-    let (comparison, _) = compare(target, style)?;
+    let (comparison, review, _) = compare(target, style)?;
     let text = match format {
-        DiffFormat::Unified => review_text(&comparison) + &unified(&comparison, color()),
-        DiffFormat::Stat => review_text(&comparison) + &stat(&comparison),
-        DiffFormat::Markdown => markdown(&comparison),
-        DiffFormat::Json => json(&comparison)?,
+        DiffFormat::Unified => review_text(&review) + &unified(&comparison, color()),
+        DiffFormat::Stat => review_text(&review) + &stat(&comparison),
+        DiffFormat::Markdown => markdown(&comparison, &review),
+        DiffFormat::Json => json(&comparison, &review)?,
     };
     print(&text)?;
     Ok(if comparison.is_clean() {

@@ -64,7 +64,7 @@ pub fn run(target: &Target, force: bool, diff: bool, style: Style) -> Result<Exi
     if diff {
         text.push_str(&unified(&comparison, color()));
     }
-    text.push_str(&review_text(&comparison));
+    text.push_str(&review_text(&plan.changes));
     // Writing to a `String` cannot fail.
     let _ = writeln!(text, "generated `{}`: {report}", dir.display());
     print(&text)?;

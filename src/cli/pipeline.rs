@@ -15,6 +15,7 @@ use super::style::{Style, render_problems};
 use crate::blueprint::{self, validate::Validated};
 use crate::error::Result;
 use crate::output::{self, OutputTree, compare::Comparison};
+use crate::plan::placement::PlacementChanges;
 use crate::plan::{self, Placement, Plan};
 use crate::targets::{self, Templates};
 
@@ -100,19 +101,28 @@ pub fn fingerprint(target: &Target) -> Option<String> {
     })
 }
 
-/// The output directory against what `generate` would write there. When nothing
-/// `generate` reads has changed since it last wrote the directory (the machine-local
-/// cache of `generate`) and every generated file is as written, that is known without
-/// planning or rendering.
-pub fn compare(target: &Target, style: Style) -> Result<(Comparison, PathBuf)> {
+/// The output directory against what `generate` would write there, and the change in
+/// review terms, which the plan decided (its placement against the directory's). When
+/// nothing `generate` reads has changed since it last wrote the directory (the
+/// machine-local cache of `generate`) and every generated file is as written, that is
+/// known without planning or rendering: nothing changes.
+pub fn compare(target: &Target, style: Style) -> Result<(Comparison, PlacementChanges, PathBuf)> {
     let dir = target.output_dir();
     if let Some(inputs) = fingerprint(target)
         && let Some(manifest) = output::write::up_to_date(&dir, &inputs)?
     {
-        return Ok((output::compare::unchanged(&dir, manifest)?, dir));
+        let unchanged = output::compare::unchanged(&dir, manifest)?;
+        // The placement recorded there, against itself: nothing moves.
+        let review = match output::placement::read(&dir)? {
+            Some(placement) => crate::plan::placement::changes(Some(&placement), &placement),
+            None => PlacementChanges::default(),
+        };
+        return Ok((unchanged, review, dir));
     }
-    let Built { tree, dir, .. } = build(target, style)?;
+    let Built {
+        plan, tree, dir, ..
+    } = build(target, style)?;
     let comparison = output::compare::compare(&tree, &dir)?;
     tree.check_except(|path| comparison.known_good(path))?;
-    Ok((comparison, dir))
+    Ok((comparison, plan.changes, dir))
 }

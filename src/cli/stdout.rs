@@ -4,8 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 use crate::error::{Error, Result};
-use crate::output::compare::Comparison;
-use crate::output::diff::review;
+use crate::plan::placement::PlacementChanges;
 
 /// Writes `text` to standard output; a closed pipe is reported as [`Error::BrokenPipe`].
 pub fn print(text: &str) -> Result<()> {
@@ -26,8 +25,8 @@ pub fn color() -> bool {
 }
 
 /// The change in review terms, a line each, then a blank line; empty when nothing changes.
-pub fn review_text(comparison: &Comparison) -> String {
-    let lines = review(comparison).lines();
+pub fn review_text(review: &PlacementChanges) -> String {
+    let lines = review.lines();
     if lines.is_empty() {
         return String::new();
     }

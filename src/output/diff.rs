@@ -9,25 +9,10 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use super::compare::{Comparison, Entry, Status};
-use crate::plan::placement::{self, Placement, PlacementChanges};
+use crate::plan::placement::PlacementChanges;
 
 /// GitHub's pull-request comments hold 65,536 characters; stay below with room to spare.
 pub const MARKDOWN_LIMIT: usize = 65_000;
-
-/// The change in review terms: the previous `placement.yaml` on disk against the new one.
-pub fn review(comparison: &Comparison) -> PlacementChanges {
-    let entry = comparison
-        .entries
-        .iter()
-        .find(|e| e.path == "placement.yaml");
-    let parse = |text: Option<&String>| text.and_then(|t| Placement::parse(t).ok());
-    let old = entry.and_then(|e| parse(e.old.as_ref()));
-    let new = entry.and_then(|e| parse(e.new.as_ref()));
-    match new {
-        Some(new) => placement::changes(old.as_ref(), &new),
-        None => PlacementChanges::default(),
-    }
-}
 
 /// Lines added and removed in one entry.
 fn counts(entry: &Entry) -> (usize, usize) {
@@ -155,7 +140,7 @@ pub fn stat(comparison: &Comparison) -> String {
 }
 
 /// Machine-readable: summary, review terms, and every changed file with its diff.
-pub fn json(comparison: &Comparison) -> crate::error::Result<String> {
+pub fn json(comparison: &Comparison, review: &PlacementChanges) -> crate::error::Result<String> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct File<'a> {
@@ -175,10 +160,9 @@ pub fn json(comparison: &Comparison) -> crate::error::Result<String> {
         edited: usize,
         unchanged: usize,
         dangerous: bool,
-        review: PlacementChanges,
+        review: &'a PlacementChanges,
         files: Vec<File<'a>>,
     }
-    let review = review(comparison);
     let files = comparison
         .changes()
         .map(|e| {
@@ -226,8 +210,7 @@ fn status_key(status: Status) -> &'static str {
 /// A pull-request comment: summary, review terms, a table, then one collapsible section
 /// per file. A hunk repeated in several files (the same change in every cluster) is shown
 /// once with the list of files. Truncated with a note before [`MARKDOWN_LIMIT`].
-pub fn markdown(comparison: &Comparison) -> String {
-    let review = review(comparison);
+pub fn markdown(comparison: &Comparison, review: &PlacementChanges) -> String {
     let changes: Vec<&Entry> = comparison.changes().collect();
     let mut out = String::new();
     if changes.is_empty() {
@@ -402,10 +385,13 @@ mod tests {
                 Status::Update,
             )))
             .collect();
-        let md = markdown(&Comparison {
-            entries,
-            manifest: None,
-        });
+        let md = markdown(
+            &Comparison {
+                entries,
+                manifest: None,
+            },
+            &PlacementChanges::default(),
+        );
         assert_eq!(md.matches("the same change in 3 files").count(), 1, "{md}");
         assert!(md.contains("`helm/a/cilium.values.yaml`, `helm/b/cilium.values.yaml`, `helm/c/cilium.values.yaml`"), "{md}");
         assert_eq!(
@@ -444,7 +430,9 @@ mod tests {
             entries: vec![entry("a.tf", Some("x\n"), Some("x\n"), Status::Unchanged)],
             manifest: None,
         };
-        assert!(markdown(&c).starts_with("### clusterwright: no changes"));
+        assert!(
+            markdown(&c, &PlacementChanges::default()).starts_with("### clusterwright: no changes")
+        );
         assert_eq!(unified(&c, false), "");
     }
 
