@@ -51,6 +51,10 @@ pub fn quotas(cloud: Cloud) -> Quotas {
     }
 }
 
+/// The availability zones every cluster spreads over: its subnets (AWS), node pools (GKE's
+/// regional pools) and node pools' zones (AKS).
+pub const ZONES: u32 = 3;
+
 /// Nodes of the system node group every cluster gets next to its tenants' groups (it runs
 /// CoreDNS, the CNI operator, the mesh control plane). Three, one per availability zone.
 pub const SYSTEM_NODES: u32 = 3;

@@ -152,7 +152,7 @@ pub fn clusters(
 }
 
 /// The zones a GKE regional node pool spreads over by default.
-const GKE_ZONES: u32 = 3;
+const GKE_ZONES: u32 = facts::ZONES;
 
 /// What only `cloud` needs of a node group of `nodes` nodes of `instance_type`.
 fn group_cloud(cloud: Cloud, instance_type: &str, nodes: u32) -> NodeGroupCloud {

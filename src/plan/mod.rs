@@ -437,7 +437,7 @@ fn environments(
                 .map(|p| (p.bin.name.as_str(), &p.network, &p.networking))
                 .collect(),
         });
-        if env.cloud == Cloud::Aws && resources.zones.len() < 3 {
+        if env.cloud == Cloud::Aws && resources.zones.len() < crate::cloud::facts::ZONES as usize {
             let path = if env.region_overridden {
                 KeyPath::keys(["environments", name.as_str(), "region"])
             } else {

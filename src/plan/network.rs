@@ -86,7 +86,7 @@ pub struct Addresses {
 }
 
 const AWS_ADDRESSES_PER_NODE: u32 = 64;
-const AWS_ZONES: u32 = 3;
+const AWS_ZONES: u32 = facts::ZONES;
 const AWS_PUBLIC_SUBNET: u8 = 26;
 const GKE_MAX_PODS: u32 = 64;
 const GKE_SERVICES: u8 = 20;

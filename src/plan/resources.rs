@@ -27,7 +27,7 @@ use serde::Serialize;
 use super::encryption::{CloudEncryption, Cni, Networking, stack::CILIUM_POD_SUBNET_TAG};
 use super::network::{self, ClusterNetwork, NetworkLayout};
 use crate::cloud::policy::Mesh;
-use crate::cloud::{Cloud, aws, azure, gcp};
+use crate::cloud::{Cloud, aws, azure, facts, gcp};
 
 /// The resources of one environment that its clusters share.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -392,7 +392,7 @@ pub fn environment(input: &EnvironmentInput<'_>) -> EnvironmentResources {
             }),
         ),
         Cloud::Azure => (
-            ["1", "2", "3"].map(String::from).to_vec(),
+            (1..=facts::ZONES).map(|n| n.to_string()).collect(),
             EnvironmentCloud::Azure(AzureEnvironment {
                 key_vault: azure::key_vault_name(input.platform, input.environment, input.account),
                 disk_key: format!("{name}-disks"),

@@ -37,10 +37,13 @@ use crate::targets::templates::{
     TEMPLATE_XP_PACKAGES, Templates,
 };
 
-/// Context of the fixed templates (`definition.yaml.tera`, `composition-<cloud>.yaml.tera`,
-/// `guardrails.yaml.tera`): they lay out the platform API and read nothing from the plan.
+/// Context of `crossplane/composition-aws.yaml.tera`: the Composition is fixed, but it
+/// composes a subnet, NAT gateway and route table per zone.
 #[derive(Debug, Serialize)]
-pub struct FixedContext {}
+pub struct CompositionContext {
+    /// The zone indexes, `0..ZONES` (`cloud::facts::ZONES`).
+    pub zones: Vec<u32>,
+}
 
 /// Context of `crossplane/packages.yaml.tera`.
 #[derive(Debug, Serialize)]
@@ -92,7 +95,9 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                 tree,
                 format!("crossplane/composition-{}.yaml", cloud_name(packages.cloud)),
                 TEMPLATE_XP_COMPOSITION_AWS,
-                &FixedContext {},
+                &CompositionContext {
+                    zones: (0..crate::cloud::facts::ZONES).collect(),
+                },
             )?,
             Cloud::Gcp => copy(tree, COPY_XP_COMPOSITION_GCP)?,
             Cloud::Azure => copy(tree, COPY_XP_COMPOSITION_AZURE)?,
