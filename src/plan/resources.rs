@@ -441,141 +441,126 @@ pub fn cluster(input: &ClusterInput<'_>) -> Result<ClusterResources, String> {
 fn aws_cluster(input: &ClusterInput<'_>, env: &AwsEnvironment) -> AwsCluster {
     let name = input.name;
     let cilium = input.networking.cni == Cni::Cilium;
-    {
-        {
-            let role = |suffix: &str| {
-                let role = format!("{name}-{suffix}");
-                AwsRole {
-                    arn: format!("arn:{}:iam::{}:role/{role}", env.partition, input.account),
-                    name: role,
-                }
-            };
-            let own_vpc = env.vpcs.iter().any(|v| v.cluster.as_deref() == Some(name));
-            let cni_role = if cilium {
-                role("cilium-operator")
-            } else {
-                role("vpc-cni")
-            };
-            AwsCluster {
-                partition: env.partition,
-                vpc: if own_vpc {
-                    name.to_owned()
-                } else {
-                    input.environment.name.clone()
-                },
-                own_vpc,
-                cluster_role: format!("{name}-cluster"),
-                node_role: format!("{name}-node"),
-                launch_template: format!("{name}-nodes"),
-                launch_template_description: format!("{name}: settings shared by every node group"),
-                log_group: format!("/aws/eks/{name}/cluster"),
-                secrets_key_description: format!(
-                    "{name}: envelope encryption of Kubernetes secrets"
-                ),
-                public_route_table: format!("{name}-public"),
-                private_name_prefix: format!("{name}-private-"),
-                public_name_prefix: format!("{name}-public-"),
-                nat_name_prefix: format!("{name}-nat-"),
-                owned_tag_key: format!("kubernetes.io/cluster/{name}"),
-                cilium_operator_role: cilium.then(|| cni_role.clone()),
-                cni_role,
-                cni_service_account: if cilium {
-                    "cilium-operator"
-                } else {
-                    "aws-node"
-                },
-                pod_subnet_tag: cilium.then(|| Tag {
-                    key: CILIUM_POD_SUBNET_TAG.to_owned(),
-                    value: name.to_owned(),
-                }),
-                vpc_cni_addon: format!("{name}-vpc-cni"),
-                kube_proxy_addon: format!("{name}-kube-proxy"),
-            }
+    let role = |suffix: &str| {
+        let role = format!("{name}-{suffix}");
+        AwsRole {
+            arn: format!("arn:{}:iam::{}:role/{role}", env.partition, input.account),
+            name: role,
         }
+    };
+    let own_vpc = env.vpcs.iter().any(|v| v.cluster.as_deref() == Some(name));
+    let cni_role = if cilium {
+        role("cilium-operator")
+    } else {
+        role("vpc-cni")
+    };
+    AwsCluster {
+        partition: env.partition,
+        vpc: if own_vpc {
+            name.to_owned()
+        } else {
+            input.environment.name.clone()
+        },
+        own_vpc,
+        cluster_role: format!("{name}-cluster"),
+        node_role: format!("{name}-node"),
+        launch_template: format!("{name}-nodes"),
+        launch_template_description: format!("{name}: settings shared by every node group"),
+        log_group: format!("/aws/eks/{name}/cluster"),
+        secrets_key_description: format!("{name}: envelope encryption of Kubernetes secrets"),
+        public_route_table: format!("{name}-public"),
+        private_name_prefix: format!("{name}-private-"),
+        public_name_prefix: format!("{name}-public-"),
+        nat_name_prefix: format!("{name}-nat-"),
+        owned_tag_key: format!("kubernetes.io/cluster/{name}"),
+        cilium_operator_role: cilium.then(|| cni_role.clone()),
+        cni_role,
+        cni_service_account: if cilium {
+            "cilium-operator"
+        } else {
+            "aws-node"
+        },
+        pod_subnet_tag: cilium.then(|| Tag {
+            key: CILIUM_POD_SUBNET_TAG.to_owned(),
+            value: name.to_owned(),
+        }),
+        vpc_cni_addon: format!("{name}-vpc-cni"),
+        kube_proxy_addon: format!("{name}-kube-proxy"),
     }
 }
 
 fn gcp_cluster(input: &ClusterInput<'_>, env: &GcpEnvironment) -> Result<GcpCluster, String> {
     let name = input.name;
     let cilium = input.networking.cni == Cni::Cilium;
-    {
-        {
-            let control_plane_cidr = network::control_plane_range(input.network)
-                .map(|n| n.to_string())
-                .ok_or_else(|| format!("cluster `{name}` has no room for GKE's control plane"))?;
-            let node_service_account = gcp::service_account_id(name);
-            let webhook_ports = webhook_ports(input.networking.mesh);
-            Ok(GcpCluster {
-                control_plane_cidr,
-                node_service_account_email: gcp::service_account_email(
-                    &node_service_account,
-                    input.account,
-                ),
-                node_service_account,
-                node_service_account_display_name: format!("GKE nodes of {name}"),
-                secrets_key: format!("{name}-secrets"),
-                workload_pool: env.workload_pool.clone(),
-                webhook_firewall: (!webhook_ports.is_empty())
-                    .then(|| format!("{name}-mesh-webhooks")),
-                webhook_ports,
-                // Non-production receives upgrades before production.
-                release_channel: if input.production {
-                    "STABLE"
-                } else {
-                    "REGULAR"
-                },
-                gateway_api_channel: (input.networking.mesh == Some(Mesh::Linkerd))
-                    .then_some("CHANNEL_STANDARD"),
-                datapath_provider: if cilium {
-                    "LEGACY_DATAPATH"
-                } else {
-                    "ADVANCED_DATAPATH"
-                },
-                intranode_visibility: !cilium,
-                in_transit_encryption: (input.networking.cloud_encryption
-                    == Some(CloudEncryption::GkeInterNodeTransparent))
-                .then_some("IN_TRANSIT_ENCRYPTION_INTER_NODE_TRANSPARENT"),
-            })
-        }
-    }
+    let control_plane_cidr = network::control_plane_range(input.network)
+        .map(|n| n.to_string())
+        .ok_or_else(|| format!("cluster `{name}` has no room for GKE's control plane"))?;
+    let node_service_account = gcp::service_account_id(name);
+    let webhook_ports = webhook_ports(input.networking.mesh);
+    Ok(GcpCluster {
+        control_plane_cidr,
+        node_service_account_email: gcp::service_account_email(
+            &node_service_account,
+            input.account,
+        ),
+        node_service_account,
+        node_service_account_display_name: format!("GKE nodes of {name}"),
+        secrets_key: format!("{name}-secrets"),
+        workload_pool: env.workload_pool.clone(),
+        webhook_firewall: (!webhook_ports.is_empty()).then(|| format!("{name}-mesh-webhooks")),
+        webhook_ports,
+        // Non-production receives upgrades before production.
+        release_channel: if input.production {
+            "STABLE"
+        } else {
+            "REGULAR"
+        },
+        gateway_api_channel: (input.networking.mesh == Some(Mesh::Linkerd))
+            .then_some("CHANNEL_STANDARD"),
+        datapath_provider: if cilium {
+            "LEGACY_DATAPATH"
+        } else {
+            "ADVANCED_DATAPATH"
+        },
+        intranode_visibility: !cilium,
+        in_transit_encryption: (input.networking.cloud_encryption
+            == Some(CloudEncryption::GkeInterNodeTransparent))
+        .then_some("IN_TRANSIT_ENCRYPTION_INTER_NODE_TRANSPARENT"),
+    })
 }
 
 fn azure_cluster(input: &ClusterInput<'_>) -> AzureCluster {
     let name = input.name;
     let cilium = input.networking.cni == Cni::Cilium;
-    {
-        {
-            let group = &input.environment.name;
-            AzureCluster {
-                secrets_key: format!("{name}-secrets"),
-                system_pool_temporary_name: format!("{}tmp", input.system_pool),
-                resource_id: format!(
-                    "/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}",
-                    input.account
-                ),
-                workspace_id: format!(
-                    "/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.OperationalInsights/workspaces/{group}",
-                    input.account
-                ),
-                network_profile: if cilium {
-                    AzureNetworkProfile {
-                        network_plugin: "none",
-                        network_plugin_mode: None,
-                        network_data_plane: None,
-                        network_policy: None,
-                        pod_cidr: None,
-                    }
-                } else {
-                    AzureNetworkProfile {
-                        network_plugin: "azure",
-                        network_plugin_mode: Some("overlay"),
-                        network_data_plane: Some("cilium"),
-                        network_policy: Some("cilium"),
-                        pod_cidr: input.network.pod_cidr.clone(),
-                    }
-                },
+    let group = &input.environment.name;
+    AzureCluster {
+        secrets_key: format!("{name}-secrets"),
+        system_pool_temporary_name: format!("{}tmp", input.system_pool),
+        resource_id: format!(
+            "/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}",
+            input.account
+        ),
+        workspace_id: format!(
+            "/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.OperationalInsights/workspaces/{group}",
+            input.account
+        ),
+        network_profile: if cilium {
+            AzureNetworkProfile {
+                network_plugin: "none",
+                network_plugin_mode: None,
+                network_data_plane: None,
+                network_policy: None,
+                pod_cidr: None,
             }
-        }
+        } else {
+            AzureNetworkProfile {
+                network_plugin: "azure",
+                network_plugin_mode: Some("overlay"),
+                network_data_plane: Some("cilium"),
+                network_policy: Some("cilium"),
+                pod_cidr: input.network.pod_cidr.clone(),
+            }
+        },
     }
 }
 
