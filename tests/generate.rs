@@ -87,10 +87,14 @@ fn a_clean_run_records_the_fingerprint_of_its_inputs_and_a_run_with_warnings_doe
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(
-        ws.read("out/.clusterwright/cache").len(),
-        64,
-        "a fingerprint"
+    // The fingerprint of the inputs, and the manifest it vouches for.
+    let cache = ws.read("out/.clusterwright/cache");
+    let lines: Vec<&str> = cache.lines().collect();
+    assert_eq!(lines.len(), 2, "{cache}");
+    assert_eq!(lines[0].len(), 64, "a fingerprint: {cache}");
+    assert!(
+        lines[1].starts_with("manifest ") && lines[1].len() == 9 + 64,
+        "{cache}"
     );
     assert_eq!(
         ws.read("out/.clusterwright/.gitignore"),
@@ -603,4 +607,57 @@ fn the_output_tree_is_the_same_bytes_every_run() {
             "{f}"
         );
     }
+}
+
+/// `git` in `dir`, which must succeed.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The guide's review workflow stashes the generated output: the directory then holds the
+/// previous generation, consistent with its committed manifest, while generate's
+/// machine-local cache (git-ignored) still vouches for the new blueprint. The cache is keyed
+/// on the manifest on disk, so it vouches for nothing then, and `check` finds the stale tree.
+#[test]
+fn the_cache_never_vouches_for_an_output_restored_by_git() {
+    let ws = generated(&blueprint(&[]));
+    git(ws.path(), &["init", "-q"]);
+    git(ws.path(), &["add", "-A"]);
+    git(ws.path(), &["commit", "-q", "-m", "first generation"]);
+    // A reviewed change: one more tenant, generated (the cache records the new inputs).
+    let more = blueprint(&[]).replace(
+        "tenants:\n",
+        "tenants:\n  zz-new:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod]\n",
+    );
+    Test::in_dir(ws.path())
+        .write("b.yaml", more)
+        .args(GENERATE)
+        .tree_contains("out/.clusterwright/cache")
+        .stdout_contains("generated `out`")
+        .run();
+    Test::in_dir(ws.path()).args(CHECK).run();
+    // Stash only the output, as the guide does to post the review comment.
+    git(ws.path(), &["stash", "push", "-q", "--", "out"]);
+    Test::in_dir(ws.path())
+        .args(CHECK)
+        .status(1)
+        .stdout_contains("`out` is out of date with `b.yaml`")
+        .run();
+    Test::in_dir(ws.path())
+        .args(["diff", "b.yaml", "-o", "out", "--format", "stat"])
+        .status(1)
+        .run();
+    // Back to the new generation: up to date again, from the cache or not.
+    git(ws.path(), &["stash", "pop", "-q"]);
+    Test::in_dir(ws.path()).args(CHECK).run();
 }

@@ -85,12 +85,24 @@ impl Lock {
     }
 }
 
-/// Whether `dir` already holds the output of `inputs` (its manifest records that
-/// fingerprint) and every generated file is as generated: then a rerun has nothing to do
-/// and need not even plan. Returns the manifest when so. Call with the lock held, or
-/// expect a concurrent `generate` to make the answer stale.
+/// The cache's record of a clean run: its `inputs` fingerprint and the hash of the manifest
+/// it wrote. The cache is machine-local and git-ignored while the manifest is committed, so
+/// a `git stash`, `restore` or `checkout` of the output puts back another manifest under the
+/// same cache: keyed on the manifest as it is on disk, the cache then vouches for nothing.
+fn cache_record(inputs: &str, manifest: &[u8]) -> String {
+    format!("{inputs}\nmanifest {}\n", hash(manifest))
+}
+
+/// Whether `dir` already holds the output of `inputs` (the cache records that fingerprint
+/// with the manifest that is on disk) and every generated file is as generated: then a rerun
+/// has nothing to do and need not even plan. Returns the manifest when so. Call with the
+/// lock held, or expect a concurrent `generate` to make the answer stale.
 pub fn up_to_date(dir: &Path, inputs: &str) -> Result<Option<Manifest>> {
-    if fs::read_to_string(dir.join(CACHE_PATH)).ok().as_deref() != Some(inputs) {
+    let Ok(manifest_bytes) = fs::read(dir.join(MANIFEST_PATH)) else {
+        return Ok(None);
+    };
+    let expected = cache_record(inputs, &manifest_bytes);
+    if fs::read_to_string(dir.join(CACHE_PATH)).ok().as_deref() != Some(expected.as_str()) {
         return Ok(None);
     }
     let Some(manifest) = Manifest::read(dir)? else {
@@ -156,6 +168,11 @@ pub fn write(
     if comparison.manifest.as_ref() != Some(&manifest) {
         write_atomic(&dir.join(MANIFEST_PATH), text.as_bytes())?;
     }
+    // What the cache vouches for: the manifest as it is now on disk.
+    let manifest_bytes = fs::read(dir.join(MANIFEST_PATH)).map_err(|source| Error::Io {
+        path: dir.join(MANIFEST_PATH),
+        source,
+    })?;
     let ignore = dir.join(GITIGNORE_PATH);
     if !ignore.exists() {
         write_atomic(&ignore, b"# clusterwright's lock and its machine-local cache; commit the manifest\nlock\ncache\n")?;
@@ -163,7 +180,7 @@ pub fn write(
     // After the manifest: a fingerprint never vouches for a tree that was not finished.
     let cache = dir.join(CACHE_PATH);
     match inputs {
-        Some(inputs) => write_atomic(&cache, inputs.as_bytes())?,
+        Some(inputs) => write_atomic(&cache, cache_record(inputs, &manifest_bytes).as_bytes())?,
         None => {
             let _ = fs::remove_file(&cache);
         }
