@@ -236,7 +236,13 @@ pub fn markdown(comparison: &Comparison, review: &PlacementChanges) -> String {
         out.push_str("**In review terms**\n\n");
         for line in &lines {
             let (mark, text) = line.split_at(1);
-            let mark = if mark == "!" { "⚠" } else { mark };
+            // A bare `+` or `-` after the bullet starts a nested list in CommonMark (GitHub,
+            // GitLab): the sign goes in a code span, so created and removed stay apart.
+            let mark = if mark == "!" {
+                "⚠".to_owned()
+            } else {
+                format!("`{mark}`")
+            };
             let _ = writeln!(out, "- {mark} {}", text.trim_start());
         }
         out.push('\n');
@@ -422,6 +428,54 @@ mod tests {
             stat(&c),
             " a.tf |     2 ++\n b.md |     2 +-  (edited by hand)\n 2 files changed, 3 insertions(+), 1 deletions(-)\n"
         );
+    }
+
+    /// The review's signs as GitHub and GitLab render them (CommonMark): each line one list
+    /// item that starts with its sign, never a nested list (issue 13, wrong answer 5:
+    /// `- + …` and `- - …` rendered as nested bullets, created and removed alike).
+    #[test]
+    fn review_signs_survive_commonmark() {
+        use crate::plan::placement::NodeGroupChange;
+        let group = |name: &str, from, to| NodeGroupChange {
+            cluster: "c-01".to_owned(),
+            node_group: name.to_owned(),
+            from,
+            to,
+        };
+        let review = PlacementChanges {
+            has_previous: true,
+            created: vec!["c-02".to_owned()],
+            destroyed: vec!["c-03".to_owned()],
+            node_groups: vec![
+                group("a-1", None, Some(3)),
+                group("b-1", Some(2), None),
+                group("c-1", Some(2), Some(4)),
+            ],
+            ..PlacementChanges::default()
+        };
+        let comparison = Comparison {
+            entries: vec![entry("a.tf", Some("x\n"), Some("y\n"), Status::Update)],
+            manifest: None,
+        };
+        let md = markdown(&comparison, &review);
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+        for item in [
+            "<li>⚠ cluster <code>c-03</code> is DESTROYED",
+            "<li><code>+</code> cluster <code>c-02</code> is created</li>",
+            "<li><code>+</code> node group <code>a-1</code> is added",
+            "<li><code>-</code> node group <code>b-1</code> is removed",
+            "<li><code>~</code> node group <code>c-1</code> in <code>c-01</code> is resized",
+        ] {
+            assert!(html.contains(item), "{item} not in:\n{html}");
+        }
+        let review_list = html
+            .split("<strong>In review terms</strong>")
+            .nth(1)
+            .and_then(|rest| rest.split("</ul>").next())
+            .unwrap_or_default();
+        assert_eq!(review_list.matches("<ul>").count(), 1, "{review_list}");
+        assert_eq!(review_list.matches("<li>").count(), 5, "{review_list}");
     }
 
     #[test]
