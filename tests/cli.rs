@@ -283,3 +283,44 @@ fn completions_for_every_shell() {
             .run();
     }
 }
+
+/// A CI job posts what `diff --format markdown|json` prints: an invalid blueprint is said
+/// there, with every problem and its place, not only on standard error (issue 13, wrong
+/// answer 6: the comment was empty).
+#[test]
+fn diff_says_an_invalid_blueprint_in_the_format_asked_for() {
+    let bad = blueprint(&[(
+        "unit: standard\n    environments",
+        "unit: standrd\n    environments",
+    )]);
+    let ws = Test::new()
+        .write("b.yaml", &bad)
+        .args(["diff", "b.yaml", "-o", "out", "--format", "markdown"])
+        .status(2)
+        .stdout_starts_with("### clusterwright: no diff, the run failed\n\n`b.yaml` is not a valid blueprint: 1 error:\n\n")
+        .stdout_contains("- **error** `32:11: tenants.globex.unit` [reference]: unknown unit `standrd` — did you mean `standard`?")
+        .stdout_contains("Run `clusterwright validate` for the full report.")
+        .stderr_contains("tenants.globex.unit: unknown unit `standrd`")
+        .run();
+    let json = Test::in_dir(ws.path())
+        .args(["diff", "b.yaml", "-o", "out", "--format", "json"])
+        .status(2)
+        .stderr_contains("unknown unit `standrd`")
+        .run()
+        .json();
+    assert_eq!(json["error"], "`b.yaml` is not a valid blueprint: 1 error");
+    let p = &json["problems"][0];
+    assert_eq!(p["path"], "tenants.globex.unit");
+    assert_eq!(
+        (p["line"].as_u64(), p["column"].as_u64()),
+        (Some(32), Some(11))
+    );
+    assert_eq!(p["severity"], "error");
+    // The unified and stat formats keep standard output empty: the error is on stderr.
+    Test::in_dir(ws.path())
+        .args(["diff", "b.yaml", "-o", "out"])
+        .status(2)
+        .stdout("")
+        .stderr_contains("unknown unit `standrd`")
+        .run();
+}
