@@ -163,6 +163,29 @@ fn plan_honours_a_previous_placement_and_repack_ignores_it() {
             "! tenant `globex` MOVES from `acme-prod-legacy-07` to `acme-prod-standard-01` (prod)",
         )
         .run();
+
+    // One default output directory for every command (issue 13, wrong answer 7): without
+    // -o, plan and validate read `out` next to the blueprint, as generate, diff and check
+    // do, so they plan with the placement that exists, not a fresh one.
+    Test::in_dir(kept.path())
+        .args(["plan", "b.yaml"])
+        .stdout_contains("acme-prod-legacy-07")
+        .run();
+    Test::in_dir(kept.path())
+        .args(["plan", "b.yaml", "--format", "json"])
+        .stdout_contains("\"name\": \"acme-prod-legacy-07\"")
+        .run();
+    Test::in_dir(kept.path())
+        .args(["validate", "b.yaml"])
+        .stdout("`b.yaml` is valid: 2 environments, 1 tenants, 2 clusters planned\n")
+        .run();
+    // A broken placement there stops validate too, as it would stop generate.
+    Test::in_dir(kept.path())
+        .write("out/placement.yaml", "version: 1\nenvironments: [\n")
+        .args(["validate", "b.yaml"])
+        .status(2)
+        .stderr_contains("placement.yaml")
+        .run();
 }
 
 #[test]

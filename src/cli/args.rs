@@ -44,10 +44,14 @@ pub enum Command {
         /// The blueprint file.
         #[arg(default_value = DEFAULT_BLUEPRINT)]
         blueprint: PathBuf,
+        /// Output directory of a previous `generate`, whose placement.yaml is honoured.
+        /// Default: `out` next to the blueprint, as for `generate`, `diff` and `check`.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
     },
     /// Print the decisions: clusters, who shares them and why, address ranges, encryption.
     #[command(
-        after_help = "Examples:\n  clusterwright plan blueprints/acme-aws.yaml\n  clusterwright plan blueprints/acme-aws.yaml --format json -o out/\n\nWith -o, tenants already placed in DIR/placement.yaml stay where they are;\n--repack plans from scratch and reports every tenant that moves."
+        after_help = "Examples:\n  clusterwright plan blueprints/acme-aws.yaml\n  clusterwright plan blueprints/acme-aws.yaml --format json -o out/\n\nTenants already placed in DIR/placement.yaml (default: `out` next to the blueprint, as\nfor generate, diff and check) stay where they are; --repack plans from scratch and\nreports every tenant that moves."
     )]
     Plan {
         /// The blueprint file.
@@ -57,6 +61,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
         /// Output directory of a previous `generate`, whose placement.yaml is honoured.
+        /// Default: `out` next to the blueprint, as for `generate`, `diff` and `check`.
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
         /// Ignore the previous placement and pack every tenant afresh.
@@ -135,12 +140,20 @@ pub struct Target {
 impl Target {
     /// The output directory: as given, or `out` next to the blueprint.
     pub fn output_dir(&self) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| {
-            self.blueprint
+        output_dir(&self.blueprint, self.output.as_deref())
+    }
+}
+
+/// The output directory of every command: `output` as given, or `out` next to `blueprint`.
+pub fn output_dir(blueprint: &std::path::Path, output: Option<&std::path::Path>) -> PathBuf {
+    output.map_or_else(
+        || {
+            blueprint
                 .parent()
                 .map_or_else(|| PathBuf::from("out"), |p| p.join("out"))
-        })
-    }
+        },
+        std::path::Path::to_path_buf,
+    )
 }
 
 /// How `diff` prints.

@@ -42,7 +42,9 @@ use crate::error::Result;
 pub fn run(cli: &Cli, style: Style) -> Result<ExitCode> {
     match &cli.command {
         Command::Init { path, force } => init::run(path, *force),
-        Command::Validate { blueprint } => validate::run(blueprint, style),
+        Command::Validate { blueprint, output } => {
+            validate::run(blueprint, output.as_deref(), style)
+        }
         Command::Plan {
             blueprint,
             format,

@@ -1,10 +1,11 @@
 //! `clusterwright plan`: print the decisions, for people or as JSON, honouring the
-//! placement of a previous `generate` when given its directory.
+//! placement of a previous `generate` in the output directory (`-o`, default `out` next to
+//! the blueprint, as for every command).
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::args::PlanFormat;
+use super::args::{PlanFormat, output_dir};
 use super::pipeline::{check, previous_placement};
 use super::stdout::print;
 use super::style::Style;
@@ -19,10 +20,7 @@ pub fn run(
     repack: bool,
     style: Style,
 ) -> Result<ExitCode> {
-    let previous = match output {
-        Some(dir) => previous_placement(dir, repack, style)?,
-        None => None,
-    };
+    let previous = previous_placement(&output_dir(path, output), repack, style)?;
     let (_, plan) = check(path, previous.as_ref(), repack, style)?;
     let text = match format {
         PlanFormat::Text => crate::plan::text::render(&plan),
