@@ -9,6 +9,7 @@ use super::pipeline::compare;
 use super::stdout::{print, review_text};
 use super::style::Style;
 use crate::error::Result;
+use crate::output::compare::Status;
 use crate::output::diff::stat;
 
 /// Compares `target`'s output directory with what `generate` would write there.
@@ -24,16 +25,25 @@ pub fn run(target: &Target, style: Style) -> Result<ExitCode> {
     let mut text = format!("`{dir_shown}` is out of date with `{blueprint_shown}`:\n");
     text.push_str(&review_text(&review));
     text.push_str(&stat(&comparison));
+    let unmanaged = comparison.count(Status::Unmanaged);
     let edited = if comparison.conflicts().next().is_some() {
         " (files edited by hand need `--force`, or their edits moved into the blueprint)"
     } else {
         ""
     };
     // Writing to a `String` cannot fail.
-    let _ = writeln!(
-        text,
-        "run `clusterwright generate {blueprint_shown} -o {dir_shown}` to update it{edited}"
-    );
+    if comparison.changes().count() > unmanaged {
+        let _ = writeln!(
+            text,
+            "run `clusterwright generate {blueprint_shown} -o {dir_shown}` to update it{edited}"
+        );
+    }
+    if unmanaged > 0 {
+        let _ = writeln!(
+            text,
+            "remove the files marked \"not generated\" from `{dir_shown}`, or move them out of its generated folders: Terraform or `kubectl apply -f` would apply them with the generated ones, and clusterwright never deletes what it did not generate"
+        );
+    }
     print(&text)?;
     Ok(ExitCode::from(1))
 }

@@ -113,7 +113,10 @@ pub fn up_to_date(dir: &Path, inputs: &str) -> Result<Option<Manifest>> {
     let as_written = crate::parallel::map(&files, |(path, expected)| {
         fs::read(dir.join(path)).is_ok_and(|bytes| &hash(&bytes) == *expected)
     });
-    Ok(as_written.iter().all(|ok| *ok).then_some(manifest))
+    if !as_written.iter().all(|ok| *ok) || super::compare::has_unmanaged(dir, &manifest)? {
+        return Ok(None);
+    }
+    Ok(Some(manifest))
 }
 
 /// Brings `dir` to `tree`, recording `platform` and the `inputs` fingerprint (when the
