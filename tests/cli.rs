@@ -347,3 +347,46 @@ fn diff_says_an_invalid_blueprint_in_the_format_asked_for() {
         .stderr_contains("unknown unit `standrd`")
         .run();
 }
+
+/// Three schema typos are three problems of one run, and a misindented key is the YAML
+/// error it is, with its place, not a "missing required key" that masks it (issue 13,
+/// wrong answer 8).
+#[test]
+fn every_schema_problem_in_one_run_and_syntax_first() {
+    let typos = blueprint(&[
+        (
+            "unit: standard\n    environments",
+            "unti: standard\n    environments",
+        ),
+        ("trust: trusted", "trust: trustd"),
+        (
+            "encryption: defense-in-depth",
+            "encryption: defence-in-depth",
+        ),
+    ]);
+    Test::new()
+        .write("b.yaml", typos)
+        .args(["validate", "b.yaml"])
+        .status(2)
+        .stderr_contains("policy.encryption: unknown value `defence-in-depth`")
+        .stderr_contains("did you mean `defense-in-depth`?")
+        .stderr_contains("tenants.globex.trust: unknown value `trustd`")
+        .stderr_contains("tenants.globex.unti: unknown key `unti`")
+        .stderr_contains("tenants.globex: missing required key `unit`")
+        .stderr_ends_with("error: `b.yaml` is not a valid blueprint: 4 errors\n")
+        .run();
+    let misindented = blueprint(&[("    nodesPerGroup: 10\n", "   nodesPerGroup: 10\n")]);
+    let line = misindented
+        .lines()
+        .position(|l| l == "   nodesPerGroup: 10")
+        .unwrap()
+        + 1;
+    Test::new()
+        .write("b.yaml", misindented)
+        .args(["validate", "b.yaml"])
+        .status(2)
+        .stderr_contains("YAML syntax error")
+        .stderr_contains(format!("[b.yaml:{line}:4]"))
+        .stderr_ends_with("error: `b.yaml` is not a valid blueprint: 1 error\n")
+        .run();
+}

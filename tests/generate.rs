@@ -695,7 +695,11 @@ fn unmanaged_files_in_generated_folders_fail_the_gate() {
     assert!(!ws.stdout.contains(".terraform.lock.hcl"), "{}", ws.stdout);
     assert!(!ws.stdout.contains("prod.tfbackend"), "{}", ws.stdout);
     assert!(!ws.stdout.contains("notes.yaml"), "{}", ws.stdout);
-    assert!(!ws.stdout.contains("run `clusterwright generate"), "{}", ws.stdout);
+    assert!(
+        !ws.stdout.contains("run `clusterwright generate"),
+        "{}",
+        ws.stdout
+    );
     let json = Test::in_dir(ws.path())
         .args(["diff", "b.yaml", "-o", "out", "--format", "json"])
         .status(1)

@@ -7,6 +7,7 @@
 //! by construction. Nothing here decides anything; `validate` checks, `plan` resolves.
 
 pub mod diagnostic;
+mod every;
 pub mod parse;
 pub mod schema;
 pub mod source;
@@ -250,7 +251,10 @@ pub fn parse(path: &Path, source: String) -> Result<Loaded, Problems> {
             source,
             blueprint,
         }),
-        Err(problem) => Err(Problems::new(path, source, vec![*problem])),
+        Err(problem) => {
+            let problems = parse::every_problem(&source, *problem);
+            Err(Problems::new(path, source, problems))
+        }
     }
 }
 

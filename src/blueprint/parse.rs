@@ -34,6 +34,46 @@ pub fn deserialize<T: DeserializeOwned>(source: &str) -> Result<T, Box<Problem>>
     result.map_err(|e| Box::new(problem_from_yaml_error(&e, path, source)))
 }
 
+/// Every problem of `source`, given the `first` the typed parse stopped at.
+///
+/// A problem of shape (an unknown key or value, a missing key, a wrong kind) may hide a YAML
+/// error the typed parse never reached (a misindented key makes its mapping end early, and
+/// the key is "missing"): the whole text is read as YAML first, and a syntax error is the
+/// one problem then. Otherwise the document is walked against the blueprint's schema
+/// ([`super::every`]) and every problem of shape is reported, not only the first.
+pub fn every_problem(source: &str, first: Problem) -> Vec<Problem> {
+    if first.rule != Rule::Schema {
+        return vec![first];
+    }
+    if let Err(e) = serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(source, options())
+    {
+        let syntax = problem_from_yaml_error(&e, KeyPath::root(), source);
+        if syntax.rule == Rule::Syntax {
+            return vec![syntax];
+        }
+    }
+    let document = serde_saphyr::from_str_with_options::<serde_json::Value>(source, options());
+    let schema = super::schema::json_schema()
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let (Ok(document), Some(schema)) = (document, schema) else {
+        return vec![first];
+    };
+    let mut out = vec![first];
+    for problem in super::every::problems(&schema, &document) {
+        // One problem per place, except missing keys, which are many under one mapping.
+        let missing = |p: &Problem| p.message.starts_with("missing required key");
+        let known = out.iter().any(|o| {
+            o.path == problem.path
+                && (o.message == problem.message || !(missing(o) && missing(&problem)))
+        });
+        if !known {
+            out.push(problem);
+        }
+    }
+    out
+}
+
 fn is_blank(source: &str) -> bool {
     source
         .lines()
