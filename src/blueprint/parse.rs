@@ -40,7 +40,7 @@ pub fn deserialize<T: DeserializeOwned>(source: &str) -> Result<T, Box<Problem>>
 /// error the typed parse never reached (a misindented key makes its mapping end early, and
 /// the key is "missing"): the whole text is read as YAML first, and a syntax error is the
 /// one problem then. Otherwise the document is walked against the blueprint's schema
-/// ([`super::every`]) and every problem of shape is reported, not only the first.
+/// (`blueprint::every`) and every problem of shape is reported, not only the first.
 pub fn every_problem(source: &str, first: Problem) -> Vec<Problem> {
     if first.rule != Rule::Schema {
         return vec![first];
