@@ -723,3 +723,31 @@ fn unmanaged_files_in_generated_folders_fail_the_gate() {
         .stdout("`out` is up to date with `b.yaml`\n")
         .run();
 }
+
+/// The generated README's review commands name the blueprint as seen from the output
+/// directory, with `-o .`, so they compare the right blueprint with the right directory;
+/// and the same bytes come out from any working directory (issue 13, wrong answer 7).
+#[test]
+fn the_readme_commands_name_the_blueprint_and_the_directory() {
+    let ws = Test::new()
+        .write("platform/b.yaml", blueprint(&[]))
+        .args(["generate", "platform/b.yaml", "-o", "platform/out"])
+        .stdout_contains("generated `platform/out`")
+        .run();
+    let readme = ws.read("platform/out/README.md");
+    assert!(
+        readme.contains("clusterwright diff ../b.yaml -o . --format markdown")
+            && readme.contains("clusterwright check ../b.yaml -o ."),
+        "{readme}"
+    );
+    // The commands as written work from the output directory, and so does a check from
+    // anywhere else: the README is the same bytes.
+    Test::in_dir(ws.path().join("platform/out"))
+        .args(["check", "../b.yaml", "-o", "."])
+        .stdout("`.` is up to date with `../b.yaml`\n")
+        .run();
+    Test::in_dir(ws.path().join("platform"))
+        .args(["check", "b.yaml", "-o", "out"])
+        .stdout("`out` is up to date with `b.yaml`\n")
+        .run();
+}

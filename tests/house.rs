@@ -111,7 +111,7 @@ fn rendered() -> Rendered {
     let mut out = Rendered::new();
     for plan in plans() {
         let templates = Templates::load(None).unwrap().recording();
-        targets::render_unchecked(&plan, &templates).unwrap();
+        targets::render_unchecked(&plan, &templates, &targets::Site::default()).unwrap();
         for (name, recorded) in templates.take_recorded() {
             for r in recorded {
                 let keys = r.context.as_object().unwrap().keys().cloned().collect();

@@ -78,13 +78,22 @@ pub fn build(target: &Target, style: Style) -> Result<Built> {
     let previous = previous_placement(&dir, target.repack, style)?;
     let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
     let templates = Templates::load(target.templates.as_deref())?;
-    let tree = targets::render_unchecked(&plan, &templates)?;
+    let site = site(target);
+    let tree = targets::render_unchecked(&plan, &templates, &site)?;
     Ok(Built {
         plan,
         tree,
         dir,
         warnings: validated.warnings().len(),
     })
+}
+
+/// Where `target`'s output goes: the blueprint as its README names it.
+fn site(target: &Target) -> targets::Site {
+    output::site::blueprint_from(&target.output_dir(), &target.blueprint)
+        .map_or_else(targets::Site::default, |blueprint| targets::Site {
+            blueprint,
+        })
 }
 
 /// The fingerprint of everything a `generate` of `target` reads (see [`output::cache`]).
@@ -96,6 +105,7 @@ pub fn fingerprint(target: &Target) -> Option<String> {
     };
     output::cache::fingerprint(&output::cache::Inputs {
         blueprint: &target.blueprint,
+        site: &site(target).blueprint,
         overrides: &overrides,
         repack: target.repack,
     })

@@ -17,6 +17,8 @@ use super::manifest::fingerprint as hash_parts;
 pub struct Inputs<'a> {
     /// The blueprint file.
     pub blueprint: &'a Path,
+    /// The blueprint seen from the output directory (the README names it).
+    pub site: &'a str,
     /// The template overrides: path relative to the built-in templates → text. Empty
     /// without `--templates`.
     pub overrides: &'a [(String, String)],
@@ -41,6 +43,7 @@ pub fn fingerprint(inputs: &Inputs<'_>) -> Option<String> {
         env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
         format!("{}:{stamp}", exe.len()).into_bytes(),
         std::fs::read(inputs.blueprint).ok()?,
+        inputs.site.as_bytes().to_vec(),
         vec![u8::from(inputs.repack)],
     ];
     for (name, text) in inputs.overrides {
@@ -62,6 +65,7 @@ mod tests {
         let overrides = [("a.tera".to_owned(), "x".to_owned())];
         let base = Inputs {
             blueprint: &blueprint,
+            site: "../blueprint.yaml",
             overrides: &[],
             repack: false,
         };
@@ -75,6 +79,15 @@ mod tests {
             overrides: &overrides,
             ..base
         });
+        let elsewhere = fingerprint(&Inputs {
+            site: "../../blueprint.yaml",
+            ..base
+        });
+        assert_ne!(
+            elsewhere.as_deref(),
+            Some(first.as_str()),
+            "the README names the site"
+        );
         assert_ne!(repacked.unwrap(), first);
         assert_ne!(overridden.unwrap(), first);
         std::fs::write(&blueprint, "name: b\n").unwrap();

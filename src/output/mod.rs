@@ -13,6 +13,7 @@ pub mod compare;
 pub mod diff;
 pub mod manifest;
 pub mod placement;
+pub mod site;
 pub mod starter;
 pub mod write;
 

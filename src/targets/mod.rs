@@ -20,23 +20,39 @@ use crate::output::OutputTree;
 use crate::plan::Plan;
 pub use templates::Templates;
 
-/// Renders every target for `plan`, and checks the tree.
+/// Where the output goes, as far as the generated files say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The blueprint, seen from the output directory, for the README's commands.
+    pub blueprint: String,
+}
+
+impl Default for Site {
+    /// Nowhere in particular: the README's commands name the blueprint `<blueprint>`.
+    fn default() -> Self {
+        Self {
+            blueprint: "<blueprint>".to_owned(),
+        }
+    }
+}
+
+/// Renders every target for `plan` (for no particular site), and checks the tree.
 pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
-    let tree = render_unchecked(plan, templates)?;
+    let tree = render_unchecked(plan, templates, &Site::default())?;
     tree.check()?;
     Ok(tree)
 }
 
-/// Renders every target for `plan`, leaving [`OutputTree::check`] (or
+/// Renders every target for `plan` at `site`, leaving [`OutputTree::check`] (or
 /// [`OutputTree::check_except`]) to the caller: before anything is written.
-pub fn render_unchecked(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
+pub fn render_unchecked(plan: &Plan, templates: &Templates, site: &Site) -> Result<OutputTree> {
     let mut tree = OutputTree::default();
     helm::render(plan, templates, &mut tree)?;
     helm::manifests::render(plan, templates, &mut tree)?;
     terraform::render(plan, templates, &mut tree)?;
     crossplane::render(plan, templates, &mut tree)?;
     // The documentation describes what the other targets produced, so it comes last.
-    docs::render(plan, templates, &mut tree)?;
+    docs::render(plan, site, templates, &mut tree)?;
     format_terraform(&mut tree)?;
     Ok(tree)
 }

@@ -20,6 +20,8 @@ use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 pub struct ReadmeContext<'a> {
     /// Platform name.
     pub platform: &'a str,
+    /// The blueprint, seen from the output directory (`<blueprint>` when unknown).
+    pub blueprint: &'a str,
     /// Environments, in plan order, with the steps that apply them.
     pub environments: Vec<ReadmeEnvironment<'a>>,
     /// Whether the tree holds `terraform/<env>/` root modules.
@@ -182,9 +184,15 @@ fn signed(n: i64) -> String {
 /// Renders the documentation into `tree`. What the other targets write is known from the
 /// plan: Terraform, Crossplane and the manifests for every cluster, Helm for a cluster with
 /// releases, a trust-manager Bundle for Linkerd.
-pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
+pub fn render(
+    plan: &Plan,
+    site: &super::Site,
+    templates: &Templates,
+    tree: &mut OutputTree,
+) -> Result<()> {
     let facts = Tree::of(plan);
-    let readme = readme(plan, facts);
+    let mut readme = readme(plan, facts);
+    readme.blueprint = &site.blueprint;
     let text = templates.render(TEMPLATE_README, &readme)?;
     tree.insert("README.md", &text, TEMPLATE_README)?;
 
@@ -216,6 +224,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
     crossplane_clouds.dedup();
     ReadmeContext {
         platform: &plan.platform,
+        blueprint: "<blueprint>",
         environments: plan
             .environments
             .iter()
