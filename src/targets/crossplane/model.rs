@@ -14,7 +14,7 @@
 //! Why the pieces are where they are:
 //!
 //! - **One namespace per environment** (`<platform>-<environment>`, the environment's
-//!   `infra.name`), holding one namespaced ProviderConfig named `default`. A namespaced
+//!   `resources.name`), holding one namespaced ProviderConfig named `default`. A namespaced
 //!   managed resource resolves its ProviderConfig, and the provider the Secret it names, in
 //!   its own namespace (provider-upjet-aws@v2.6.0 `internal/clients/pc_resolver.go`), and a
 //!   namespaced composite resource composes only into its own namespace (FACTS §7), so a
@@ -87,9 +87,9 @@ pub struct CrossplaneEnvironment {
     /// The ProviderConfig bound to the account.
     pub provider_config: ProviderConfigPlan,
     /// Name of the environment's own managed resources (network, key ring, resource group):
-    /// its `infra.name`, the name the Terraform target gives them.
+    /// its `resources.name`, the name the Terraform target gives them.
     pub resources: String,
-    /// Tags (labels on GCP) of the environment's own resources: its `infra.tags`.
+    /// Tags (labels on GCP) of the environment's own resources: its `resources.tags`.
     pub tags: BTreeMap<String, String>,
     /// What the account is, in words: `AWS account`, `GCP project`, `Azure subscription`.
     pub account_kind: &'static str,

@@ -2,8 +2,9 @@
 //! than a /16, one VPC per cluster), managed node groups, IAM roles, KMS keys, logs.
 //!
 //! Templates: `templates/terraform/aws/*.tf.tera`. Every context is built here from the
-//! plan; what varies per environment and cluster comes from `EnvironmentPlan::infra`,
-//! `ClusterPlan::infra`, `network` and `networking`.
+//! plan; what varies per environment and cluster comes from `EnvironmentPlan::resources`,
+//! `ClusterPlan::resources`, `network` and `networking`; Terraform adds only its own address
+//! labels and state key (`EnvironmentView`, `ClusterView`).
 
 use serde::Serialize;
 

@@ -4,8 +4,9 @@
 //! workspace.
 //!
 //! Templates: `templates/terraform/azure/*.tf.tera`. Every context is built here from the
-//! plan; what varies per environment and cluster comes from `EnvironmentPlan::infra`,
-//! `ClusterPlan::infra`, `network` and `networking`.
+//! plan; what varies per environment and cluster comes from `EnvironmentPlan::resources`,
+//! `ClusterPlan::resources`, `network` and `networking`; Terraform adds only its own address
+//! labels and state key (`EnvironmentView`, `ClusterView`).
 
 use serde::Serialize;
 

@@ -3,8 +3,9 @@
 //! service account and a Cloud KMS key for secrets.
 //!
 //! Templates: `templates/terraform/gcp/*.tf.tera`. Every context is built here from the
-//! plan; what varies per environment and cluster comes from `EnvironmentPlan::infra`,
-//! `ClusterPlan::infra`, `network` and `networking`.
+//! plan; what varies per environment and cluster comes from `EnvironmentPlan::resources`,
+//! `ClusterPlan::resources`, `network` and `networking`; Terraform adds only its own address
+//! labels and state key (`EnvironmentView`, `ClusterView`).
 
 use serde::Serialize;
 
