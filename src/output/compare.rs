@@ -139,6 +139,13 @@ impl Comparison {
 }
 
 /// Whether Terraform or `kubectl apply -f` loads a file named `name` from a folder.
+///
+/// Terraform reads every `.tf` and `.tf.json` of the module's directory (override files
+/// included) and loads `terraform.tfvars`, `terraform.tfvars.json` and `*.auto.tfvars(.json)`
+/// without being asked (developer.hashicorp.com/terraform/language/files and
+/// .../language/values/variables, "Variable Definitions (.tfvars) Files"); `kubectl apply -f
+/// <folder>` reads the files whose extension is one of `FileExtensions` of
+/// k8s.io/cli-runtime `pkg/resource/builder.go`: `.json`, `.yaml`, `.yml`.
 fn loaded_with_generated_files(name: &str) -> bool {
     if name.starts_with('.') {
         return false;
