@@ -11,6 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::diagnostic::{Problem, Rule};
+use super::parse::list;
 use super::source::{KeyPath, Target};
 use crate::cloud::names::did_you_mean;
 
@@ -270,17 +271,6 @@ fn kind_problem(path: &KeyPath, expected: &str, choices: &str, value: &Value) ->
         format!("expected {expected}, found {found}"),
     )
     .with_help(help)
-}
-
-fn list(names: &[String]) -> String {
-    if names.is_empty() {
-        return "none".into();
-    }
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -267,7 +267,8 @@ fn split_expected(rest: &str) -> (String, Vec<String>) {
     (name, expected)
 }
 
-fn list(names: &[String]) -> String {
+/// `names` in backticks, comma-separated (`none` for none).
+pub(super) fn list(names: &[String]) -> String {
     if names.is_empty() {
         return "none".into();
     }
