@@ -11,9 +11,8 @@
 use serde_json::{Map, Value};
 
 use super::diagnostic::{Problem, Rule};
-use super::parse::list;
 use super::source::{KeyPath, Target};
-use crate::cloud::names::did_you_mean;
+use crate::cloud::names::{did_you_mean, list};
 
 /// Every problem of shape in `document` against `schema` (a JSON Schema with `$defs`).
 pub fn problems(schema: &Value, document: &Value) -> Vec<Problem> {

@@ -6,7 +6,7 @@ use serde_saphyr::{DefaultMessageFormatter, MessageFormatter};
 
 use super::diagnostic::{Problem, Rule};
 use super::source::{KeyPath, Loc, Segment, Target, options};
-use crate::cloud::names::did_you_mean;
+use crate::cloud::names::{did_you_mean, list};
 
 /// The deepest a blueprint nests (tenants → name → environments → item is 4).
 const MAX_DEPTH: usize = 32;
@@ -265,18 +265,6 @@ fn split_expected(rest: &str) -> (String, Vec<String>) {
             .collect()
     };
     (name, expected)
-}
-
-/// `names` in backticks, comma-separated (`none` for none).
-pub(super) fn list(names: &[String]) -> String {
-    if names.is_empty() {
-        return "none".into();
-    }
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

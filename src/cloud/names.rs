@@ -190,6 +190,18 @@ pub fn suggest(kind: NameKind, name: &str) -> Option<String> {
     (check(kind, &out).is_none() && out != name).then_some(out)
 }
 
+/// `names` in backticks, comma-separated (`none` for none): the choices a hint offers.
+pub fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The candidate closest to `name`, when it is close enough to be a typo.
 pub fn did_you_mean<'a, I, S>(name: &str, candidates: I) -> Option<String>
 where
