@@ -10,7 +10,9 @@
 
 use serde::Serialize;
 
-use super::{ClusterView, EnvironmentView, Module, NodeGroupView, cilium, label, node_groups};
+use super::{
+    ClusterSummary, ClusterView, EnvironmentView, Module, NodeGroupView, cilium, label, node_groups,
+};
 use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::ClusterPlan;
@@ -32,15 +34,6 @@ pub struct EnvironmentContext<'a> {
     pub vnet_encryption: bool,
     /// The clusters, by name.
     pub clusters: Vec<ClusterSummary<'a>>,
-}
-
-/// What the module-level files need to know of a cluster.
-#[derive(Debug, Serialize)]
-pub struct ClusterSummary<'a> {
-    /// Name.
-    pub name: &'a str,
-    /// Terraform address label.
-    pub label: String,
 }
 
 /// Context of `terraform/azure/versions.tf.tera`.

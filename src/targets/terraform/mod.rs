@@ -170,6 +170,16 @@ impl<'a> ClusterView<'a> {
     }
 }
 
+/// What the module-level files of GCP and Azure need to know of a cluster (AWS adds its
+/// VPC and CNI: `aws::ClusterSummary`).
+#[derive(Debug, Serialize)]
+pub struct ClusterSummary<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Terraform address label.
+    pub label: String,
+}
+
 /// One node group as the templates lay it out: the system group or a tenant's.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
