@@ -77,6 +77,8 @@ prop_compose! {
                 cidr: format!("10.{}.0.0/12", 16 * i),
                 cloud: None,
                 region: None,
+                directory: None,
+                access: None,
             });
         }
         let orgs: Vec<String> = (0..boundaries.len()).map(|i| format!("org-{i}")).collect();

@@ -77,6 +77,9 @@ rules! {
     Tags = "tags", waivable: false;
     /// CIDRs parse, do not overlap, and hold the clusters planned in them.
     Cidr = "cidr", waivable: false;
+    /// `access`: admins are principals of the environment's cloud; `from` goes with
+    /// `endpoint: allowlist`.
+    Access = "access", waivable: false;
     /// Policy settings are complete and consistent.
     Policy = "policy", waivable: false;
     /// Waivers name a known, waivable rule and give a reason.

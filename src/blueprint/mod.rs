@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::blueprint::diagnostic::{Problem, Problems, Rule};
 pub use crate::cloud::Cloud;
 pub use crate::cloud::policy::{
-    Boundary, Encryption, Mesh, NetworkEncryption, ProductionIsolation, Trust,
+    Boundary, Encryption, Endpoint, Mesh, NetworkEncryption, ProductionIsolation, Trust,
 };
 use source::KeyPath;
 
@@ -132,6 +132,27 @@ pub struct Environment {
     pub cloud: Option<Cloud>,
     /// Region of this environment, when it differs from the blueprint's.
     pub region: Option<String>,
+    /// Azure only: the Entra ID directory (tenant) id the subscription belongs to.
+    pub directory: Option<String>,
+    /// Who administers the clusters of this environment, and from where.
+    pub access: Option<Access>,
+}
+
+/// Who administers an environment's clusters, and from where their API is reachable.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Access {
+    /// Principals given cluster-admin on every cluster of the environment: AWS IAM role
+    /// ARNs, GCP IAM members (`group:…`, `user:…`, `serviceAccount:…`), Azure Entra group
+    /// object ids.
+    #[serde(default)]
+    pub admins: Vec<String>,
+    /// `private` (default): the API is reachable from inside the network only;
+    /// `allowlist`: also from the ranges in `from`.
+    pub endpoint: Option<Endpoint>,
+    /// Operators' and CI's egress ranges (IPv4 CIDRs), with `endpoint: allowlist` only.
+    #[serde(default)]
+    pub from: Vec<String>,
 }
 
 /// An organizational boundary.

@@ -119,6 +119,41 @@ impl Mesh {
     }
 }
 
+/// Where a cluster's API endpoint is reachable from.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Endpoint {
+    /// From inside the environment's network (and, on GKE, through the IAM-gated DNS
+    /// endpoint; on AKS through `az aks command invoke`).
+    #[default]
+    Private,
+    /// Also from the ranges in `access.from`.
+    Allowlist,
+}
+
+impl Endpoint {
+    /// The word the blueprint uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Private => "private",
+            Endpoint::Allowlist => "allowlist",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

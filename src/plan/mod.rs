@@ -109,6 +109,26 @@ pub struct EnvironmentPlan {
     pub clusters: Vec<String>,
     /// Its cloud resources: names, tags, zones, and what only its cloud has.
     pub resources: resources::EnvironmentResources,
+    /// Who administers its clusters, and from where their API is reachable.
+    pub access: Access,
+    /// Azure: the Entra ID directory (tenant) id of its subscription, when the blueprint
+    /// names it.
+    pub directory: Option<String>,
+}
+
+/// Who administers an environment's clusters, and how they reach the API.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Access {
+    /// Principals made cluster-admin on every cluster of the environment, in the cloud's
+    /// form (IAM role ARNs, IAM members, Entra group object ids). Empty: the principal
+    /// that applies the Terraform is the one admin (AWS, Azure); on GCP, IAM holders of
+    /// `container.clusters.*` in the project.
+    pub admins: Vec<String>,
+    /// `private` or `allowlist`.
+    pub endpoint: crate::cloud::policy::Endpoint,
+    /// The allowlisted ranges (empty unless `allowlist`).
+    pub from: Vec<String>,
 }
 
 /// Why a cluster's tenants are grouped the way they are.
@@ -465,6 +485,12 @@ fn environments(
             network,
             clusters: own.iter().map(|p| p.bin.name.clone()).collect(),
             resources,
+            access: Access {
+                admins: env.access.admins.clone(),
+                endpoint: env.access.endpoint,
+                from: env.access.from.iter().map(ToString::to_string).collect(),
+            },
+            directory: env.directory.clone(),
         });
     }
     Ok(environments)

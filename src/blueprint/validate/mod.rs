@@ -8,11 +8,14 @@
 //! The address-space check ("is the environment's range big enough for its clusters") needs
 //! the plan, so the planner reports it; see `plan::network`.
 
+mod access;
 mod cloud;
 mod policy;
 mod tenancy;
 
 use std::collections::BTreeMap;
+
+pub use access::ResolvedAccess;
 
 use ipnet::Ipv4Net;
 
@@ -158,6 +161,10 @@ pub struct ResolvedEnvironment {
     pub region: String,
     /// Whether the environment sets its region itself (where a region problem points).
     pub region_overridden: bool,
+    /// Who administers its clusters, and from where.
+    pub access: ResolvedAccess,
+    /// Azure: the Entra ID directory of its subscription, when the blueprint names it.
+    pub directory: Option<String>,
 }
 
 /// The policy with defaults applied and waivers matched.
@@ -200,7 +207,12 @@ pub fn validate(loaded: Loaded) -> Result<Validated, Problems> {
         findings: Vec::new(),
     };
     checker.version();
-    let environments = checker.environments();
+    let mut environments = checker.environments();
+    for (name, access) in access::check(&mut checker, &environments) {
+        if let Some(env) = environments.get_mut(&name) {
+            env.access = access;
+        }
+    }
     tenancy::check(&mut checker, &environments);
     cloud::check(&mut checker, &environments);
     let policy = policy::check(&mut checker, &environments);
@@ -324,6 +336,8 @@ impl Checker<'_> {
                         cloud,
                         region,
                         region_overridden: env.region.is_some(),
+                        access: ResolvedAccess::default(),
+                        directory: env.directory.clone(),
                     },
                 );
             }
