@@ -167,9 +167,17 @@ fn group_cloud(cloud: Cloud, instance_type: &str, nodes: u32) -> NodeGroupCloud 
     }
 }
 
-/// The system node group: the cluster's add-ons run there.
+/// The system node group: the cluster's add-ons run there, and only they: it is tainted
+/// `CriticalAddonsOnly=true:NoSchedule`, the taint the clouds' own critical add-ons tolerate
+/// (AKS sets exactly this taint for `only_critical_addons_enabled`, azurerm
+/// `kubernetes_cluster` docs; EKS's CoreDNS add-on and GKE's kube-dns tolerate it), so
+/// that tenant pods, which do not, never land beside the mesh's control plane, the CNI
+/// operator or cert-manager. The Helm values give the add-ons installed here the same
+/// toleration.
 fn system_group(cloud: Cloud, networking: &encryption::Networking) -> NodeGroup {
     let instance_type = facts::system_instance_type(cloud);
+    let mut taints = vec![critical_addons_only()];
+    taints.extend(networking.node_taint());
     NodeGroup {
         name: "system".to_owned(),
         cloud_name: "system".to_owned(),
@@ -177,10 +185,22 @@ fn system_group(cloud: Cloud, networking: &encryption::Networking) -> NodeGroup 
         nodes: facts::SYSTEM_NODES,
         instance_type: instance_type.to_owned(),
         labels: BTreeMap::new(),
-        taints: networking.node_taint().into_iter().collect(),
+        taints,
         cloud: group_cloud(cloud, instance_type, facts::SYSTEM_NODES),
     }
 }
+
+/// The taint of the system node group.
+pub fn critical_addons_only() -> Taint {
+    Taint {
+        key: CRITICAL_ADDONS_ONLY.to_owned(),
+        value: "true".to_owned(),
+        effect: TaintEffect::NoSchedule,
+    }
+}
+
+/// The key of the system node group's taint, which the clouds' critical add-ons tolerate.
+pub const CRITICAL_ADDONS_ONLY: &str = "CriticalAddonsOnly";
 
 /// Whole percent of `part` in `whole`, rounded down.
 pub fn percent(part: u32, whole: u32) -> u32 {

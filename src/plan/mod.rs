@@ -114,6 +114,43 @@ pub struct EnvironmentPlan {
     /// Azure: the Entra ID directory (tenant) id of its subscription, when the blueprint
     /// names it.
     pub directory: Option<String>,
+    /// When the cloud may upgrade its clusters and nodes.
+    pub maintenance: Maintenance,
+}
+
+/// A weekly maintenance window, in UTC: the clouds upgrade control planes and node images
+/// only inside it. Non-production environments get the first days of the week and
+/// production the two days after, so that every upgrade a cloud rolls out reaches
+/// non-production first. Two windows of six hours a week: GKE needs at least 48 hours of
+/// availability in any 32 days (four weeks of 12 hours).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Maintenance {
+    /// The days, in week order, as English names (`Monday`).
+    pub days: Vec<&'static str>,
+    /// The same days as RFC 5545 `BYDAY` codes (`MO`), for GKE's recurrence.
+    pub byday: Vec<&'static str>,
+    /// Hour of the day (UTC) each window starts.
+    pub start_hour: u8,
+    /// Length of each window in hours.
+    pub hours: u8,
+}
+
+impl Maintenance {
+    /// The window of an environment.
+    pub fn of(production: bool) -> Self {
+        let (days, byday) = if production {
+            (vec!["Wednesday", "Thursday"], vec!["WE", "TH"])
+        } else {
+            (vec!["Monday", "Tuesday"], vec!["MO", "TU"])
+        };
+        Self {
+            days,
+            byday,
+            start_hour: 1,
+            hours: 6,
+        }
+    }
 }
 
 /// Who administers an environment's clusters, and how they reach the API.
@@ -491,6 +528,7 @@ fn environments(
                 from: env.access.from.iter().map(ToString::to_string).collect(),
             },
             directory: env.directory.clone(),
+            maintenance: Maintenance::of(env.production),
         });
     }
     Ok(environments)

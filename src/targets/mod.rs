@@ -12,6 +12,7 @@ pub mod filters;
 pub mod hclfmt;
 pub mod helm;
 pub mod lint;
+pub mod stacks;
 pub mod templates;
 pub mod terraform;
 

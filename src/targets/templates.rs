@@ -25,6 +25,8 @@ pub const TEMPLATE_README: &str = "docs/README.md.tera";
 pub const TEMPLATE_DECISIONS: &str = "docs/DECISIONS.md.tera";
 /// `moved` blocks appended to the file of a cluster that a `--repack` renamed.
 pub const TEMPLATE_TF_MOVED: &str = "terraform/moved.tf.tera";
+/// `atlantis.yaml`: one Atlantis project per Terraform stack.
+pub const TEMPLATE_ATLANTIS: &str = "terraform/atlantis.yaml.tera";
 /// AWS `versions.tf`: version pins and the S3 backend.
 pub const TEMPLATE_TF_AWS_VERSIONS: &str = "terraform/aws/versions.tf.tera";
 /// AWS `providers.tf`: the provider pinned to the account, default tags.
@@ -144,6 +146,7 @@ pub const ALL: &[&str] = &[
     TEMPLATE_XP_NETWORK_AZURE,
     TEMPLATE_XP_CLUSTER,
     TEMPLATE_TF_MOVED,
+    TEMPLATE_ATLANTIS,
     TEMPLATE_TF_AWS_VERSIONS,
     TEMPLATE_TF_AWS_PROVIDERS,
     TEMPLATE_TF_AWS_VARIABLES,
@@ -175,6 +178,24 @@ pub const COPIED: &[&str] = &[
     COPY_XP_COMPOSITION_AZURE,
     COPY_XP_GUARDRAILS,
 ];
+
+/// The files of the AWS cluster module, copied as they are (`templates/` mirrors the
+/// output tree): every cluster stack on AWS calls it.
+pub const TF_MODULE_AWS: &[&str] = &[];
+/// The files of the GCP cluster module (as [`TF_MODULE_AWS`]).
+pub const TF_MODULE_GCP: &[&str] = &[];
+/// The files of the Azure cluster module (as [`TF_MODULE_AWS`]).
+pub const TF_MODULE_AZURE: &[&str] = &[];
+
+/// Every file copied as it is: [`COPIED`] and the cluster modules.
+pub fn copied() -> impl Iterator<Item = &'static str> {
+    COPIED
+        .iter()
+        .chain(TF_MODULE_AWS)
+        .chain(TF_MODULE_GCP)
+        .chain(TF_MODULE_AZURE)
+        .copied()
+}
 
 /// The context of one render, recorded ([`Templates::recording`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -395,12 +416,17 @@ mod tests {
     #[test]
     fn every_template_is_known_and_every_known_template_is_embedded() {
         let embedded: BTreeSet<String> = embedded().into_keys().collect();
-        let known: BTreeSet<String> = ALL.iter().chain(COPIED).map(|s| (*s).to_owned()).collect();
+        let known: BTreeSet<String> = ALL
+            .iter()
+            .copied()
+            .chain(copied())
+            .map(str::to_owned)
+            .collect();
         assert_eq!(embedded, known);
         // Templates are `*.tera`; what is copied is not, and has no template syntax.
         assert!(ALL.iter().all(|name| is_template(name)));
-        for name in COPIED {
-            let text = super::embedded().get(*name).copied().unwrap_or_default();
+        for name in copied() {
+            let text = super::embedded().get(name).copied().unwrap_or_default();
             assert!(!is_template(name) && !text.is_empty(), "{name}");
             for syntax in ["{{", "{%", "{#"] {
                 assert!(!text.contains(syntax), "{name} holds `{syntax}`");

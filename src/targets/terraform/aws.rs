@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::{ClusterView, EnvironmentView, Module, NodeGroupView, cilium, label, node_groups};
+use super::{ClusterView, Environment, EnvironmentView, NodeGroupView, cilium, label, node_groups};
 use crate::error::Result;
 use crate::output::OutputTree;
 use crate::plan::encryption::CloudEncryption;
@@ -126,7 +126,7 @@ impl Variables {
 }
 
 /// Renders the root module of one AWS environment.
-pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
+pub fn render(module: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let plan = module.environment;
     let environment = EnvironmentView::new(&module.plan.platform, plan);
     let vpc_per_cluster = plan.network.layout == NetworkLayout::Cluster;

@@ -11,7 +11,8 @@
 use serde::Serialize;
 
 use super::{
-    ClusterSummary, ClusterView, EnvironmentView, Module, NodeGroupView, cilium, label, node_groups,
+    ClusterSummary, ClusterView, Environment, EnvironmentView, NodeGroupView, cilium, label,
+    node_groups,
 };
 use crate::error::Result;
 use crate::output::OutputTree;
@@ -70,7 +71,7 @@ pub struct ClusterContext<'a> {
 }
 
 /// Renders the root module of one Azure environment.
-pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
+pub fn render(module: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let environment = EnvironmentView::new(&module.plan.platform, module.environment);
     let encrypted = |c: &ClusterPlan| {
         c.networking.cloud_encryption == Some(CloudEncryption::AzureVnetEncryption)

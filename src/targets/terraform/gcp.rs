@@ -10,7 +10,8 @@
 use serde::Serialize;
 
 use super::{
-    ClusterSummary, ClusterView, EnvironmentView, Module, NodeGroupView, cilium, label, node_groups,
+    ClusterSummary, ClusterView, Environment, EnvironmentView, NodeGroupView, cilium, label,
+    node_groups,
 };
 use crate::error::Result;
 use crate::output::OutputTree;
@@ -61,7 +62,7 @@ pub struct ClusterContext<'a> {
 }
 
 /// Renders the root module of one GCP environment.
-pub fn render(module: &Module<'_>, tree: &mut OutputTree) -> Result<()> {
+pub fn render(module: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let environment = EnvironmentView::new(&module.plan.platform, module.environment);
     let context = EnvironmentContext {
         environment,

@@ -18,11 +18,14 @@ pub mod aws;
 pub mod azure;
 pub mod gcp;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::templates::{TEMPLATE_TF_MOVED, Templates};
+use super::stacks::{self, Stack, StackKind};
+use super::templates::{
+    TEMPLATE_ATLANTIS, TEMPLATE_TF_MOVED, TF_MODULE_AWS, TF_MODULE_AZURE, TF_MODULE_GCP, Templates,
+};
 use crate::cloud::Cloud;
 use crate::error::Result;
 use crate::output::OutputTree;
@@ -32,6 +35,7 @@ use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroupCloud, Plan, Taint};
 
 /// Renders the Terraform of every environment of `plan` into `tree`.
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
+    let mut clouds = BTreeSet::new();
     for environment in &plan.environments {
         let mut clusters: Vec<&ClusterPlan> = plan
             .clusters
@@ -42,23 +46,99 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
             continue;
         }
         clusters.sort_by(|a, b| a.name.cmp(&b.name));
-        let module = Module {
+        let stacks = Environment {
             plan,
             environment,
             clusters,
             templates,
         };
         match environment.cloud {
-            Cloud::Aws => aws::render(&module, tree)?,
-            Cloud::Gcp => gcp::render(&module, tree)?,
-            Cloud::Azure => azure::render(&module, tree)?,
+            Cloud::Aws => aws::render(&stacks, tree)?,
+            Cloud::Gcp => gcp::render(&stacks, tree)?,
+            Cloud::Azure => azure::render(&stacks, tree)?,
+        }
+        clouds.insert(environment.cloud);
+    }
+    // The cluster module of each cloud in use, once: every cluster stack on it calls it.
+    for cloud in clouds {
+        let files = match cloud {
+            Cloud::Aws => TF_MODULE_AWS,
+            Cloud::Gcp => TF_MODULE_GCP,
+            Cloud::Azure => TF_MODULE_AZURE,
+        };
+        for file in files {
+            tree.insert(file, templates.copy(file)?, file)?;
         }
     }
-    Ok(())
+    atlantis(plan, templates, tree)
 }
 
-/// What a cloud's renderer works from: one environment and its clusters.
-pub struct Module<'a> {
+/// `atlantis.yaml`: one Atlantis project per stack, so that a pull request plans exactly the
+/// stacks it changes; cluster stacks depend on their foundation and are planned when the
+/// module of their cloud changes.
+fn atlantis(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
+    let all = stacks::stacks(plan);
+    if all.is_empty() {
+        return Ok(());
+    }
+    // Cluster names hold their environment's; a foundation is named after its environment.
+    let project = |stack: &Stack| match stack.kind {
+        StackKind::Foundation => format!("{}-{}", stack.environment, stack.name),
+        StackKind::Cluster => stack.name.clone(),
+    };
+    let projects = all
+        .iter()
+        .map(|stack| {
+            let mut when_modified = vec!["*.tf".to_owned()];
+            if stack.kind == StackKind::Cluster {
+                when_modified.push(format!("{}/*.tf", stacks::module_source(stack.cloud)));
+            }
+            AtlantisProject {
+                name: project(stack),
+                dir: stack.dir.clone(),
+                when_modified,
+                depends_on: match stack.kind {
+                    StackKind::Foundation => Vec::new(),
+                    StackKind::Cluster => {
+                        vec![format!("{}-{}", stack.environment, stacks::FOUNDATION)]
+                    }
+                },
+                execution_order_group: match stack.kind {
+                    StackKind::Foundation => 1,
+                    StackKind::Cluster => 2,
+                },
+            }
+        })
+        .collect();
+    let text = templates.render(TEMPLATE_ATLANTIS, &AtlantisContext { projects })?;
+    tree.insert("atlantis.yaml", &text, TEMPLATE_ATLANTIS)
+}
+
+/// Context of `terraform/atlantis.yaml.tera`.
+#[derive(Debug, Serialize)]
+pub struct AtlantisContext {
+    /// One project per stack, in apply order.
+    pub projects: Vec<AtlantisProject>,
+}
+
+/// One Atlantis project: a stack.
+#[derive(Debug, Serialize)]
+pub struct AtlantisProject {
+    /// `<environment>-foundation`, or the cluster's name.
+    pub name: String,
+    /// The stack's directory, relative to the output directory.
+    pub dir: String,
+    /// What makes Atlantis plan it, relative to `dir`: its own files and, for a cluster
+    /// stack, its cloud's module.
+    pub when_modified: Vec<String>,
+    /// The projects applied before it: a cluster's foundation.
+    pub depends_on: Vec<String>,
+    /// Atlantis's order group: foundations (1) before clusters (2).
+    pub execution_order_group: u32,
+}
+
+/// What a cloud's renderer works from: one environment and its clusters, each a stack.
+pub struct Environment<'a> {
     /// The whole plan.
     pub plan: &'a Plan,
     /// The environment.
@@ -69,7 +149,88 @@ pub struct Module<'a> {
     pub templates: &'a Templates,
 }
 
-impl Module<'_> {
+impl Environment<'_> {
+    /// The environment's foundation stack.
+    pub fn foundation(&self) -> Stack {
+        stacks::foundation(&self.plan.platform, self.environment)
+    }
+
+    /// The stack of `cluster`.
+    pub fn stack(&self, cluster: &ClusterPlan) -> Stack {
+        stacks::cluster(&self.plan.platform, self.environment, cluster)
+    }
+
+    /// Renders `template` with `context` into `file` of the foundation stack.
+    pub fn emit_foundation(
+        &self,
+        tree: &mut OutputTree,
+        file: &str,
+        template: &str,
+        context: &impl Serialize,
+    ) -> Result<()> {
+        let text = self.templates.render(template, context)?;
+        tree.insert(
+            &format!("{}/{file}", self.foundation().dir),
+            &text,
+            template,
+        )
+    }
+
+    /// Renders `template` with `context` into `file` of `cluster`'s stack.
+    pub fn emit_stack(
+        &self,
+        tree: &mut OutputTree,
+        cluster: &ClusterPlan,
+        file: &str,
+        template: &str,
+        context: &impl Serialize,
+    ) -> Result<()> {
+        let text = self.templates.render(template, context)?;
+        tree.insert(
+            &format!("{}/{file}", self.stack(cluster).dir),
+            &text,
+            template,
+        )
+    }
+
+    /// `moved.tf` of the foundation: for each cluster a `--repack` renamed, `moves` gives
+    /// the blocks that carry its per-cluster foundation resources from each former name to
+    /// the next (`A` → `B` → now). Nothing is written when no cluster was renamed.
+    pub fn emit_foundation_moves(
+        &self,
+        tree: &mut OutputTree,
+        moves: impl Fn(&str, &str) -> Vec<Move>,
+    ) -> Result<()> {
+        let mut renamed = Vec::new();
+        for cluster in &self.clusters {
+            if cluster.formerly.is_empty() {
+                continue;
+            }
+            let mut chain: Vec<&str> = cluster.formerly.iter().map(String::as_str).collect();
+            chain.push(&cluster.name);
+            let mut blocks = Vec::new();
+            for pair in chain.windows(2) {
+                if let [from, to] = pair {
+                    blocks.extend(moves(from, to));
+                }
+            }
+            renamed.push(Renamed {
+                cluster: cluster.name.clone(),
+                formerly: cluster.formerly.clone(),
+                moves: blocks,
+            });
+        }
+        if renamed.is_empty() {
+            return Ok(());
+        }
+        self.emit_foundation(
+            tree,
+            "moved.tf",
+            TEMPLATE_TF_MOVED,
+            &MovedContext { clusters: renamed },
+        )
+    }
+
     /// `terraform/<environment>/<file>`.
     pub fn path(&self, file: &str) -> String {
         format!("terraform/{}/{file}", self.environment.name)
@@ -269,9 +430,16 @@ pub fn cilium(cluster: &ClusterPlan) -> bool {
     cluster.networking.cni == Cni::Cilium
 }
 
-/// Context of `terraform/moved.tf.tera`: the `moved` blocks of a renamed cluster.
+/// Context of `terraform/moved.tf.tera`: the `moved` blocks of the renamed clusters.
 #[derive(Debug, Serialize)]
 pub struct MovedContext {
+    /// Each renamed cluster, by name.
+    pub clusters: Vec<Renamed>,
+}
+
+/// A cluster that a `--repack` renamed, and the moves of its resources.
+#[derive(Debug, Serialize)]
+pub struct Renamed {
     /// The cluster's name now.
     pub cluster: String,
     /// Its former names, oldest first.
@@ -418,9 +586,11 @@ fn moved_blocks(templates: &Templates, cluster: &ClusterPlan) -> Result<String> 
     templates.render(
         TEMPLATE_TF_MOVED,
         &MovedContext {
-            cluster: cluster.name.clone(),
-            formerly: cluster.formerly.clone(),
-            moves,
+            clusters: vec![Renamed {
+                cluster: cluster.name.clone(),
+                formerly: cluster.formerly.clone(),
+                moves,
+            }],
         },
     )
 }

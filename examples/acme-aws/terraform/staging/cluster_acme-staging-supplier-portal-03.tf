@@ -455,6 +455,12 @@ resource "aws_eks_node_group" "acme_staging_supplier_portal_03_system" {
   }
 
   taint {
+    key    = "CriticalAddonsOnly"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
+  taint {
     key    = "node.cilium.io/agent-not-ready"
     value  = "true"
     effect = "NO_EXECUTE"

@@ -254,6 +254,12 @@ resource "google_container_node_pool" "globex_prod_sandbox_04_system" {
     service_account = google_service_account.globex_prod_sandbox_04_nodes.email
     oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
 
+    taint {
+      key    = "CriticalAddonsOnly"
+      value  = "true"
+      effect = "NO_SCHEDULE"
+    }
+
     kubelet_config {
       insecure_kubelet_readonly_port_enabled = "FALSE"
     }

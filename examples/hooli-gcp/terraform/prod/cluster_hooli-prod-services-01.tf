@@ -232,6 +232,12 @@ resource "google_container_node_pool" "hooli_prod_services_01_system" {
     oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
 
     taint {
+      key    = "CriticalAddonsOnly"
+      value  = "true"
+      effect = "NO_SCHEDULE"
+    }
+
+    taint {
       key    = "node.cilium.io/agent-not-ready"
       value  = "true"
       effect = "NO_EXECUTE"

@@ -491,6 +491,12 @@ resource "aws_eks_node_group" "umbrella_prod_batch_03_system" {
     max_unavailable = 1
   }
 
+  taint {
+    key    = "CriticalAddonsOnly"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
   tags = {
     "cluster" = "umbrella-prod-batch-03"
   }

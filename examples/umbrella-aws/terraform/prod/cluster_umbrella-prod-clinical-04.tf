@@ -491,6 +491,12 @@ resource "aws_eks_node_group" "umbrella_prod_clinical_04_system" {
     max_unavailable = 1
   }
 
+  taint {
+    key    = "CriticalAddonsOnly"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
   tags = {
     "cluster" = "umbrella-prod-clinical-04"
   }

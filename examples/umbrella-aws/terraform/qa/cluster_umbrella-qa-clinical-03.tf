@@ -436,6 +436,12 @@ resource "aws_eks_node_group" "umbrella_qa_clinical_03_system" {
     max_unavailable = 1
   }
 
+  taint {
+    key    = "CriticalAddonsOnly"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
   tags = {
     "cluster" = "umbrella-qa-clinical-03"
   }
