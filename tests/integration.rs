@@ -27,4 +27,5 @@ mod mesh;
 mod planner;
 mod policy;
 mod properties;
+mod stacks;
 mod terraform;

@@ -146,6 +146,7 @@ pub fn clusters(
             reasons,
             formerly: renames.get(&bin.name).cloned().unwrap_or_default(),
             resources,
+            storage_class: crate::plan::StorageClass::default_for(env.cloud),
         });
     }
     Ok(out)

@@ -226,6 +226,45 @@ pub struct ClusterPlan {
     pub formerly: Vec<String>,
     /// Its cloud resources: every name, role, tag and cloud-specific setting.
     pub resources: resources::ClusterResources,
+    /// The default StorageClass clusterwright installs, where the cloud has none that
+    /// works: `None` where the cloud's own default is kept.
+    pub storage_class: Option<StorageClass>,
+}
+
+/// A default StorageClass (`storage.k8s.io/v1`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageClass {
+    /// Its name.
+    pub name: &'static str,
+    /// The CSI driver that provisions its volumes.
+    pub provisioner: &'static str,
+    /// The driver's parameters, sorted.
+    pub parameters: BTreeMap<&'static str, &'static str>,
+}
+
+impl StorageClass {
+    /// The default StorageClass of a cluster on `cloud`.
+    ///
+    /// - EKS: the in-tree `kubernetes.io/aws-ebs` provisioner of EKS's `gp2` class is
+    ///   migrated to the EBS CSI driver, which EKS does not install (the Terraform adds it as
+    ///   an add-on), and the Terraform review found `gp2` no longer annotated default from
+    ///   Kubernetes 1.30 (not verified against a live cluster): an encrypted `gp3` class of
+    ///   the driver (`ebs.csi.aws.com`, parameters `type` and `encrypted` of the
+    ///   aws-ebs-csi-driver `docs/parameters.md`) is made the default, so that a
+    ///   PersistentVolumeClaim without a class binds.
+    /// - GKE (`standard-rwo`, the Compute Engine persistent disk CSI driver) and AKS
+    ///   (`managed-csi`) ship a default class of their CSI drivers: kept.
+    pub fn default_for(cloud: Cloud) -> Option<Self> {
+        match cloud {
+            Cloud::Aws => Some(Self {
+                name: "gp3-encrypted",
+                provisioner: "ebs.csi.aws.com",
+                parameters: BTreeMap::from([("encrypted", "true"), ("type", "gp3")]),
+            }),
+            Cloud::Gcp | Cloud::Azure => None,
+        }
+    }
 }
 
 /// What one cluster may hold.

@@ -94,6 +94,8 @@ pub const TEMPLATE_LINKERD_IDENTITY: &str = "manifests/linkerd-identity.yaml.ter
 pub const TEMPLATE_LINKERD_BUNDLE: &str = "manifests/linkerd-trust-roots-bundle.json.tera";
 /// `manifests/<cluster>/tenant-<tenant>.yaml`: a tenant's namespace and NetworkPolicies.
 pub const TEMPLATE_TENANT: &str = "manifests/tenant.yaml.tera";
+/// `manifests/<cluster>/storage-class.yaml`: the default StorageClass, where the cloud has none.
+pub const TEMPLATE_STORAGE_CLASS: &str = "manifests/storage-class.yaml.tera";
 /// `crossplane/definition.yaml`: the platform API (the composite resource definitions).
 /// Copied as it is: fixed, whatever the blueprint; every value an XR carries is one the plan
 /// decided, and the Compositions read only these fields.
@@ -138,6 +140,7 @@ pub const ALL: &[&str] = &[
     TEMPLATE_LINKERD_IDENTITY,
     TEMPLATE_LINKERD_BUNDLE,
     TEMPLATE_TENANT,
+    TEMPLATE_STORAGE_CLASS,
     TEMPLATE_XP_COMPOSITION_AWS,
     TEMPLATE_XP_PACKAGES,
     TEMPLATE_XP_ENVIRONMENT,

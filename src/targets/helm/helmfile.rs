@@ -40,6 +40,9 @@ pub struct HelmfileContext<'a> {
     pub repositories: Vec<Repository>,
     /// The releases, in install order.
     pub releases: Vec<HelmfileRelease<'a>>,
+    /// The key of the system node group's taint, which cert-manager's and trust-manager's
+    /// pods (given their values here) tolerate: they run on the system node group.
+    pub system_toleration: &'static str,
 }
 
 /// One release of the helmfile.
@@ -66,6 +69,13 @@ pub struct HelmfileRelease<'a> {
     pub cert_manager_values: bool,
     /// trust-manager's values, written inline.
     pub trust_manager_values: Option<TrustManagerValues>,
+    /// Whether the system node group's toleration is given inline, beside the values
+    /// file: the Linkerd control-plane chart reads `tolerations` (linkerd/linkerd2
+    /// `charts/linkerd-control-plane/templates/identity.yaml`, through the
+    /// `linkerd.tolerations` partial) although its `values.yaml` mentions the key only in a
+    /// comment, so a values-file linter that knows the chart by its `values.yaml` would
+    /// refuse it there.
+    pub inline_tolerations: bool,
     /// Values set on the command line, and why.
     pub set: Option<&'a SetValues>,
     /// Hooks, in the order they run.
@@ -147,6 +157,7 @@ impl<'a> HelmfileContext<'a> {
                 .iter()
                 .map(|step| HelmfileRelease::new(cluster, step))
                 .collect(),
+            system_toleration: crate::plan::cluster::CRITICAL_ADDONS_ONLY,
         })
     }
 }
@@ -166,6 +177,7 @@ impl<'a> HelmfileRelease<'a> {
             values_file: None,
             cert_manager_values: false,
             trust_manager_values: None,
+            inline_tolerations: matches!(release, Release::LinkerdControlPlane(_)),
             set: step.set.as_ref(),
             hooks: step
                 .hooks

@@ -21,8 +21,21 @@ use crate::plan::encryption::stack::{IstioPlan, Lifetime, LinkerdPlan};
 use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
 use crate::targets::templates::{
     TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY, TEMPLATE_PEER_AUTHENTICATION,
-    TEMPLATE_TENANT, Templates,
+    TEMPLATE_STORAGE_CLASS, TEMPLATE_TENANT, Templates,
 };
+
+/// Context of `manifests/storage-class.yaml.tera`: the cluster's default StorageClass.
+#[derive(Debug, Serialize)]
+pub struct StorageClassContext<'a> {
+    /// The cluster's name.
+    pub cluster: &'a str,
+    /// The class's name.
+    pub name: &'static str,
+    /// Its CSI driver.
+    pub provisioner: &'static str,
+    /// The driver's parameters, sorted.
+    pub parameters: &'a std::collections::BTreeMap<&'static str, &'static str>,
+}
 
 /// Context of `manifests/istio-peer-authentication.yaml.tera`.
 #[derive(Debug, Serialize)]
@@ -220,6 +233,22 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                 &format!("{dir}/linkerd-trust-roots-bundle.json"),
                 &text,
                 TEMPLATE_LINKERD_BUNDLE,
+            )?;
+        }
+        if let Some(class) = &cluster.storage_class {
+            let text = templates.render(
+                TEMPLATE_STORAGE_CLASS,
+                &StorageClassContext {
+                    cluster: &cluster.name,
+                    name: class.name,
+                    provisioner: class.provisioner,
+                    parameters: &class.parameters,
+                },
+            )?;
+            tree.insert(
+                &format!("{dir}/storage-class.yaml"),
+                &text,
+                TEMPLATE_STORAGE_CLASS,
             )?;
         }
         let policies = TenantPolicy::all(&n.tenant_isolation);

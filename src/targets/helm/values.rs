@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::bug;
 use crate::cloud::policy::NetworkEncryption;
 use crate::error::Result;
+use crate::plan::cluster::CRITICAL_ADDONS_ONLY;
 use crate::plan::encryption::charts;
 use crate::plan::encryption::stack::{
     CiliumIntegration, CiliumPlan, GatewayApi, IstioPlan, LinkerdPlan, Release,
@@ -202,6 +203,9 @@ pub struct CiliumValuesContext<'a> {
     pub socket_lb_host_namespace_only: bool,
     /// `bpf.masquerade: false`.
     pub disable_bpf_masquerade: bool,
+    /// The key of the system node group's taint, which cilium-operator tolerates (the
+    /// chart's defaults do not): they run on the system node group.
+    pub system_toleration: &'static str,
 }
 
 impl<'a> CiliumValuesContext<'a> {
@@ -292,6 +296,7 @@ impl<'a> CiliumValuesContext<'a> {
             }),
             socket_lb_host_namespace_only: c.socket_lb_host_namespace_only,
             disable_bpf_masquerade: c.disable_bpf_masquerade,
+            system_toleration: CRITICAL_ADDONS_ONLY,
         })
     }
 }
@@ -333,6 +338,9 @@ pub struct IstiodValuesContext<'a> {
     pub cni_enabled: bool,
     /// `autoscaleMin`.
     pub min_replicas: u32,
+    /// The key of the system node group's taint, which this release's pods tolerate (the
+    /// chart's defaults do not): they run on the system node group.
+    pub system_toleration: &'static str,
 }
 
 impl<'a> IstiodValuesContext<'a> {
@@ -346,6 +354,7 @@ impl<'a> IstiodValuesContext<'a> {
             platform: istio.platform,
             cni_enabled: !istio.ambient,
             min_replicas: istio.istiod_min_replicas,
+            system_toleration: CRITICAL_ADDONS_ONLY,
         }
     }
 }
