@@ -6,12 +6,13 @@ use serde::Serialize;
 
 use crate::cloud::Cloud;
 use crate::cloud::names::{AWS_PROVISIONING_ROLE, CREDENTIALS_KEY, credentials_secret};
-use crate::cloud::policy::{Mesh, ProductionIsolation};
+use crate::cloud::policy::{Endpoint, Mesh, ProductionIsolation};
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::Cni;
 use crate::plan::network::NetworkLayout;
 use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, TENANT_LABEL, Taint, cloud_name};
+use crate::targets::stacks::{self, StackKind};
 use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
 
 /// Context of `docs/README.md.tera`.
@@ -61,6 +62,17 @@ pub struct ReadmeEnvironment<'a> {
     pub helm_step: bool,
     /// Step 2 is `kubectl apply` of the manifests per cluster.
     pub manifests_step: bool,
+    /// The directory of its Terraform foundation stack.
+    pub foundation: String,
+    /// The directories of its Terraform cluster stacks, by cluster name.
+    pub cluster_stacks: Vec<String>,
+    /// The lines of a `backend.tfbackend` for its cloud's state backend, as an example.
+    pub backend: Vec<&'static str>,
+    /// How the operator reaches its clusters' API and who may administer them, a
+    /// sentence each.
+    pub way_in: Vec<String>,
+    /// The command that creates the kube context of `<cluster>` (named after it).
+    pub kube_context: String,
 }
 
 /// What the operator creates for Crossplane in an environment.
@@ -111,6 +123,8 @@ pub struct EnvironmentSection<'a> {
     pub network_per_cluster: bool,
     /// Its clusters.
     pub clusters: Vec<ClusterSection<'a>>,
+    /// When the cloud may upgrade its clusters, in a sentence.
+    pub maintenance: String,
 }
 
 /// One cluster of the decision record.
@@ -222,6 +236,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
         .collect();
     crossplane_clouds.sort();
     crossplane_clouds.dedup();
+    let all_stacks = stacks::stacks(plan);
     ReadmeContext {
         platform: &plan.platform,
         blueprint: "<blueprint>",
@@ -247,6 +262,15 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
                     }),
                     helm_step: has_helm && has_clusters,
                     manifests_step: !has_helm && has_clusters,
+                    foundation: stacks::foundation(&plan.platform, e).dir,
+                    cluster_stacks: all_stacks
+                        .iter()
+                        .filter(|s| s.environment == e.name && s.kind == StackKind::Cluster)
+                        .map(|s| s.dir.clone())
+                        .collect(),
+                    backend: backend_lines(e.cloud),
+                    way_in: way_in(e),
+                    kube_context: kube_context(e),
                 }
             })
             .collect(),
@@ -259,6 +283,123 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
         has_helm,
         has_manifests: any_cluster,
         has_bundle_json,
+    }
+}
+
+/// The settings of a partial backend on `cloud`, as the lines of an example
+/// `backend.tfbackend` (the state key is fixed in each stack; the rest names the
+/// operator's state storage, which the blueprint does not know).
+fn backend_lines(cloud: Cloud) -> Vec<&'static str> {
+    match cloud {
+        // use_lockfile: S3-native state locking, Terraform >= 1.11.
+        Cloud::Aws => vec![
+            "bucket       = \"<state bucket>\"",
+            "region       = \"<its region>\"",
+            "use_lockfile = true",
+        ],
+        Cloud::Gcp => vec!["bucket = \"<state bucket>\""],
+        Cloud::Azure => vec![
+            "resource_group_name  = \"<resource group of the storage account>\"",
+            "storage_account_name = \"<storage account>\"",
+            "container_name       = \"<container>\"",
+            "use_azuread_auth     = true",
+        ],
+    }
+}
+
+/// Who administers the clusters of `e` and how the operator reaches their API, as the
+/// Terraform of its cloud sets it up from `access`.
+fn way_in(e: &EnvironmentPlan) -> Vec<String> {
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let admins = &e.access.admins;
+    let from = list(&e.access.from);
+    let allowlist = e.access.endpoint == Endpoint::Allowlist;
+    let env = &e.name;
+    let mut out = Vec::new();
+    match e.cloud {
+        Cloud::Aws => {
+            out.push(if admins.is_empty() {
+                format!("Cluster admin (an EKS access entry with `AmazonEKSClusterAdminPolicy`): the IAM role that applies the cluster's stack. Name others in `environments.{env}.access.admins`.")
+            } else {
+                format!("Cluster admins (EKS access entries with `AmazonEKSClusterAdminPolicy`): {}.", list(admins))
+            });
+            out.push(if allowlist {
+                format!("API endpoint: private inside the cluster's VPC, and public from {from} only.")
+            } else {
+                format!("API endpoint: private. Run `kubectl` and `helmfile` from inside the cluster's VPC (a CI runner or an SSM-managed instance in a private subnet: the cluster's security group admits HTTPS from the VPC's range, and the foundation's NAT gateways give the runner egress). To reach it from outside, set `environments.{env}.access.endpoint: allowlist` with your egress ranges in `from`.")
+            });
+        }
+        Cloud::Gcp => {
+            out.push(if admins.is_empty() {
+                format!("Cluster admins: whoever holds `roles/container.admin` (or Owner) on project `{}`. Name them in `environments.{env}.access.admins` to have the foundation grant it.", e.account)
+            } else {
+                format!("Cluster admins: {}, granted `roles/container.admin` on project `{}` (IAM on GKE is per project: it covers every cluster of the project).", list(admins), e.account)
+            });
+            out.push(if allowlist {
+                format!("API endpoint: GKE's DNS-based endpoint, gated by IAM (`container.clusters.connect`), from anywhere; the IP endpoint admits {from} and the cluster's own network.")
+            } else {
+                "API endpoint: GKE's DNS-based endpoint, gated by IAM (`container.clusters.connect`): no network path is needed. The IP endpoint is private.".to_owned()
+            });
+        }
+        Cloud::Azure => {
+            out.push(if admins.is_empty() {
+                format!("Cluster admin (Azure RBAC role `Azure Kubernetes Service RBAC Cluster Admin` on the cluster): the principal that applies the cluster's stack. Name Entra ID groups in `environments.{env}.access.admins`.")
+            } else {
+                format!("Cluster admins (Azure RBAC role `Azure Kubernetes Service RBAC Cluster Admin` on the cluster): the Entra ID groups {}.", list(admins))
+            });
+            out.push(if allowlist {
+                format!("API endpoint: public, from {from} only (authorized IP ranges).")
+            } else {
+                format!("API endpoint: private (a private cluster). Run `kubectl` and `helmfile` from inside the VNet, or single commands through `az aks command invoke --resource-group {} --name <cluster> --command \"kubectl get nodes\"` (no network path needed; local accounts are off, so the caller needs the admin role above). To reach it from outside, set `environments.{env}.access.endpoint: allowlist` with your egress ranges in `from`.", e.resources.name)
+            });
+        }
+    }
+    out
+}
+
+/// The command that creates the kube context of `<cluster>` of `e`, named after it.
+fn kube_context(e: &EnvironmentPlan) -> String {
+    match e.cloud {
+        Cloud::Aws => format!(
+            "aws eks update-kubeconfig --region {} --name <cluster> --alias <cluster>",
+            e.region
+        ),
+        Cloud::Gcp => format!(
+            "gcloud container clusters get-credentials <cluster> --region {} --project {} --dns-endpoint && kubectl config rename-context \"$(kubectl config current-context)\" <cluster>",
+            e.region, e.account
+        ),
+        Cloud::Azure => format!(
+            "az aks get-credentials --resource-group {} --name <cluster> --context <cluster> && kubelogin convert-kubeconfig -l azurecli",
+            e.resources.name
+        ),
+    }
+}
+
+/// When the cloud may upgrade the clusters of `e`, in a sentence.
+fn maintenance(e: &EnvironmentPlan) -> String {
+    let m = &e.maintenance;
+    let hours = format!(
+        "{:02}:00–{:02}:00 UTC",
+        m.start_hour,
+        (u32::from(m.start_hour) + u32::from(m.hours)) % 24
+    );
+    let order = if e.production {
+        "non-production's windows come earlier in the week"
+    } else {
+        "production's windows come later in the week"
+    };
+    match e.cloud {
+        Cloud::Aws => "Maintenance: EKS has no maintenance windows. Node groups move to a new Kubernetes version or AMI only when a reviewed change is applied; every cluster's upgrade policy is `STANDARD` support, under which EKS upgrades a control plane by itself only when its Kubernetes version leaves standard support, instead of moving it into paid extended support.".to_owned(),
+        Cloud::Gcp | Cloud::Azure => format!(
+            "Maintenance: the cloud upgrades control planes and node images only {}, {hours} ({order}).",
+            m.days.join(" and ")
+        ),
     }
 }
 
@@ -278,6 +419,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
             .iter()
             .map(|e| {
                 Ok(EnvironmentSection {
+                    maintenance: maintenance(e),
                     environment: e,
                     network_per_cluster: e.network.layout == NetworkLayout::Cluster,
                     clusters: plan
