@@ -24,14 +24,14 @@ data "google_kms_crypto_key" "secrets" {
   key_ring = data.google_kms_key_ring.this.id
 }
 
-data "google_compute_zones" "up" {
-  # A pool of fewer nodes than zones is pinned to the first zones (sorted) of the region.
+data "google_compute_zones" "region" {
+  # A pool of fewer nodes than zones is placed in the first zones of the region, sorted.
+  # No status filter: a zone that is down for a while must not move the pools.
   region = var.region
-  status = "UP"
 }
 
 locals {
-  zones = sort(data.google_compute_zones.up.names)
+  zones = sort(data.google_compute_zones.region.names)
 
   # Cilium's own taint, on every node until its agent runs there (the plan puts it on
   # every node group of a Cilium cluster; the stacks leave it to this module).
@@ -257,8 +257,9 @@ resource "google_container_node_pool" "this" {
   location = var.region
 
   # initial_node_count is per zone (google `container_node_pool` docs): the plan gives
-  # floor(nodes / zones), so a pool never starts above its size; the autoscaling bounds
-  # hold the total. A pool of fewer nodes than zones uses only as many zones.
+  # floor(nodes / zones), so a pool never starts above its size; total_min_node_count
+  # holds the plan's total (that the autoscaler tops a pool created below it up to it is
+  # not verified without a project). A pool of fewer nodes than zones uses as many zones.
   node_locations     = each.value.nodes < 3 ? slice(local.zones, 0, each.value.nodes) : null
   initial_node_count = each.value.initial_nodes
   max_pods_per_node  = var.max_pods_per_node
