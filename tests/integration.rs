@@ -29,3 +29,4 @@ mod policy;
 mod properties;
 mod stacks;
 mod terraform;
+mod terraform_gcp;

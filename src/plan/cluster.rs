@@ -161,8 +161,12 @@ fn group_cloud(cloud: Cloud, instance_type: &str, nodes: u32) -> NodeGroupCloud 
         Cloud::Aws => NodeGroupCloud::Aws {
             ami_type: aws::ami_type(instance_type),
         },
+        // GKE's `initial_node_count` is per zone (google `container_node_pool` docs): a
+        // pool over the region's three zones starts with floor(nodes / 3) each, never more
+        // than its size; the autoscaling bounds (both `nodes`) hold the total. A pool of
+        // fewer nodes than zones is placed in as many zones as it has nodes, one each.
         Cloud::Gcp => NodeGroupCloud::Gcp {
-            initial_nodes_per_zone: nodes.div_ceil(GKE_ZONES),
+            initial_nodes_per_zone: (nodes / GKE_ZONES.min(nodes).max(1)).max(1),
         },
         Cloud::Azure => NodeGroupCloud::Azure,
     }

@@ -325,7 +325,8 @@ pub enum NodeGroupCloud {
     /// GKE node pool.
     Gcp {
         /// Nodes each zone starts with: pools are sized in totals (autoscaling bounds fixed
-        /// to the plan's count) and start with `ceil(nodes / 3)` nodes per zone.
+        /// to the plan's count) and start with `floor(nodes / zones)` nodes per zone, where zones
+        /// is 3, or `nodes` for a pool of fewer nodes (never more than its size at creation).
         initial_nodes_per_zone: u32,
     },
     /// AKS node pool.

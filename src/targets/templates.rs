@@ -43,18 +43,22 @@ pub const TEMPLATE_TF_AWS_NETWORK: &str = "terraform/aws/network.tf.tera";
 pub const TEMPLATE_TF_AWS_CLUSTER: &str = "terraform/aws/cluster.tf.tera";
 /// AWS `outputs.tf`.
 pub const TEMPLATE_TF_AWS_OUTPUTS: &str = "terraform/aws/outputs.tf.tera";
-/// GCP `versions.tf`: version pins and the GCS backend.
+/// GCP `versions.tf` of a foundation or cluster stack: version pins and the GCS backend.
 pub const TEMPLATE_TF_GCP_VERSIONS: &str = "terraform/gcp/versions.tf.tera";
-/// GCP `providers.tf`: the provider pinned to the project, default labels.
+/// GCP `providers.tf` of a stack: the providers pinned to the project, default labels.
 pub const TEMPLATE_TF_GCP_PROVIDERS: &str = "terraform/gcp/providers.tf.tera";
-/// GCP `network.tf`: the VPC network, firewall, Cloud NAT.
+/// GCP foundation `main.tf`: the APIs, the GKE service agent, the admins' IAM bindings.
+pub const TEMPLATE_TF_GCP_FOUNDATION: &str = "terraform/gcp/foundation.tf.tera";
+/// GCP foundation `network.tf`: the VPC network, the clusters' subnetworks, firewall, Cloud NAT.
 pub const TEMPLATE_TF_GCP_NETWORK: &str = "terraform/gcp/network.tf.tera";
-/// GCP `kms.tf`: the key ring.
+/// GCP foundation `kms.tf`: the key ring, the clusters' secrets keys and their binding.
 pub const TEMPLATE_TF_GCP_KMS: &str = "terraform/gcp/kms.tf.tera";
-/// GCP `cluster_<name>.tf`: a cluster's subnetwork, key, service account, GKE cluster, node pools.
+/// GCP foundation `outputs.tf`.
+pub const TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS: &str = "terraform/gcp/foundation-outputs.tf.tera";
+/// GCP cluster stack `main.tf`: one call of the `gcp-cluster` module.
 pub const TEMPLATE_TF_GCP_CLUSTER: &str = "terraform/gcp/cluster.tf.tera";
-/// GCP `outputs.tf`.
-pub const TEMPLATE_TF_GCP_OUTPUTS: &str = "terraform/gcp/outputs.tf.tera";
+/// GCP cluster stack `outputs.tf`.
+pub const TEMPLATE_TF_GCP_CLUSTER_OUTPUTS: &str = "terraform/gcp/cluster-outputs.tf.tera";
 /// Azure `versions.tf`: version pins and the azurerm backend.
 pub const TEMPLATE_TF_AZURE_VERSIONS: &str = "terraform/azure/versions.tf.tera";
 /// Azure `providers.tf`: the provider pinned to the subscription.
@@ -160,10 +164,12 @@ pub const ALL: &[&str] = &[
     TEMPLATE_TF_AWS_OUTPUTS,
     TEMPLATE_TF_GCP_VERSIONS,
     TEMPLATE_TF_GCP_PROVIDERS,
+    TEMPLATE_TF_GCP_FOUNDATION,
     TEMPLATE_TF_GCP_NETWORK,
     TEMPLATE_TF_GCP_KMS,
+    TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS,
     TEMPLATE_TF_GCP_CLUSTER,
-    TEMPLATE_TF_GCP_OUTPUTS,
+    TEMPLATE_TF_GCP_CLUSTER_OUTPUTS,
     TEMPLATE_TF_AZURE_VERSIONS,
     TEMPLATE_TF_AZURE_PROVIDERS,
     TEMPLATE_TF_AZURE_MAIN,
@@ -186,7 +192,12 @@ pub const COPIED: &[&str] = &[
 /// output tree): every cluster stack on AWS calls it.
 pub const TF_MODULE_AWS: &[&str] = &[];
 /// The files of the GCP cluster module (as [`TF_MODULE_AWS`]).
-pub const TF_MODULE_GCP: &[&str] = &[];
+pub const TF_MODULE_GCP: &[&str] = &[
+    "terraform/modules/gcp-cluster/versions.tf",
+    "terraform/modules/gcp-cluster/variables.tf",
+    "terraform/modules/gcp-cluster/main.tf",
+    "terraform/modules/gcp-cluster/outputs.tf",
+];
 /// The files of the Azure cluster module (as [`TF_MODULE_AWS`]).
 pub const TF_MODULE_AZURE: &[&str] = &[];
 
