@@ -13,9 +13,11 @@
 use serde::Serialize;
 
 use super::{ClusterView, Environment, EnvironmentView, Move, NodeGroupView, cilium, node_groups};
+use crate::cloud::policy::Endpoint;
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::ClusterPlan;
+use crate::plan::encryption::CILIUM_AGENT_NOT_READY;
 use crate::plan::resources::{AwsEnvironment, AwsVpc, EnvironmentCloud};
 use crate::targets::stacks::{self, Stack, StackKind};
 use crate::targets::templates::{
@@ -111,10 +113,14 @@ pub struct ClusterContext<'a> {
     pub environment: &'a EnvironmentView<'a>,
     /// The cluster: name, tenants, network, resources (VPC name, add-on versions).
     pub cluster: ClusterView<'a>,
+    /// The ranges that reach the public API endpoint: `access.from` with
+    /// `access.endpoint: allowlist`; empty (private endpoint only) otherwise.
+    pub public_access_cidrs: &'a [String],
     /// Cilium is the CNI: no VPC CNI or kube-proxy add-on, and the first apply goes without
     /// node groups.
     pub cilium: bool,
-    /// The system node group, then one per tenant node group.
+    /// The system node group, then one per tenant node group; without Cilium's
+    /// agent-not-ready taint, which the module adds to every group when `cilium`.
     pub node_groups: Vec<NodeGroupView<'a>>,
 }
 
@@ -222,8 +228,19 @@ fn cluster_context<'a>(
         kubernetes_version: &env.plan.kubernetes_version,
         environment: view,
         cluster: ClusterView::new(cluster),
+        public_access_cidrs: match env.environment.access.endpoint {
+            Endpoint::Allowlist => &env.environment.access.from,
+            Endpoint::Private => &[],
+        },
         cilium: cilium(cluster),
-        node_groups: node_groups(cluster),
+        node_groups: node_groups(cluster)
+            .into_iter()
+            .map(|mut group| {
+                // The module adds Cilium's taint to every group of a Cilium cluster.
+                group.taints.retain(|t| t.key != CILIUM_AGENT_NOT_READY);
+                group
+            })
+            .collect(),
     }
 }
 

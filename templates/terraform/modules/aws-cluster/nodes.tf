@@ -1,3 +1,7 @@
+locals {
+  cilium_taint = { key = "node.cilium.io/agent-not-ready", value = "true", effect = "NO_EXECUTE" }
+}
+
 resource "aws_launch_template" "nodes" {
   name                   = "${var.name}-nodes"
   description            = "${var.name}: settings shared by every node group"
@@ -69,10 +73,11 @@ resource "aws_eks_node_group" "this" {
     max_unavailable = 1
   }
 
-  # From the plan: the system group's CriticalAddonsOnly (and, with Cilium, the
-  # agent-not-ready taint Cilium removes), an untrusted tenant's own taint.
+  # From the plan: the system group's CriticalAddonsOnly, an untrusted tenant's own taint;
+  # with Cilium, on every group, the agent-not-ready taint that Cilium removes once it runs
+  # on the node (the plan's taint, added here rather than repeated in every stack).
   dynamic "taint" {
-    for_each = each.value.taints
+    for_each = concat(each.value.taints, var.cilium ? [local.cilium_taint] : [])
 
     content {
       key    = taint.value.key

@@ -33,7 +33,7 @@ variable "logs_key_alias" {
 }
 
 variable "cilium" {
-  description = "Cilium (installed with Helm) is the CNI: no VPC CNI or kube-proxy add-on, and an IRSA role for cilium-operator's ENI IPAM."
+  description = "Cilium (installed with Helm) is the CNI: no VPC CNI or kube-proxy add-on, an IRSA role for cilium-operator's ENI IPAM, and Cilium's agent-not-ready taint on every node group."
   type        = bool
 }
 
@@ -53,7 +53,7 @@ variable "addon_versions" {
 }
 
 variable "node_groups" {
-  description = "The managed node groups, by their plan name (the system group and `<tenant>-<n>`): tenant (null for the system group), instance type, AMI type, fixed number of nodes, Kubernetes labels and taints."
+  description = "The managed node groups, by their plan name (the system group and `<tenant>-<n>`): tenant (null for the system group), instance type, AMI type, fixed number of nodes, Kubernetes labels and taints (without Cilium's, which the module adds)."
   type = map(object({
     tenant        = optional(string)
     instance_type = string
