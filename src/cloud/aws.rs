@@ -128,6 +128,23 @@ mod tests {
     }
 
     #[test]
+    fn addon_versions_are_pinned_for_the_blueprints_kubernetes_versions() {
+        for kubernetes in ["1.32", "1.33"] {
+            for addon in ["coredns", "kube-proxy", "vpc-cni"] {
+                let version = addon_version(addon, kubernetes).unwrap_or_default();
+                assert!(version.contains("-eksbuild."), "{addon} {kubernetes}");
+            }
+        }
+        assert_eq!(
+            addon_version("kube-proxy", "1.33"),
+            Some("v1.33.5-eksbuild.2")
+        );
+        // No documented table: EKS's default for the minor.
+        assert_eq!(addon_version("aws-ebs-csi-driver", "1.33"), None);
+        assert_eq!(addon_version("coredns", "1.99"), None);
+    }
+
+    #[test]
     fn ami_types_follow_architecture_and_accelerator() {
         for (instance_type, ami) in [
             ("m6i.xlarge", "AL2023_x86_64_STANDARD"),

@@ -30,6 +30,7 @@ data "aws_caller_identity" "current" {}
 # The principal behind the caller: for an assumed-role session, the role's ARN
 # (hashicorp/terraform-provider-aws website/docs/d/iam_session_context.html.markdown:
 # issuer_arn is the IAM source role ARN when arn is an STS assumed role, otherwise arn).
+# For a role with a path it calls iam:GetRole (hashicorp/terraform-provider-aws#19957).
 data "aws_iam_session_context" "current" {
   arn = data.aws_caller_identity.current.arn
 }
