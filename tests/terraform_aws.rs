@@ -377,3 +377,53 @@ fn adding_a_tenant_changes_at_most_fifteen_lines_under_terraform() {
     assert!(changed > 0, "the newcomer got no node group");
     assert!(changed <= 15, "{changed} lines changed");
 }
+
+#[test]
+fn a_repack_rename_moves_a_clusters_own_vpc_and_its_egress() {
+    let own_vpcs = |yaml: String| yaml.replacen("cidr: 10.0.0.0/16", "cidr: 10.64.0.0/14", 1);
+    let first = plan_text(&own_vpcs(three_tenants(true)), None, false);
+    let second = plan_text(
+        &own_vpcs(three_tenants(false)),
+        Some(&first.placement()),
+        false,
+    );
+    let repacked = plan_text(
+        &own_vpcs(three_tenants(false)),
+        Some(&second.placement()),
+        true,
+    );
+    assert_eq!(repacked.clusters[0].formerly, ["acme-prod-standard-02"]);
+    let tree = tree_of(&repacked);
+    let network = read(&tree, "terraform/prod/foundation/network.tf");
+    assert!(
+        has(&network, "\"acme-prod-standard-01\" = { cidr = \"10."),
+        "{network}"
+    );
+    let moved = read(&tree, "terraform/prod/foundation/moved.tf");
+    for (address, from, to) in [
+        (
+            "aws_vpc.this",
+            "acme-prod-standard-02",
+            "acme-prod-standard-01",
+        ),
+        (
+            "aws_flow_log.this",
+            "acme-prod-standard-02",
+            "acme-prod-standard-01",
+        ),
+        (
+            "aws_nat_gateway.this",
+            "acme-prod-standard-02/2",
+            "acme-prod-standard-01/2",
+        ),
+        (
+            "aws_route.private_default",
+            "acme-prod-standard-02/0",
+            "acme-prod-standard-01/0",
+        ),
+    ] {
+        let block =
+            format!("moved {{\n  from = {address}[\"{from}\"]\n  to   = {address}[\"{to}\"]\n}}");
+        assert!(moved.contains(&block), "{block} not in {moved}");
+    }
+}
