@@ -49,7 +49,7 @@ resource "aws_eks_addon" "before_nodes" {
 }
 
 resource "aws_eks_addon" "after_nodes" {
-  for_each = var.node_groups_enabled ? local.after_nodes : {}
+  for_each = { for addon, version in local.after_nodes : addon => version if var.node_groups_enabled }
 
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.key

@@ -2,17 +2,24 @@
 # component that calls the EC2 API (cilium-operator with Cilium, aws-node with the VPC
 # CNI). Neither gets its permissions from the node role.
 locals {
-  # Role name suffix => the service account in kube-system that assumes it.
-  irsa = merge(
-    { "ebs-csi" = "ebs-csi-controller-sa" },
-    var.cilium ? { "cilium-operator" = "cilium-operator" } : { "vpc-cni" = "aws-node" },
-  )
+  # Role name suffix => the service account in kube-system that assumes it: the EBS CSI
+  # driver's, and the CNI's (filters, not conditionals between two object types, which
+  # Terraform cannot unify).
+  irsa = {
+    for role, account in {
+      "ebs-csi"         = "ebs-csi-controller-sa"
+      "cilium-operator" = "cilium-operator"
+      "vpc-cni"         = "aws-node"
+    } : role => account if !contains(var.cilium ? ["vpc-cni"] : ["cilium-operator"], role)
+  }
 
   # AWS managed policies of those roles.
-  irsa_managed = merge(
-    { "ebs-csi" = "service-role/AmazonEBSCSIDriverPolicy" },
-    var.cilium ? {} : { "vpc-cni" = "AmazonEKS_CNI_Policy" },
-  )
+  irsa_managed = {
+    for role, policy in {
+      "ebs-csi" = "service-role/AmazonEBSCSIDriverPolicy"
+      "vpc-cni" = "AmazonEKS_CNI_Policy"
+    } : role => policy if contains(keys(local.irsa), role)
+  }
 }
 
 resource "aws_iam_role" "irsa" {

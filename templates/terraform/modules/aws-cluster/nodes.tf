@@ -45,7 +45,7 @@ resource "aws_launch_template" "nodes" {
 # a change that replaces a group (instance type, AMI type) creates the new group before
 # the old one is destroyed; the tenant's pods move over instead of waiting for nodes.
 resource "aws_eks_node_group" "this" {
-  for_each = var.node_groups_enabled ? var.node_groups : {}
+  for_each = { for name, group in var.node_groups : name => group if var.node_groups_enabled }
 
   cluster_name           = aws_eks_cluster.this.name
   node_group_name_prefix = "${each.key}-"
@@ -77,7 +77,7 @@ resource "aws_eks_node_group" "this" {
   # with Cilium, on every group, the agent-not-ready taint that Cilium removes once it runs
   # on the node (the plan's taint, added here rather than repeated in every stack).
   dynamic "taint" {
-    for_each = concat(each.value.taints, var.cilium ? [local.cilium_taint] : [])
+    for_each = concat(each.value.taints, [for taint in [local.cilium_taint] : taint if var.cilium])
 
     content {
       key    = taint.value.key
