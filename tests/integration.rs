@@ -29,4 +29,5 @@ mod policy;
 mod properties;
 mod stacks;
 mod terraform;
+mod terraform_aws;
 mod terraform_gcp;

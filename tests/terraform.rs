@@ -119,6 +119,11 @@ fn adding_a_tenant_changes_no_existing_address() {
             assert!(lost.is_empty(), "{name} {dir}: addresses changed: {lost:?}");
             added += new.len() - old.len();
         }
+        // AWS: node groups are keys of a map in the cluster stack, not addresses (the lines
+        // a newcomer adds are counted in terraform_aws.rs).
+        if name.ends_with("-aws") {
+            continue;
+        }
         assert!(added > 0, "{name}: the newcomer got no node group");
         let newcomer: usize = after
             .values()
@@ -174,13 +179,9 @@ fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
     assert_eq!(second.clusters[0].name, "acme-prod-standard-02");
     assert!(second.clusters[0].formerly.is_empty());
     assert!(
-        moves(
-            &tree_of(&second)
-                .get("terraform/prod/cluster_acme-prod-standard-02.tf")
-                .unwrap()
-                .content
-        )
-        .is_empty()
+        tree_of(&second)
+            .get("terraform/prod/foundation/moved.tf")
+            .is_none()
     );
     // A repack renumbers: gamma's cluster is 01 now, the same cluster under a new name.
     let repacked = plan_text(&three_tenants(false), Some(&second.placement()), true);
@@ -188,39 +189,34 @@ fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
     assert_eq!(cluster.name, "acme-prod-standard-01");
     assert_eq!(cluster.formerly, ["acme-prod-standard-02"]);
     let tree = tree_of(&repacked);
-    let text = &tree
-        .get("terraform/prod/cluster_acme-prod-standard-01.tf")
+    // The cluster's stack continues the state of its first name (AWS: one stack per
+    // cluster over a module; tenants' node groups are keys of a map in it, no addresses).
+    let versions = &tree
+        .get("terraform/prod/acme-prod-standard-01/versions.tf")
         .unwrap()
         .content;
-    let moved = moves(text);
-    let pair = |kind: &str, suffix: &str| {
-        (
-            format!("{kind}.acme_prod_standard_02{suffix}"),
-            format!("{kind}.acme_prod_standard_01{suffix}"),
-        )
-    };
+    assert!(versions.contains("clusterwright/acme/prod/acme-prod-standard-02.tfstate"));
+    // The foundation moves what it holds for the cluster, keyed by its name.
+    let moved = moves(
+        &tree
+            .get("terraform/prod/foundation/moved.tf")
+            .unwrap()
+            .content,
+    );
     for expected in [
-        pair("aws_eks_cluster", ""),
-        pair("aws_subnet", "_private"),
-        pair("aws_eip", "_nat"),
-        pair("aws_kms_key", "_secrets"),
-        pair("aws_eks_node_group", "_system"),
-        pair("aws_iam_role_policy_attachment", "_node"),
+        (
+            "aws_subnet.private[\"acme-prod-standard-02/0\"]",
+            "aws_subnet.private[\"acme-prod-standard-01/0\"]",
+        ),
+        (
+            "aws_route_table_association.public[\"acme-prod-standard-02/2\"]",
+            "aws_route_table_association.public[\"acme-prod-standard-01/2\"]",
+        ),
     ] {
+        let expected = (expected.0.to_owned(), expected.1.to_owned());
         assert!(moved.contains(&expected), "{expected:?} not in {moved:#?}");
     }
-    // Node groups of tenants and data sources do not move.
-    assert!(
-        moved.iter().all(|(from, _)| !from.contains("_gamma_")),
-        "{moved:#?}"
-    );
-    assert!(moved.iter().all(|(from, _)| !from.starts_with("data.")));
-    // Every `to` is declared; no `from` is.
-    let declared = &addresses(&tree)["terraform/prod"];
-    for (from, to) in &moved {
-        assert!(declared.contains(to), "{to} is not declared");
-        assert!(!declared.contains(from), "{from} is still declared");
-    }
+    assert!(moved.iter().all(|(from, _)| !from.contains("gamma")));
     // The record survives regeneration: the same blocks come out without --repack.
     let again = plan_text(&three_tenants(false), Some(&repacked.placement()), false);
     assert_eq!(again.clusters[0].formerly, ["acme-prod-standard-02"]);
@@ -262,10 +258,9 @@ fn check_passes_right_after_a_repack_that_renamed_a_cluster() {
     assert_eq!(run_in(dir, &["generate", "b.yaml", "-o", "out"]).code, 0);
     let r = run_in(dir, &["generate", "b.yaml", "-o", "out", "--repack"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let text = fs::read_to_string(dir.join("out/terraform/prod/cluster_acme-prod-standard-01.tf"))
-        .unwrap();
+    let text = fs::read_to_string(dir.join("out/terraform/prod/foundation/moved.tf")).unwrap();
     assert!(
-        text.contains("moved {\n  from = aws_eks_cluster.acme_prod_standard_02\n  to   = aws_eks_cluster.acme_prod_standard_01\n}\n"),
+        text.contains("moved {\n  from = aws_subnet.private[\"acme-prod-standard-02/0\"]\n  to   = aws_subnet.private[\"acme-prod-standard-01/0\"]\n}\n"),
         "{text}"
     );
     let check = run_in(dir, &["check", "b.yaml", "-o", "out"]);

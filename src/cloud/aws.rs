@@ -76,6 +76,41 @@ fn region_code(region: &str) -> Option<String> {
     Some(code)
 }
 
+/// The EKS add-ons every cluster gets, besides the CNI's: DNS and the EBS CSI driver (no
+/// PersistentVolumeClaim binds without it: the in-tree EBS provisioner is migrated to CSI).
+pub const ADDONS: &[&str] = &["coredns", "aws-ebs-csi-driver"];
+
+/// The EKS add-ons of a cluster whose CNI is the AWS VPC CNI (not Cilium).
+pub const VPC_CNI_ADDONS: &[&str] = &["vpc-cni", "kube-proxy"];
+
+/// The version of EKS add-on `addon` for Kubernetes minor `kubernetes`, pinned so that an
+/// unrelated apply never upgrades an add-on: a bump is a reviewed change of this table.
+/// `None` where no version was found in AWS's documentation: the module then asks EKS for
+/// the default version of that Kubernetes minor (`most_recent = false`), which moves only
+/// when AWS changes the default.
+///
+/// Sources (the "latest version of the Amazon EKS add-on type" tables, read 2026):
+/// - kube-proxy: <https://docs.aws.amazon.com/eks/latest/userguide/managing-kube-proxy.html>
+///   (1.33 `v1.33.5-eksbuild.2`; 1.32 `v1.32.9-eksbuild.2` from the same page's
+///   docs.amazonaws.cn copy of the same revision).
+/// - CoreDNS: <https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html>.
+/// - Amazon VPC CNI: <https://docs.aws.amazon.com/eks/latest/userguide/managing-vpc-cni.html>
+///   (one version for 1.27–1.33).
+/// - aws-ebs-csi-driver: no per-Kubernetes table found in the documentation stored for this
+///   tool: `None`.
+pub fn addon_version(addon: &str, kubernetes: &str) -> Option<&'static str> {
+    match (addon, kubernetes) {
+        ("kube-proxy", "1.33") => Some("v1.33.5-eksbuild.2"),
+        ("kube-proxy", "1.32") => Some("v1.32.9-eksbuild.2"),
+        ("coredns", "1.33") => Some("v1.12.4-eksbuild.1"),
+        ("coredns", "1.32" | "1.31" | "1.30" | "1.29") => Some("v1.11.4-eksbuild.24"),
+        ("vpc-cni", "1.33" | "1.32" | "1.31" | "1.30" | "1.29" | "1.28" | "1.27") => {
+            Some("v1.20.1-eksbuild.3")
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +125,23 @@ mod tests {
         assert_eq!(zone_ids("ap-southeast-2")[0], "apse2-az1");
         assert_eq!(zone_ids("us-gov-west-1")[2], "usgw1-az3");
         assert_eq!(zone_ids("us-west-1").len(), 2);
+    }
+
+    #[test]
+    fn addon_versions_are_pinned_for_the_blueprints_kubernetes_versions() {
+        for kubernetes in ["1.32", "1.33"] {
+            for addon in ["coredns", "kube-proxy", "vpc-cni"] {
+                let version = addon_version(addon, kubernetes).unwrap_or_default();
+                assert!(version.contains("-eksbuild."), "{addon} {kubernetes}");
+            }
+        }
+        assert_eq!(
+            addon_version("kube-proxy", "1.33"),
+            Some("v1.33.5-eksbuild.2")
+        );
+        // No documented table: EKS's default for the minor.
+        assert_eq!(addon_version("aws-ebs-csi-driver", "1.33"), None);
+        assert_eq!(addon_version("coredns", "1.99"), None);
     }
 
     #[test]

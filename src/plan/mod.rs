@@ -526,6 +526,8 @@ fn environments(
             cloud: env.cloud,
             region: &env.region,
             account: &env.account,
+            production: env.production,
+            kubernetes_version: validated.kubernetes_version(),
             cidr: &env.cidr.to_string(),
             tags: validated.tags(),
             layout: network.layout,

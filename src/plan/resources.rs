@@ -70,6 +70,8 @@ pub struct AwsEnvironment {
     /// The customer-managed key of the CloudWatch log groups (flow logs, control-plane
     /// logs): `<environment resources>-logs`.
     pub logs_key: String,
+    /// That key's alias, by which the cluster stacks look it up: `alias/<logs key>`.
+    pub logs_key_alias: String,
     /// That key's description.
     pub logs_key_description: String,
     /// The flow-log group's name in CloudWatch.
@@ -93,6 +95,10 @@ pub struct AwsEnvironment {
     pub nitro: bool,
     /// The VPCs: the environment's, or one per cluster.
     pub vpcs: Vec<AwsVpc>,
+    /// The pinned version of each EKS add-on for the plan's Kubernetes minor, by add-on
+    /// name (`coredns`, `aws-ebs-csi-driver`, `vpc-cni`, `kube-proxy`); `None` where none is
+    /// known ([`aws::addon_version`]).
+    pub addon_versions: BTreeMap<&'static str, Option<&'static str>>,
 }
 
 /// One AWS VPC.
@@ -110,6 +116,19 @@ pub struct AwsVpc {
     /// Tags of its other resources (default security group, flow log): the environment's,
     /// and `cluster` for a cluster's own VPC.
     pub base_tags: BTreeMap<String, String>,
+    /// NAT gateways: one per zone in production, one outside it. The default quota of
+    /// Elastic IPs is 5 per region (L-0263D0A3); a NAT gateway holds one.
+    pub nat_gateways: u32,
+    /// The cluster in whose public subnets the NAT gateways are (zone `i` holds the `i`-th):
+    /// the VPC's own cluster, or the environment VPC's first cluster by name.
+    pub nat_cluster: String,
+    /// The `Name` of its public route table: `<vpc>-public`.
+    pub public_route_table: String,
+    /// The start of the `Name` of each private route table (one per zone), which ends in
+    /// the zone's index: `<vpc>-private-`.
+    pub private_route_table_prefix: String,
+    /// The start of the `Name` of each NAT gateway and its Elastic IP: `<vpc>-nat-`.
+    pub nat_name_prefix: String,
 }
 
 /// The GCP resources of an environment.
@@ -212,6 +231,12 @@ pub struct AwsCluster {
     /// (the VPC may hold every cluster of the environment). The Cilium values filter on it
     /// (`eni.nodeSpec.subnetTags`).
     pub pod_subnet_tag: Option<Tag>,
+    /// The role of the EBS CSI driver's controller (IRSA): `<cluster>-ebs-csi`.
+    pub ebs_csi_role: AwsRole,
+    /// The EKS add-ons of the cluster with their pinned versions (`None`: EKS's default
+    /// for the Kubernetes minor), by name: CoreDNS and the EBS CSI driver, and without
+    /// Cilium the VPC CNI and kube-proxy.
+    pub addons: BTreeMap<&'static str, Option<&'static str>>,
     /// The VPC CNI add-on of a cluster without Cilium: `<cluster>-vpc-cni`.
     pub vpc_cni_addon: String,
     /// The kube-proxy add-on of a cluster without Cilium: `<cluster>-kube-proxy`.
@@ -298,6 +323,10 @@ pub struct EnvironmentInput<'a> {
     pub region: &'a str,
     /// Account, project or subscription.
     pub account: &'a str,
+    /// Whether the environment is production (AWS: a NAT gateway per zone).
+    pub production: bool,
+    /// The plan's Kubernetes minor (AWS: the add-on versions).
+    pub kubernetes_version: &'a str,
     /// The environment's range.
     pub cidr: &'a str,
     /// The blueprint's tags.
@@ -324,41 +353,14 @@ pub fn environment(input: &EnvironmentInput<'_>) -> EnvironmentResources {
     let (zones, cloud) = match input.cloud {
         Cloud::Aws => {
             let partition = aws::partition(input.region);
-            let vpcs = if input.layout == NetworkLayout::Cluster {
-                input
-                    .clusters
-                    .iter()
-                    .map(|(cluster, network, _)| {
-                        let mut base_tags = tags.clone();
-                        base_tags.insert("cluster".to_owned(), (*cluster).to_owned());
-                        let mut vpc_tags = base_tags.clone();
-                        vpc_tags.insert("Name".to_owned(), (*cluster).to_owned());
-                        AwsVpc {
-                            name: (*cluster).to_owned(),
-                            cidr: network.cidr.clone(),
-                            cluster: Some((*cluster).to_owned()),
-                            tags: vpc_tags,
-                            base_tags,
-                        }
-                    })
-                    .collect()
-            } else {
-                let mut vpc_tags = tags.clone();
-                vpc_tags.insert("Name".to_owned(), name.clone());
-                vec![AwsVpc {
-                    name: name.clone(),
-                    cidr: input.cidr.to_owned(),
-                    cluster: None,
-                    tags: vpc_tags,
-                    base_tags: tags.clone(),
-                }]
-            };
+            let vpcs = aws_vpcs(input, &name, &tags);
             let flow_log_group = format!("/clusterwright/{name}/vpc-flow-logs");
             (
                 aws::zone_ids(input.region),
                 EnvironmentCloud::Aws(AwsEnvironment {
                     partition,
                     logs_key: format!("{name}-logs"),
+                    logs_key_alias: format!("alias/{name}-logs"),
                     logs_key_description: format!(
                         "{name}: CloudWatch Logs (VPC flow logs, EKS control-plane logs)"
                     ),
@@ -381,6 +383,11 @@ pub fn environment(input: &EnvironmentInput<'_>) -> EnvironmentResources {
                     session_name: format!("clusterwright-{name}"),
                     nitro: uses(CloudEncryption::AwsNitro),
                     vpcs,
+                    addon_versions: aws::ADDONS
+                        .iter()
+                        .chain(aws::VPC_CNI_ADDONS)
+                        .map(|a| (*a, aws::addon_version(a, input.kubernetes_version)))
+                        .collect(),
                 }),
             )
         }
@@ -438,6 +445,78 @@ pub fn cluster(input: &ClusterInput<'_>) -> Result<ClusterResources, String> {
     })
 }
 
+/// The VPCs of an AWS environment: one per cluster (`NetworkLayout::Cluster`), or the
+/// environment's, whose NAT gateways are in the public subnets of its first cluster.
+fn aws_vpcs(
+    input: &EnvironmentInput<'_>,
+    name: &str,
+    tags: &BTreeMap<String, String>,
+) -> Vec<AwsVpc> {
+    if input.layout == NetworkLayout::Cluster {
+        input
+            .clusters
+            .iter()
+            .map(|(cluster, network, _)| {
+                let mut base_tags = tags.clone();
+                base_tags.insert("cluster".to_owned(), (*cluster).to_owned());
+                let mut vpc_tags = base_tags.clone();
+                vpc_tags.insert("Name".to_owned(), (*cluster).to_owned());
+                aws_vpc(
+                    cluster,
+                    &network.cidr,
+                    Some(cluster),
+                    cluster,
+                    vpc_tags,
+                    base_tags,
+                    input.production,
+                )
+            })
+            .collect()
+    } else {
+        let mut vpc_tags = tags.clone();
+        vpc_tags.insert("Name".to_owned(), name.to_owned());
+        let first = input
+            .clusters
+            .iter()
+            .map(|(cluster, _, _)| *cluster)
+            .min()
+            .unwrap_or_default();
+        vec![aws_vpc(
+            name,
+            input.cidr,
+            None,
+            first,
+            vpc_tags,
+            tags.clone(),
+            input.production,
+        )]
+    }
+}
+
+/// One VPC named `name`, whose NAT gateways are in the public subnets of `nat_cluster`.
+fn aws_vpc(
+    name: &str,
+    cidr: &str,
+    cluster: Option<&str>,
+    nat_cluster: &str,
+    tags: BTreeMap<String, String>,
+    base_tags: BTreeMap<String, String>,
+    production: bool,
+) -> AwsVpc {
+    AwsVpc {
+        name: name.to_owned(),
+        cidr: cidr.to_owned(),
+        cluster: cluster.map(str::to_owned),
+        tags,
+        base_tags,
+        nat_gateways: if production { facts::ZONES } else { 1 },
+        nat_cluster: nat_cluster.to_owned(),
+        public_route_table: format!("{name}-public"),
+        private_route_table_prefix: format!("{name}-private-"),
+        nat_name_prefix: format!("{name}-nat-"),
+    }
+}
+
 fn aws_cluster(input: &ClusterInput<'_>, env: &AwsEnvironment) -> AwsCluster {
     let name = input.name;
     let cilium = input.networking.cni == Cni::Cilium;
@@ -484,6 +563,13 @@ fn aws_cluster(input: &ClusterInput<'_>, env: &AwsEnvironment) -> AwsCluster {
             key: CILIUM_POD_SUBNET_TAG.to_owned(),
             value: name.to_owned(),
         }),
+        ebs_csi_role: role("ebs-csi"),
+        addons: env
+            .addon_versions
+            .iter()
+            .filter(|(addon, _)| !cilium || !aws::VPC_CNI_ADDONS.contains(addon))
+            .map(|(addon, version)| (*addon, *version))
+            .collect(),
         vpc_cni_addon: format!("{name}-vpc-cni"),
         kube_proxy_addon: format!("{name}-kube-proxy"),
     }

@@ -27,22 +27,24 @@ pub const TEMPLATE_DECISIONS: &str = "docs/DECISIONS.md.tera";
 pub const TEMPLATE_TF_MOVED: &str = "terraform/moved.tf.tera";
 /// `atlantis.yaml`: one Atlantis project per Terraform stack.
 pub const TEMPLATE_ATLANTIS: &str = "terraform/atlantis.yaml.tera";
-/// AWS `versions.tf`: version pins and the S3 backend.
+/// AWS `versions.tf` of every stack: version pins and the S3 backend with the stack's key.
 pub const TEMPLATE_TF_AWS_VERSIONS: &str = "terraform/aws/versions.tf.tera";
-/// AWS `providers.tf`: the provider pinned to the account, default tags.
+/// AWS `providers.tf` of every stack: the provider pinned to the account, default tags.
 pub const TEMPLATE_TF_AWS_PROVIDERS: &str = "terraform/aws/providers.tf.tera";
-/// AWS `variables.tf`: the roles Terraform assumes and gives cluster-admin.
+/// AWS `variables.tf` of every stack: the role Terraform assumes (and, in a cluster stack,
+/// whether its node groups exist yet).
 pub const TEMPLATE_TF_AWS_VARIABLES: &str = "terraform/aws/variables.tf.tera";
-/// AWS `iam.tf`: trust and key policies shared by the clusters.
-pub const TEMPLATE_TF_AWS_IAM: &str = "terraform/aws/iam.tf.tera";
-/// AWS `logging.tf`: the logs key, the flow-log group and its delivery role.
+/// AWS foundation `logging.tf`: the logs key and its alias, the flow-log group and its
+/// delivery role.
 pub const TEMPLATE_TF_AWS_LOGGING: &str = "terraform/aws/logging.tf.tera";
-/// AWS `network.tf`: zones and the environment's VPC.
+/// AWS foundation `network.tf`: VPCs, every cluster's subnets, NAT gateways and routes.
 pub const TEMPLATE_TF_AWS_NETWORK: &str = "terraform/aws/network.tf.tera";
-/// AWS `cluster_<name>.tf`: a cluster's subnets, keys, roles, EKS cluster, node groups.
+/// AWS cluster stack `main.tf`: the call of the `aws-cluster` module.
 pub const TEMPLATE_TF_AWS_CLUSTER: &str = "terraform/aws/cluster.tf.tera";
-/// AWS `outputs.tf`.
+/// AWS foundation `outputs.tf`.
 pub const TEMPLATE_TF_AWS_OUTPUTS: &str = "terraform/aws/outputs.tf.tera";
+/// AWS cluster stack `outputs.tf`.
+pub const TEMPLATE_TF_AWS_CLUSTER_OUTPUTS: &str = "terraform/aws/cluster_outputs.tf.tera";
 /// GCP `versions.tf` of a foundation or cluster stack: version pins and the GCS backend.
 pub const TEMPLATE_TF_GCP_VERSIONS: &str = "terraform/gcp/versions.tf.tera";
 /// GCP `providers.tf` of a stack: the providers pinned to the project, default labels.
@@ -157,11 +159,11 @@ pub const ALL: &[&str] = &[
     TEMPLATE_TF_AWS_VERSIONS,
     TEMPLATE_TF_AWS_PROVIDERS,
     TEMPLATE_TF_AWS_VARIABLES,
-    TEMPLATE_TF_AWS_IAM,
     TEMPLATE_TF_AWS_LOGGING,
     TEMPLATE_TF_AWS_NETWORK,
     TEMPLATE_TF_AWS_CLUSTER,
     TEMPLATE_TF_AWS_OUTPUTS,
+    TEMPLATE_TF_AWS_CLUSTER_OUTPUTS,
     TEMPLATE_TF_GCP_VERSIONS,
     TEMPLATE_TF_GCP_PROVIDERS,
     TEMPLATE_TF_GCP_FOUNDATION,
@@ -190,7 +192,15 @@ pub const COPIED: &[&str] = &[
 
 /// The files of the AWS cluster module, copied as they are (`templates/` mirrors the
 /// output tree): every cluster stack on AWS calls it.
-pub const TF_MODULE_AWS: &[&str] = &[];
+pub const TF_MODULE_AWS: &[&str] = &[
+    "terraform/modules/aws-cluster/versions.tf",
+    "terraform/modules/aws-cluster/variables.tf",
+    "terraform/modules/aws-cluster/main.tf",
+    "terraform/modules/aws-cluster/iam.tf",
+    "terraform/modules/aws-cluster/nodes.tf",
+    "terraform/modules/aws-cluster/addons.tf",
+    "terraform/modules/aws-cluster/outputs.tf",
+];
 /// The files of the GCP cluster module (as [`TF_MODULE_AWS`]).
 pub const TF_MODULE_GCP: &[&str] = &[
     "terraform/modules/gcp-cluster/versions.tf",

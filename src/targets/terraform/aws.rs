@@ -1,93 +1,131 @@
-//! Terraform for AWS: EKS clusters in the environment's VPC (or, for an environment larger
-//! than a /16, one VPC per cluster), managed node groups, IAM roles, KMS keys, logs.
+//! Terraform for AWS, as stacks: per environment a foundation stack (VPCs, every cluster's
+//! subnets, NAT gateways and routes, flow logs, the logs key) and per cluster a stack that
+//! calls the `aws-cluster` module once (`templates/terraform/modules/aws-cluster/`, copied
+//! as it is). The module finds the foundation's objects by the names and tags the plan
+//! gives them: the VPC by `Name`, the cluster's node subnets by its
+//! `kubernetes.io/cluster/<name>` tag, the logs key by its alias.
 //!
 //! Templates: `templates/terraform/aws/*.tf.tera`. Every context is built here from the
 //! plan; what varies per environment and cluster comes from `EnvironmentPlan::resources`,
-//! `ClusterPlan::resources`, `network` and `networking`; Terraform adds only its own address
-//! labels and state key (`EnvironmentView`, `ClusterView`).
+//! `access`, `ClusterPlan::resources`, `network` and `networking`; Terraform adds only the
+//! stacks' directories and state keys ([`Stack`]).
 
 use serde::Serialize;
 
-use super::{ClusterView, Environment, EnvironmentView, NodeGroupView, cilium, label, node_groups};
-use crate::error::Result;
+use super::{ClusterView, Environment, EnvironmentView, Move, NodeGroupView, cilium, node_groups};
+use crate::cloud::policy::Endpoint;
+use crate::error::{Error, Result};
 use crate::output::OutputTree;
-use crate::plan::encryption::CloudEncryption;
-use crate::plan::network::NetworkLayout;
+use crate::plan::ClusterPlan;
+use crate::plan::encryption::CILIUM_AGENT_NOT_READY;
+use crate::plan::resources::{AwsEnvironment, AwsVpc, EnvironmentCloud};
+use crate::targets::stacks::{self, Stack, StackKind};
 use crate::targets::templates::{
-    TEMPLATE_TF_AWS_CLUSTER, TEMPLATE_TF_AWS_IAM, TEMPLATE_TF_AWS_LOGGING, TEMPLATE_TF_AWS_NETWORK,
-    TEMPLATE_TF_AWS_OUTPUTS, TEMPLATE_TF_AWS_PROVIDERS, TEMPLATE_TF_AWS_VARIABLES,
-    TEMPLATE_TF_AWS_VERSIONS,
+    TEMPLATE_TF_AWS_CLUSTER, TEMPLATE_TF_AWS_CLUSTER_OUTPUTS, TEMPLATE_TF_AWS_LOGGING,
+    TEMPLATE_TF_AWS_NETWORK, TEMPLATE_TF_AWS_OUTPUTS, TEMPLATE_TF_AWS_PROVIDERS,
+    TEMPLATE_TF_AWS_VARIABLES, TEMPLATE_TF_AWS_VERSIONS,
 };
 
-/// Context of the module-level templates of an AWS environment: `versions.tf`,
-/// `providers.tf`, `variables.tf`, `iam.tf`, `logging.tf`, `network.tf` and `outputs.tf`
-/// (each type alias below names one).
+/// Context of the files every AWS stack has: `versions.tf`, `providers.tf` and
+/// `variables.tf` (each type alias below names one).
 #[derive(Debug, Serialize)]
-pub struct EnvironmentContext<'a> {
-    /// The environment: account, region, range, resources, address label, state key.
-    pub environment: EnvironmentView<'a>,
-    /// The texts of `variables.tf`: the roles Terraform assumes and makes cluster-admin,
-    /// each confined to the environment's account.
-    pub variables: Variables,
-    /// One VPC per cluster (the environment's range is larger than a /16), instead of one
-    /// for the environment.
-    pub vpc_per_cluster: bool,
-    /// Nitro encrypts in transit (`policy.encryption: cloud-hardware`): VPC encryption
-    /// controls and flow logs that record `encryption-status`.
-    pub nitro: bool,
-    /// The clusters, by name.
-    pub clusters: Vec<ClusterSummary<'a>>,
+pub struct StackContext<'a> {
+    /// The environment: account, region, resources, access.
+    pub environment: &'a EnvironmentView<'a>,
+    /// The stack: what it is and its state key.
+    pub stack: StackView,
+    /// The texts of `variables.tf`.
+    pub variables: &'a Variables,
 }
 
-/// What the module-level files need to know of a cluster.
+/// A stack as its `versions.tf` and `variables.tf` see it.
 #[derive(Debug, Serialize)]
-pub struct ClusterSummary<'a> {
-    /// Name.
-    pub name: &'a str,
-    /// Terraform address label.
-    pub label: String,
-    /// Label of the VPC it lives in.
-    pub vpc: String,
-    /// Cilium is its CNI (it has a cilium-operator role).
-    pub cilium: bool,
+#[serde(rename_all = "camelCase")]
+pub struct StackView {
+    /// What the stack holds, for the comment above its backend.
+    pub description: String,
+    /// The key of its state in the S3 bucket.
+    pub state_key: String,
+    /// The cluster's name, for a cluster stack; `None` for the foundation.
+    pub cluster: Option<String>,
+}
+
+impl StackView {
+    fn of(stack: &Stack) -> Self {
+        let (description, cluster) = match stack.kind {
+            StackKind::Foundation => (
+                format!(
+                    "The foundation of environment {} (network, logs key)",
+                    stack.environment
+                ),
+                None,
+            ),
+            StackKind::Cluster => (format!("Cluster {}", stack.name), Some(stack.name.clone())),
+        };
+        Self {
+            description,
+            state_key: stack.state_key.clone(),
+            cluster,
+        }
+    }
 }
 
 /// Context of `terraform/aws/versions.tf.tera`.
-pub type VersionsContext<'a> = EnvironmentContext<'a>;
+pub type VersionsContext<'a> = StackContext<'a>;
 /// Context of `terraform/aws/providers.tf.tera`.
-pub type ProvidersContext<'a> = EnvironmentContext<'a>;
+pub type ProvidersContext<'a> = StackContext<'a>;
 /// Context of `terraform/aws/variables.tf.tera`.
-pub type VariablesContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/aws/iam.tf.tera`.
-pub type IamContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/aws/logging.tf.tera`.
-pub type LoggingContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/aws/network.tf.tera`.
-pub type NetworkContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/aws/outputs.tf.tera`.
-pub type OutputsContext<'a> = EnvironmentContext<'a>;
+pub type VariablesContext<'a> = StackContext<'a>;
 
-/// Context of `terraform/aws/cluster.tf.tera`: everything that exists because of one
-/// cluster.
+/// Context of the foundation's own files: `network.tf`, `logging.tf` and `outputs.tf`
+/// (each type alias below names one).
+#[derive(Debug, Serialize)]
+pub struct FoundationContext<'a> {
+    /// The environment: account, region, range, zones, resources.
+    pub environment: &'a EnvironmentView<'a>,
+    /// Its VPCs: the environment's, or one per cluster; each with its NAT gateways.
+    pub vpcs: &'a [AwsVpc],
+    /// NAT gateways (and Elastic IPs) of the environment, all VPCs together.
+    pub nat_gateways: u32,
+    /// Nitro encrypts in transit (`policy.encryption: cloud-hardware`): VPC encryption
+    /// controls and flow logs that record `encryption-status`.
+    pub nitro: bool,
+    /// The clusters, by name: their subnets and tags.
+    pub clusters: Vec<ClusterView<'a>>,
+}
+
+/// Context of `terraform/aws/network.tf.tera`.
+pub type NetworkContext<'a> = FoundationContext<'a>;
+/// Context of `terraform/aws/logging.tf.tera`.
+pub type LoggingContext<'a> = FoundationContext<'a>;
+/// Context of `terraform/aws/outputs.tf.tera`.
+pub type OutputsContext<'a> = FoundationContext<'a>;
+
+/// Context of a cluster stack's `main.tf` (`terraform/aws/cluster.tf.tera`, the module
+/// call) and `outputs.tf` (`terraform/aws/cluster_outputs.tf.tera`).
 #[derive(Debug, Serialize)]
 pub struct ClusterContext<'a> {
+    /// The module's source, relative to the stack.
+    pub source: String,
     /// Kubernetes minor version.
     pub kubernetes_version: &'a str,
-    /// The cluster's environment.
+    /// The cluster's environment: its access settings and logs key alias.
     pub environment: &'a EnvironmentView<'a>,
-    /// The cluster: name, tenants, network, networking, resources, address label.
+    /// The cluster: name, tenants, network, resources (VPC name, add-on versions).
     pub cluster: ClusterView<'a>,
-    /// The cluster has a VPC of its own (declared in its file).
-    pub own_vpc: bool,
-    /// Label of the VPC it lives in: the environment's or its own.
-    pub vpc: String,
-    /// Cilium is the CNI: no VPC CNI or kube-proxy add-on; a cilium-operator IRSA role.
+    /// The ranges that reach the public API endpoint: `access.from` with
+    /// `access.endpoint: allowlist`; empty (private endpoint only) otherwise.
+    pub public_access_cidrs: &'a [String],
+    /// Cilium is the CNI: no VPC CNI or kube-proxy add-on, and the first apply goes without
+    /// node groups.
     pub cilium: bool,
-    /// Nitro encrypts in transit (`cloud-hardware`).
-    pub nitro: bool,
-    /// The system node group, then one per tenant node group.
+    /// The system node group, then one per tenant node group; without Cilium's
+    /// agent-not-ready taint, which the module adds to every group when `cilium`.
     pub node_groups: Vec<NodeGroupView<'a>>,
 }
+
+/// Context of `terraform/aws/cluster_outputs.tf.tera`.
+pub type ClusterOutputsContext<'a> = ClusterContext<'a>;
 
 /// The texts of `variables.tf`.
 #[derive(Debug, Serialize)]
@@ -97,10 +135,6 @@ pub struct Variables {
     pub assume_role_description: String,
     /// Its validation message.
     pub assume_role_error: String,
-    /// Description of `cluster_admin_role_arn`.
-    pub cluster_admin_description: String,
-    /// Its validation message.
-    pub cluster_admin_error: String,
     /// The pattern an IAM role ARN of the environment's account matches (any partition).
     pub role_arn_pattern: String,
 }
@@ -109,87 +143,155 @@ impl Variables {
     fn new(account: &str, environment: &str) -> Self {
         Self {
             assume_role_description: format!(
-                "IAM role in account {account} that Terraform assumes to manage environment {environment}."
+                "IAM role in account {account} that Terraform assumes to manage environment {environment}. Without access.admins in the blueprint, it is also the clusters' admin."
             ),
             assume_role_error: format!(
                 "assume_role_arn must be an IAM role in account {account} (environment {environment})."
-            ),
-            cluster_admin_description: format!(
-                "IAM role in account {account} given cluster-admin on every cluster of environment {environment} (EKS access entry); it installs the Helm releases."
-            ),
-            cluster_admin_error: format!(
-                "cluster_admin_role_arn must be an IAM role in account {account} (environment {environment})."
             ),
             role_arn_pattern: format!("^arn:aws[a-z-]*:iam::{account}:role/"),
         }
     }
 }
 
-/// Renders the root module of one AWS environment.
-pub fn render(module: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
-    let plan = module.environment;
-    let environment = EnvironmentView::new(&module.plan.platform, plan);
-    let vpc_per_cluster = plan.network.layout == NetworkLayout::Cluster;
-    let nitro = module
-        .clusters
-        .iter()
-        .any(|c| c.networking.cloud_encryption == Some(CloudEncryption::AwsNitro));
-    let clusters = module
-        .clusters
-        .iter()
-        .map(|c| {
-            Ok(ClusterSummary {
-                name: &c.name,
-                label: label(&c.name),
-                vpc: vpc_label(c)?,
-                cilium: cilium(c),
-            })
-        })
-        .collect::<Result<_>>()?;
-    let context = EnvironmentContext {
-        variables: Variables::new(&plan.account, &plan.name),
-        environment,
-        vpc_per_cluster,
-        nitro,
-        clusters,
+/// Renders the foundation and cluster stacks of one AWS environment.
+pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
+    let plan = env.environment;
+    let EnvironmentCloud::Aws(aws) = &plan.resources.cloud else {
+        return Err(Error::Bug(format!(
+            "environment `{}` is on AWS but has no AWS resources",
+            plan.name
+        )));
     };
+    let view = EnvironmentView::new(&env.plan.platform, plan);
+    let variables = Variables::new(&plan.account, &plan.name);
+
+    let foundation = env.foundation();
+    let common = |stack: &Stack| StackContext {
+        environment: &view,
+        stack: StackView::of(stack),
+        variables: &variables,
+    };
+    let context = common(&foundation);
     for (file, template) in [
         ("versions.tf", TEMPLATE_TF_AWS_VERSIONS),
         ("providers.tf", TEMPLATE_TF_AWS_PROVIDERS),
         ("variables.tf", TEMPLATE_TF_AWS_VARIABLES),
-        ("iam.tf", TEMPLATE_TF_AWS_IAM),
-        ("logging.tf", TEMPLATE_TF_AWS_LOGGING),
+    ] {
+        env.emit_foundation(tree, file, template, &context)?;
+    }
+    let context = FoundationContext {
+        environment: &view,
+        vpcs: &aws.vpcs,
+        nat_gateways: aws.vpcs.iter().map(|v| v.nat_gateways).sum(),
+        nitro: aws.nitro,
+        clusters: env.clusters.iter().map(|c| ClusterView::new(c)).collect(),
+    };
+    for (file, template) in [
         ("network.tf", TEMPLATE_TF_AWS_NETWORK),
+        ("logging.tf", TEMPLATE_TF_AWS_LOGGING),
         ("outputs.tf", TEMPLATE_TF_AWS_OUTPUTS),
     ] {
-        module.emit(tree, file, template, &context)?;
+        env.emit_foundation(tree, file, template, &context)?;
     }
-    for cluster in &module.clusters {
-        let context = ClusterContext {
-            kubernetes_version: &module.plan.kubernetes_version,
-            environment: &context.environment,
-            cluster: ClusterView::new(cluster),
-            own_vpc: vpc_per_cluster,
-            vpc: vpc_label(cluster)?,
-            cilium: cilium(cluster),
-            nitro: cluster.networking.cloud_encryption == Some(CloudEncryption::AwsNitro),
-            node_groups: node_groups(cluster),
-        };
-        module.emit_cluster(tree, cluster, TEMPLATE_TF_AWS_CLUSTER, &context)?;
+    env.emit_foundation_moves(tree, |from, to| foundation_moves(aws, from, to))?;
+
+    for cluster in &env.clusters {
+        let stack = env.stack(cluster);
+        let context = common(&stack);
+        for (file, template) in [
+            ("versions.tf", TEMPLATE_TF_AWS_VERSIONS),
+            ("providers.tf", TEMPLATE_TF_AWS_PROVIDERS),
+            ("variables.tf", TEMPLATE_TF_AWS_VARIABLES),
+        ] {
+            env.emit_stack(tree, cluster, file, template, &context)?;
+        }
+        let context = cluster_context(env, &view, cluster);
+        env.emit_stack(tree, cluster, "main.tf", TEMPLATE_TF_AWS_CLUSTER, &context)?;
+        env.emit_stack(
+            tree,
+            cluster,
+            "outputs.tf",
+            TEMPLATE_TF_AWS_CLUSTER_OUTPUTS,
+            &context,
+        )?;
     }
     Ok(())
 }
 
-/// The label of the VPC `cluster` lives in.
-fn vpc_label(cluster: &crate::plan::ClusterPlan) -> Result<String> {
-    cluster
-        .resources
-        .aws()
-        .map(|aws| label(&aws.vpc))
-        .ok_or_else(|| {
-            crate::error::Error::Bug(format!(
-                "cluster `{}` is in an AWS environment but has no AWS resources",
-                cluster.name
-            ))
-        })
+fn cluster_context<'a>(
+    env: &'a Environment<'a>,
+    view: &'a EnvironmentView<'a>,
+    cluster: &'a ClusterPlan,
+) -> ClusterContext<'a> {
+    ClusterContext {
+        source: stacks::module_source(env.environment.cloud),
+        kubernetes_version: &env.plan.kubernetes_version,
+        environment: view,
+        cluster: ClusterView::new(cluster),
+        public_access_cidrs: match env.environment.access.endpoint {
+            Endpoint::Allowlist => &env.environment.access.from,
+            Endpoint::Private => &[],
+        },
+        cilium: cilium(cluster),
+        node_groups: node_groups(cluster)
+            .into_iter()
+            .map(|mut group| {
+                // The module adds Cilium's taint to every group of a Cilium cluster.
+                group.taints.retain(|t| t.key != CILIUM_AGENT_NOT_READY);
+                group
+            })
+            .collect(),
+    }
+}
+
+/// The `moved` blocks that carry the foundation resources of cluster `from` to its new name
+/// `to`: its subnets and their route table associations (keyed `<cluster>/<zone>`), and,
+/// when the cluster has a VPC of its own, everything keyed by that VPC's name.
+pub fn foundation_moves(aws: &AwsEnvironment, from: &str, to: &str) -> Vec<Move> {
+    let zones = crate::cloud::facts::ZONES;
+    let mut out = Vec::new();
+    let mut keyed = |address: &str, from_key: String, to_key: String| {
+        out.push(Move {
+            from: format!("{address}[{from_key:?}]"),
+            to: format!("{address}[{to_key:?}]"),
+        });
+    };
+    for address in [
+        "aws_subnet.private",
+        "aws_subnet.public",
+        "aws_route_table_association.private",
+        "aws_route_table_association.public",
+    ] {
+        for zone in 0..zones {
+            keyed(address, format!("{from}/{zone}"), format!("{to}/{zone}"));
+        }
+    }
+    // A cluster's own VPC is named after it (the plan after the rename names it `to`).
+    if let Some(vpc) = aws.vpcs.iter().find(|v| v.cluster.as_deref() == Some(to)) {
+        let mut per_vpc = vec![
+            "aws_vpc.this",
+            "aws_internet_gateway.this",
+            "aws_default_security_group.this",
+            "aws_flow_log.this",
+            "aws_route_table.public",
+            "aws_route.public_default",
+        ];
+        if aws.nitro {
+            per_vpc.push("aws_vpc_encryption_control.this");
+        }
+        for address in per_vpc {
+            keyed(address, from.to_owned(), to.to_owned());
+        }
+        for zone in 0..vpc.nat_gateways {
+            for address in ["aws_eip.nat", "aws_nat_gateway.this"] {
+                keyed(address, format!("{from}/{zone}"), format!("{to}/{zone}"));
+            }
+        }
+        for zone in 0..zones {
+            for address in ["aws_route_table.private", "aws_route.private_default"] {
+                keyed(address, format!("{from}/{zone}"), format!("{to}/{zone}"));
+            }
+        }
+    }
+    out
 }
