@@ -28,3 +28,4 @@ mod planner;
 mod policy;
 mod properties;
 mod terraform;
+mod terraform_azure;

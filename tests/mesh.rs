@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use clusterwright::blueprint::{self, validate::validate};
+use clusterwright::cloud::Cloud;
 use clusterwright::output::OutputTree;
 use clusterwright::plan::encryption::stack::{
     CiliumIntegration, GatewayApi, HookAction, InstallStep,
@@ -478,13 +479,7 @@ fn cluster_scoped(text: &str, label: &str, tenant_groups: &[String]) -> Vec<(Str
 #[test]
 fn the_resources_a_rename_moves_are_the_resources_each_cluster_file_declares() {
     let mut stacks = every_stack();
-    for name in [
-        "acme-aws",
-        "umbrella-aws",
-        "globex-gcp",
-        "hooli-gcp",
-        "initech-azure",
-    ] {
+    for name in ["acme-aws", "umbrella-aws", "globex-gcp", "hooli-gcp"] {
         let path = root().join(format!("blueprints/{name}.yaml"));
         let plan = plan_of(&path, &std::fs::read_to_string(&path).unwrap());
         let tree = targets::render(&plan, &Templates::load(None).unwrap()).unwrap();
@@ -492,7 +487,8 @@ fn the_resources_a_rename_moves_are_the_resources_each_cluster_file_declares() {
     }
     let mut seen = std::collections::BTreeSet::new();
     for (name, plan, tree) in &stacks {
-        for c in &plan.clusters {
+        // Azure is laid out as stacks: its foundation moves are tested in terraform_azure.rs.
+        for c in plan.clusters.iter().filter(|c| c.cloud != Cloud::Azure) {
             let label = c.name.replace('-', "_");
             let tenant_groups: Vec<String> = c
                 .tenant_groups()
@@ -520,7 +516,6 @@ fn the_resources_a_rename_moves_are_the_resources_each_cluster_file_declares() {
         ("aws_iam_role", "_cilium_operator"),
         ("aws_eks_addon", "_vpc_cni"),
         ("google_compute_firewall", "_mesh_webhooks"),
-        ("azurerm_management_lock", ""),
     ] {
         assert!(
             seen.contains(&(conditional.0.to_owned(), conditional.1.to_owned())),
