@@ -29,3 +29,13 @@ resource "time_sleep" "admin_roles" {
     admins = join(",", concat(values(azurerm_role_assignment.cluster_admin)[*].id, values(azurerm_role_assignment.command_invoke)[*].id))
   }
 }
+
+check "day_zero_path" {
+  # `az aks command invoke` runs its kubectl/helm in a pod of the cluster. Under a
+  # bring-your-own CNI no node is Ready, so no such pod runs, until Cilium is installed:
+  # a private cluster then needs another way in for the first Helm step.
+  assert {
+    condition     = !(local.private && var.network.plugin == "none")
+    error_message = "Private API server with a bring-your-own CNI: `az aks command invoke` cannot run before Cilium does. Install Cilium from a runner in this VNet (or a peered one), or set access.endpoint to allowlist."
+  }
+}
