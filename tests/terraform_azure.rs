@@ -612,7 +612,7 @@ fn private_clusters_are_reached_with_command_invoke() {
     }
     let module = blocks(&tree, MODULE);
     let assignment = block(&module, "azurerm_role_assignment.command_invoke");
-    assert!(attr(assignment, "for_each").contains("local.private ? local.admins"));
+    assert!(attr(assignment, "for_each").starts_with("local.private ? local.admins"));
     assert_eq!(
         attr(assignment, "role_definition_name"),
         format!("\"${{var.resource_group_name}} AKS command invoke\"")

@@ -15,7 +15,7 @@ resource "azurerm_role_assignment" "command_invoke" {
   # Microsoft.ContainerService/managedClusters/runcommand/action and
   # .../commandResults/read (AKS doc access-private-cluster): the foundation's custom
   # role. The command then runs with the caller's Kubernetes permissions (cluster_admin).
-  for_each             = local.private ? local.admins : {}
+  for_each             = local.private ? local.admins : tomap({})
   scope                = azurerm_kubernetes_cluster.this.id
   role_definition_name = "${var.resource_group_name} AKS command invoke"
   principal_id         = each.value

@@ -9,9 +9,10 @@ locals {
   # Cluster admins: the blueprint's Entra groups or, without any, the identity that
   # applies, so that the day-0 Helm step has someone allowed to run it. Keys are known at
   # plan time (for_each).
-  admins = length(var.admins) > 0 ? { for id in var.admins : id => id } : {
+  # (tomap: both sides of the conditional must have one type.)
+  admins = length(var.admins) > 0 ? tomap({ for id in toset(var.admins) : id => id }) : tomap({
     applier = data.azurerm_client_config.current.object_id
-  }
+  })
   private = var.endpoint == "private"
 }
 
