@@ -778,3 +778,11 @@ fn adding_a_tenant_changes_at_most_15_lines_under_terraform() {
         }
     }
 }
+
+#[test]
+fn logs_are_kept_as_long_as_on_aws() {
+    let (_, tree) = initech();
+    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let workspace = block(&foundation, "azurerm_log_analytics_workspace.initech_prod");
+    assert_eq!(attr(workspace, "retention_in_days"), "365");
+}
