@@ -505,6 +505,25 @@ fn a_cluster_renamed_by_repack_moves_its_foundation_resources() {
         assert!(moves.contains(&expected), "{expected:?} not in {moves:#?}");
         assert!(declared.contains_key(address), "{address}");
     }
+    // Its subnet and security group keep its first name: the rename replaces neither, and
+    // the new cluster (the rename replaces the AKS cluster) is created in the same subnet.
+    assert_eq!(
+        partitions(&tree, "prod")["acme-prod-standard-01"].0,
+        repacked.clusters[0].network.node_subnets
+    );
+    let network = text(&tree, "terraform/prod/foundation/network.tf");
+    assert!(
+        network
+            .contains("\"acme-prod-standard-01\" = {\n      name    = \"acme-prod-standard-02\"\n"),
+        "{network}"
+    );
+    assert_eq!(
+        attr(
+            &call(&tree, "prod", "acme-prod-standard-01"),
+            "network_name"
+        ),
+        "\"acme-prod-standard-02\""
+    );
     // The cluster's stack is in its new directory and continues the state of its first name.
     let versions = text(&tree, "terraform/prod/acme-prod-standard-01/versions.tf");
     assert!(

@@ -47,6 +47,9 @@ pub struct FoundationContext<'a> {
 pub struct FoundationCluster<'a> {
     /// Name: the key of its subnet, security group and secrets key.
     pub name: &'a str,
+    /// The name of its subnet and security group: its first name, which a rename by
+    /// `--repack` keeps (as its state key), so that a rename replaces neither.
+    pub network_name: &'a str,
     /// Its node subnet's prefixes.
     pub subnets: &'a [String],
     /// The sources its security group admits from inside the VNet: the node subnets of
@@ -85,6 +88,8 @@ pub struct StackContext<'a> {
     pub kubernetes_version: &'a str,
     /// The cluster: name, tenants, network, resources.
     pub cluster: ClusterView<'a>,
+    /// The name of its subnet and security group in the foundation ([`network_name`]).
+    pub network_name: &'a str,
     /// Cilium is the CNI: bring-your-own CNI; otherwise Azure CNI powered by Cilium.
     pub cilium: bool,
     /// The VNet is encrypted (`cloud-hardware`).
@@ -104,6 +109,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     for cluster in &env.clusters {
         clusters.push(FoundationCluster {
             name: &cluster.name,
+            network_name: network_name(cluster),
             subnets: &cluster.network.node_subnets,
             allowed_sources: allowed_sources(cluster, &env.clusters),
             secrets_key: &azure(cluster)?.secrets_key,
@@ -137,6 +143,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
             module_source: stacks::module_source(env.environment.cloud),
             kubernetes_version: &env.plan.kubernetes_version,
             cluster: ClusterView::new(cluster),
+            network_name: network_name(cluster),
             cilium: cilium(cluster),
             vnet_encryption: encrypted(cluster),
             system,
@@ -152,6 +159,11 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The name of `cluster`'s subnet and security group: its first name.
+pub fn network_name(cluster: &ClusterPlan) -> &str {
+    cluster.formerly.first().unwrap_or(&cluster.name)
 }
 
 fn azure(cluster: &ClusterPlan) -> Result<&crate::plan::resources::AzureCluster> {

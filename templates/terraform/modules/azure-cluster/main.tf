@@ -23,7 +23,7 @@ data "azurerm_resource_group" "environment" {
 }
 
 data "azurerm_subnet" "nodes" {
-  name                 = var.name
+  name                 = var.network_name
   virtual_network_name = var.virtual_network_name
   resource_group_name  = var.resource_group_name
 }

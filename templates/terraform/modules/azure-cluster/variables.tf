@@ -1,5 +1,10 @@
 variable "name" {
-  description = "The cluster's name. Its subnet, network security group, identity and Key Vault key in the foundation carry it too (the foundation creates them; this module looks them up by it)."
+  description = "The cluster's name, also of its identity and data collection rule."
+  type        = string
+}
+
+variable "network_name" {
+  description = "The name of the cluster's subnet (and security group) in the foundation: the cluster's first name, which a rename by --repack keeps."
   type        = string
 }
 
