@@ -31,3 +31,4 @@ mod stacks;
 mod terraform;
 mod terraform_aws;
 mod terraform_gcp;
+mod terraform_azure;

@@ -62,19 +62,22 @@ pub const TEMPLATE_TF_GCP_CLUSTER: &str = "terraform/gcp/cluster.tf.tera";
 /// GCP cluster stack `outputs.tf`.
 pub const TEMPLATE_TF_GCP_CLUSTER_OUTPUTS: &str = "terraform/gcp/cluster-outputs.tf.tera";
 /// Azure `versions.tf`: version pins and the azurerm backend.
+/// Azure `versions.tf` of every stack: version pins and the azurerm backend with the stack's key.
 pub const TEMPLATE_TF_AZURE_VERSIONS: &str = "terraform/azure/versions.tf.tera";
-/// Azure `providers.tf`: the provider pinned to the subscription.
+/// Azure `providers.tf` of every stack: the provider pinned to the subscription (and directory).
 pub const TEMPLATE_TF_AZURE_PROVIDERS: &str = "terraform/azure/providers.tf.tera";
-/// Azure `main.tf`: tags, resource group, Log Analytics workspace.
+/// Azure foundation `main.tf`: resource group, workspace, subscription prerequisites.
 pub const TEMPLATE_TF_AZURE_MAIN: &str = "terraform/azure/main.tf.tera";
-/// Azure `network.tf`: the VNet.
+/// Azure foundation `network.tf`: the VNet, each cluster's subnet and network security group.
 pub const TEMPLATE_TF_AZURE_NETWORK: &str = "terraform/azure/network.tf.tera";
-/// Azure `keyvault.tf`: the Key Vault, the disk key and disk encryption set.
+/// Azure foundation `keyvault.tf`: the Key Vault, its keys, the disk encryption set.
 pub const TEMPLATE_TF_AZURE_KEYVAULT: &str = "terraform/azure/keyvault.tf.tera";
-/// Azure `cluster_<name>.tf`: a cluster's subnet, identity, key, AKS cluster, node pools.
-pub const TEMPLATE_TF_AZURE_CLUSTER: &str = "terraform/azure/cluster.tf.tera";
-/// Azure `outputs.tf`.
+/// Azure foundation `outputs.tf`.
 pub const TEMPLATE_TF_AZURE_OUTPUTS: &str = "terraform/azure/outputs.tf.tera";
+/// Azure cluster stack `main.tf`: one call of the cluster module.
+pub const TEMPLATE_TF_AZURE_STACK: &str = "terraform/azure/stack.tf.tera";
+/// Azure cluster stack `outputs.tf`.
+pub const TEMPLATE_TF_AZURE_STACK_OUTPUTS: &str = "terraform/azure/stack-outputs.tf.tera";
 /// `helm/<cluster>/helmfile.yaml`: the cluster's releases, in order, pinned.
 pub const TEMPLATE_HELMFILE: &str = "helm/helmfile.yaml.tera";
 /// `helm/<cluster>/cilium.values.yaml`.
@@ -177,8 +180,9 @@ pub const ALL: &[&str] = &[
     TEMPLATE_TF_AZURE_MAIN,
     TEMPLATE_TF_AZURE_NETWORK,
     TEMPLATE_TF_AZURE_KEYVAULT,
-    TEMPLATE_TF_AZURE_CLUSTER,
     TEMPLATE_TF_AZURE_OUTPUTS,
+    TEMPLATE_TF_AZURE_STACK,
+    TEMPLATE_TF_AZURE_STACK_OUTPUTS,
 ];
 
 /// Every file copied as it is (no template syntax: nothing to render), by its path under
@@ -209,7 +213,15 @@ pub const TF_MODULE_GCP: &[&str] = &[
     "terraform/modules/gcp-cluster/outputs.tf",
 ];
 /// The files of the Azure cluster module (as [`TF_MODULE_AWS`]).
-pub const TF_MODULE_AZURE: &[&str] = &[];
+pub const TF_MODULE_AZURE: &[&str] = &[
+    "terraform/modules/azure-cluster/versions.tf",
+    "terraform/modules/azure-cluster/variables.tf",
+    "terraform/modules/azure-cluster/main.tf",
+    "terraform/modules/azure-cluster/access.tf",
+    "terraform/modules/azure-cluster/pools.tf",
+    "terraform/modules/azure-cluster/monitoring.tf",
+    "terraform/modules/azure-cluster/outputs.tf",
+];
 
 /// Every file copied as it is: [`COPIED`] and the cluster modules.
 pub fn copied() -> impl Iterator<Item = &'static str> {

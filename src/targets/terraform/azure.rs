@@ -1,92 +1,125 @@
-//! Terraform for Azure: AKS clusters in the environment's resource group and VNet, each
-//! with a subnet of its own, a control-plane identity and a Key Vault key for secrets;
-//! node pools; the environment's Key Vault, disk encryption set and Log Analytics
-//! workspace.
+//! Terraform for Azure, as stacks over a generated module:
+//!
+//! - `terraform/<env>/foundation/`: what the environment's clusters share and the
+//!   subscription's prerequisites: resource group, VNet, each cluster's subnet and network
+//!   security group (keyed by cluster name), Key Vault with the disk key and each cluster's
+//!   secrets key, disk encryption set, Log Analytics workspace, the EncryptionAtHost
+//!   feature, the custom role of `az aks command invoke`.
+//! - `terraform/<env>/<cluster>/`: one call of `terraform/modules/azure-cluster` (copied
+//!   from `templates/terraform/modules/azure-cluster/`), which looks the foundation objects
+//!   up by the names the plan gives them.
 //!
 //! Templates: `templates/terraform/azure/*.tf.tera`. Every context is built here from the
-//! plan; what varies per environment and cluster comes from `EnvironmentPlan::resources`,
-//! `ClusterPlan::resources`, `network` and `networking`; Terraform adds only its own address
-//! labels and state key (`EnvironmentView`, `ClusterView`).
+//! plan; Terraform adds only its own address labels, state keys and the module's source.
 
 use serde::Serialize;
 
-use super::{
-    ClusterSummary, ClusterView, Environment, EnvironmentView, NodeGroupView, cilium, label,
-    node_groups,
-};
-use crate::error::Result;
+use super::{ClusterView, Environment, EnvironmentView, Move, NodeGroupView, cilium, node_groups};
+use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::ClusterPlan;
 use crate::plan::encryption::CloudEncryption;
+use crate::targets::stacks;
 use crate::targets::templates::{
-    TEMPLATE_TF_AZURE_CLUSTER, TEMPLATE_TF_AZURE_KEYVAULT, TEMPLATE_TF_AZURE_MAIN,
-    TEMPLATE_TF_AZURE_NETWORK, TEMPLATE_TF_AZURE_OUTPUTS, TEMPLATE_TF_AZURE_PROVIDERS,
-    TEMPLATE_TF_AZURE_VERSIONS,
+    TEMPLATE_TF_AZURE_KEYVAULT, TEMPLATE_TF_AZURE_MAIN, TEMPLATE_TF_AZURE_NETWORK,
+    TEMPLATE_TF_AZURE_OUTPUTS, TEMPLATE_TF_AZURE_PROVIDERS, TEMPLATE_TF_AZURE_STACK,
+    TEMPLATE_TF_AZURE_STACK_OUTPUTS, TEMPLATE_TF_AZURE_VERSIONS,
 };
 
-/// Context of the module-level templates of an Azure environment: `versions.tf`,
-/// `providers.tf`, `main.tf`, `network.tf`, `keyvault.tf` and `outputs.tf` (each type
-/// alias below names one).
+/// Context of the foundation's templates: `versions.tf`, `providers.tf`, `main.tf`,
+/// `network.tf`, `keyvault.tf` and `outputs.tf` (each type alias below names one).
 #[derive(Debug, Serialize)]
-pub struct EnvironmentContext<'a> {
-    /// The environment: account, region, range, resources, address label, state key.
+#[serde(rename_all = "camelCase")]
+pub struct FoundationContext<'a> {
+    /// The environment: account, directory, region, range, resources, address label.
     pub environment: EnvironmentView<'a>,
+    /// The foundation's state key.
+    pub state_key: String,
     /// Virtual Network encryption on the VNet (`policy.encryption: cloud-hardware`).
     pub vnet_encryption: bool,
     /// The clusters, by name.
-    pub clusters: Vec<ClusterSummary<'a>>,
+    pub clusters: Vec<FoundationCluster<'a>>,
 }
 
-/// Context of `terraform/azure/versions.tf.tera`.
-pub type VersionsContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/azure/providers.tf.tera`.
-pub type ProvidersContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/azure/main.tf.tera`.
-pub type MainContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/azure/network.tf.tera`.
-pub type NetworkContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/azure/keyvault.tf.tera`.
-pub type KeyVaultContext<'a> = EnvironmentContext<'a>;
-/// Context of `terraform/azure/outputs.tf.tera`.
-pub type OutputsContext<'a> = EnvironmentContext<'a>;
-
-/// Context of `terraform/azure/cluster.tf.tera`: everything that exists because of one
-/// cluster.
+/// What the foundation holds for one cluster.
 #[derive(Debug, Serialize)]
-pub struct ClusterContext<'a> {
+#[serde(rename_all = "camelCase")]
+pub struct FoundationCluster<'a> {
+    /// Name: the key of its subnet, security group and secrets key.
+    pub name: &'a str,
+    /// The name of its subnet and security group: its first name, which a rename by
+    /// `--repack` keeps (as its state key), so that a rename replaces neither.
+    pub network_name: &'a str,
+    /// Its node subnet's prefixes.
+    pub subnets: &'a [String],
+    /// The sources its security group admits from inside the VNet: the node subnets of
+    /// every cluster of its isolation partition (itself included) and its own pod range.
+    pub allowed_sources: Vec<String>,
+    /// The Key Vault key of its Kubernetes secrets.
+    pub secrets_key: &'a str,
+}
+
+/// Context of `terraform/azure/versions.tf.tera` (foundation and cluster stacks alike read
+/// `environment` and `stateKey`).
+pub type VersionsContext<'a> = FoundationContext<'a>;
+/// Context of `terraform/azure/providers.tf.tera` (as [`VersionsContext`]).
+pub type ProvidersContext<'a> = FoundationContext<'a>;
+/// Context of `terraform/azure/main.tf.tera`.
+pub type MainContext<'a> = FoundationContext<'a>;
+/// Context of `terraform/azure/network.tf.tera`.
+pub type NetworkContext<'a> = FoundationContext<'a>;
+/// Context of `terraform/azure/keyvault.tf.tera`.
+pub type KeyVaultContext<'a> = FoundationContext<'a>;
+/// Context of `terraform/azure/outputs.tf.tera`.
+pub type OutputsContext<'a> = FoundationContext<'a>;
+
+/// Context of a cluster stack's templates: `versions.tf`, `providers.tf`,
+/// `terraform/azure/stack.tf.tera` (`main.tf`) and `stack-outputs.tf.tera`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackContext<'a> {
+    /// The cluster's environment: account, directory, access, maintenance, resources.
+    pub environment: EnvironmentView<'a>,
+    /// The stack's state key.
+    pub state_key: String,
+    /// `source` of the module call.
+    pub module_source: String,
     /// Kubernetes minor version.
     pub kubernetes_version: &'a str,
-    /// The cluster's environment.
-    pub environment: &'a EnvironmentView<'a>,
-    /// The cluster: name, tenants, network, networking, resources, address label.
+    /// The cluster: name, tenants, network, resources.
     pub cluster: ClusterView<'a>,
+    /// The name of its subnet and security group in the foundation ([`network_name`]).
+    pub network_name: &'a str,
     /// Cilium is the CNI: bring-your-own CNI; otherwise Azure CNI powered by Cilium.
     pub cilium: bool,
     /// The VNet is encrypted (`cloud-hardware`).
     pub vnet_encryption: bool,
     /// The system pool: the cluster's default node pool.
     pub system: NodeGroupView<'a>,
-    /// One pool per tenant node group.
-    pub tenant_pools: Vec<NodeGroupView<'a>>,
+    /// One pool per tenant node group, in plan order.
+    pub node_groups: Vec<NodeGroupView<'a>>,
 }
 
-/// Renders the root module of one Azure environment.
-pub fn render(module: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
-    let environment = EnvironmentView::new(&module.plan.platform, module.environment);
+/// Renders the foundation and the cluster stacks of one Azure environment.
+pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let encrypted = |c: &ClusterPlan| {
         c.networking.cloud_encryption == Some(CloudEncryption::AzureVnetEncryption)
     };
-    let context = EnvironmentContext {
-        environment,
-        vnet_encryption: module.clusters.iter().any(|c| encrypted(c)),
-        clusters: module
-            .clusters
-            .iter()
-            .map(|c| ClusterSummary {
-                name: &c.name,
-                label: label(&c.name),
-            })
-            .collect(),
+    let mut clusters = Vec::new();
+    for cluster in &env.clusters {
+        clusters.push(FoundationCluster {
+            name: &cluster.name,
+            network_name: network_name(cluster),
+            subnets: &cluster.network.node_subnets,
+            allowed_sources: allowed_sources(cluster, &env.clusters),
+            secrets_key: &azure(cluster)?.secrets_key,
+        });
+    }
+    let foundation = FoundationContext {
+        environment: EnvironmentView::new(&env.plan.platform, env.environment),
+        state_key: env.foundation().state_key,
+        vnet_encryption: env.clusters.iter().any(|c| encrypted(c)),
+        clusters,
     };
     for (file, template) in [
         ("versions.tf", TEMPLATE_TF_AZURE_VERSIONS),
@@ -96,24 +129,90 @@ pub fn render(module: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         ("keyvault.tf", TEMPLATE_TF_AZURE_KEYVAULT),
         ("outputs.tf", TEMPLATE_TF_AZURE_OUTPUTS),
     ] {
-        module.emit(tree, file, template, &context)?;
+        env.emit_foundation(tree, file, template, &foundation)?;
     }
-    for cluster in &module.clusters {
+    env.emit_foundation_moves(tree, foundation_moves)?;
+    for cluster in &env.clusters {
         let mut pools = node_groups(cluster).into_iter();
-        let system = pools.next().ok_or_else(|| {
-            crate::error::Error::Bug(format!("cluster `{}` has no system pool", cluster.name))
-        })?;
-        let tenant_pools: Vec<NodeGroupView<'_>> = pools.collect();
-        let context = ClusterContext {
-            kubernetes_version: &module.plan.kubernetes_version,
-            environment: &context.environment,
+        let system = pools
+            .next()
+            .ok_or_else(|| Error::Bug(format!("cluster `{}` has no system pool", cluster.name)))?;
+        let context = StackContext {
+            environment: EnvironmentView::new(&env.plan.platform, env.environment),
+            state_key: env.stack(cluster).state_key,
+            module_source: stacks::module_source(env.environment.cloud),
+            kubernetes_version: &env.plan.kubernetes_version,
             cluster: ClusterView::new(cluster),
+            network_name: network_name(cluster),
             cilium: cilium(cluster),
             vnet_encryption: encrypted(cluster),
             system,
-            tenant_pools,
+            node_groups: pools.collect(),
         };
-        module.emit_cluster(tree, cluster, TEMPLATE_TF_AZURE_CLUSTER, &context)?;
+        for (file, template) in [
+            ("versions.tf", TEMPLATE_TF_AZURE_VERSIONS),
+            ("providers.tf", TEMPLATE_TF_AZURE_PROVIDERS),
+            ("main.tf", TEMPLATE_TF_AZURE_STACK),
+            ("outputs.tf", TEMPLATE_TF_AZURE_STACK_OUTPUTS),
+        ] {
+            env.emit_stack(tree, cluster, file, template, &context)?;
+        }
     }
     Ok(())
+}
+
+/// The name of `cluster`'s subnet and security group: its first name.
+pub fn network_name(cluster: &ClusterPlan) -> &str {
+    cluster.formerly.first().unwrap_or(&cluster.name)
+}
+
+fn azure(cluster: &ClusterPlan) -> Result<&crate::plan::resources::AzureCluster> {
+    cluster
+        .resources
+        .azure()
+        .ok_or_else(|| Error::Bug(format!("cluster `{}` is not on Azure", cluster.name)))
+}
+
+/// What `cluster`'s security group admits from inside the VNet: the node subnets of the
+/// clusters of its isolation partition (the same hard organization, the same untrusted
+/// tenant, or the shared partition), itself included, and, under Azure CNI Overlay, its
+/// own pod range: Overlay does not translate pod-to-pod traffic inside a cluster, while
+/// traffic that leaves the cluster leaves from a node address. Under Cilium (AKS
+/// bring-your-own CNI, tunnel mode) pod traffic between nodes is encapsulated between node
+/// addresses, and every cluster's overlay is the same range, so it is not admitted.
+/// Sorted, without repeats.
+pub fn allowed_sources(cluster: &ClusterPlan, clusters: &[&ClusterPlan]) -> Vec<String> {
+    let mut out: Vec<String> = clusters
+        .iter()
+        .filter(|c| c.isolation == cluster.isolation)
+        .flat_map(|c| c.network.node_subnets.iter().cloned())
+        .collect();
+    if let Some(azure) = cluster.resources.azure() {
+        out.extend(azure.network_profile.pod_cidr.iter().cloned());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The foundation resources of a cluster, each a type and a name, all keyed by the
+/// cluster's name: what a `--repack` rename moves.
+pub const FOUNDATION_RESOURCES: &[&str] = &[
+    "azurerm_subnet.cluster",
+    "azurerm_network_security_group.cluster",
+    "azurerm_network_security_rule.allow_partition",
+    "azurerm_network_security_rule.allow_load_balancer",
+    "azurerm_network_security_rule.deny_other_clusters",
+    "azurerm_subnet_network_security_group_association.cluster",
+    "azurerm_key_vault_key.secrets",
+];
+
+fn foundation_moves(from: &str, to: &str) -> Vec<Move> {
+    FOUNDATION_RESOURCES
+        .iter()
+        .map(|address| Move {
+            from: format!("{address}[{from:?}]"),
+            to: format!("{address}[{to:?}]"),
+        })
+        .collect()
 }

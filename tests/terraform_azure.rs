@@ -1,0 +1,807 @@
+//! The Azure Terraform: a foundation stack per environment and a stack per cluster over
+//! `terraform/modules/azure-cluster`, and every Azure finding of issue 12 (review
+//! `terraform.md` 3, 5, 6, 7, 8, 14, 16, 18, 20, 23). Each test reads the layout of the
+//! stacks, so none of them passes on the one-module-per-environment output before it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use clusterwright::blueprint::{self, validate::validate};
+use clusterwright::output::OutputTree;
+use clusterwright::plan::{self, Placement, Plan};
+use clusterwright::targets::{self, Templates, stacks};
+use hcl::edit::expr::{Expression, ObjectKey};
+use hcl::edit::structure::{BlockLabel, Body};
+
+use crate::common::{blueprint as base, root};
+
+const MODULE: &str = "terraform/modules/azure-cluster";
+
+fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
+    let loaded =
+        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
+    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
+    plan::plan(&validated, previous, repack).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn tree_of(plan: &Plan) -> OutputTree {
+    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
+}
+
+fn initech_yaml() -> String {
+    fs::read_to_string(root().join("blueprints/initech-azure.yaml")).unwrap()
+}
+
+/// initech-azure with `extra` lines added to the prod environment (indented by four).
+fn initech_with_prod(extra: &str) -> String {
+    let yaml = initech_yaml();
+    let anchor = "    cidr: 10.40.0.0/16\n";
+    assert!(yaml.contains(anchor));
+    yaml.replacen(anchor, &format!("{anchor}{extra}"), 1)
+}
+
+fn initech() -> (Plan, OutputTree) {
+    let plan = plan_text(&initech_yaml(), None, false);
+    let tree = tree_of(&plan);
+    (plan, tree)
+}
+
+fn text(tree: &OutputTree, path: &str) -> String {
+    tree.get(path)
+        .unwrap_or_else(|| panic!("{path} is not generated"))
+        .content
+        .clone()
+}
+
+/// Every `resource`/`data` block of the `.tf` files of `dir`: (`type.name` or
+/// `data.type.name`, its body).
+fn blocks(tree: &OutputTree, dir: &str) -> BTreeMap<String, Body> {
+    let mut out = BTreeMap::new();
+    for (path, file) in tree.files() {
+        let Some((parent, name)) = path.rsplit_once('/') else {
+            continue;
+        };
+        if parent != dir || Path::new(name).extension().is_none_or(|e| e != "tf") {
+            continue;
+        }
+        let body: Body = file.content.parse().unwrap();
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
+            let address = match (block.ident.as_str(), labels.as_slice()) {
+                ("resource", [kind, name]) => format!("{kind}.{name}"),
+                ("data", [kind, name]) => format!("data.{kind}.{name}"),
+                ("module", [name]) => format!("module.{name}"),
+                _ => continue,
+            };
+            out.insert(address, block.body.clone());
+        }
+    }
+    out
+}
+
+fn block<'a>(blocks: &'a BTreeMap<String, Body>, address: &str) -> &'a Body {
+    blocks
+        .get(address)
+        .unwrap_or_else(|| panic!("{address} is not declared in {:?}", blocks.keys()))
+}
+
+/// The value of attribute `name` of `body`, as written.
+fn attr(body: &Body, name: &str) -> String {
+    body.get_attribute(name)
+        .unwrap_or_else(|| panic!("no attribute {name} in {body}"))
+        .value
+        .to_string()
+        .trim()
+        .to_owned()
+}
+
+/// The body of the one nested block `ident` of `body`.
+fn nested<'a>(body: &'a Body, ident: &'a str) -> &'a Body {
+    &body
+        .get_blocks(ident)
+        .next()
+        .unwrap_or_else(|| panic!("no {ident} block in {body}"))
+        .body
+}
+
+/// The `module "cluster"` call of a cluster's stack.
+fn call(tree: &OutputTree, environment: &str, cluster: &str) -> Body {
+    block(
+        &blocks(tree, &format!("terraform/{environment}/{cluster}")),
+        "module.cluster",
+    )
+    .clone()
+}
+
+fn strings(expression: &str) -> Vec<String> {
+    let value: Expression = expression.trim().parse().unwrap();
+    let Expression::Array(array) = value else {
+        panic!("{expression} is not a list");
+    };
+    array
+        .iter()
+        .map(|e| match e {
+            Expression::String(s) => s.value().clone(),
+            other => panic!("{other:?} is not a string"),
+        })
+        .collect()
+}
+
+#[test]
+fn every_cluster_has_a_stack_that_calls_the_module_once() {
+    let (plan, tree) = initech();
+    let all = stacks::stacks(&plan);
+    assert_eq!(all.len(), 2 + plan.clusters.len());
+    for stack in &all {
+        let versions = text(&tree, &format!("{}/versions.tf", stack.dir));
+        assert!(
+            versions.contains(&format!("key              = \"{}\"", stack.state_key)),
+            "{versions}"
+        );
+        assert!(versions.contains("version = \"~> 5.10\""), "{versions}");
+        let providers = text(&tree, &format!("{}/providers.tf", stack.dir));
+        let environment = plan
+            .environments
+            .iter()
+            .find(|e| e.name == stack.environment)
+            .unwrap();
+        assert!(providers.contains(&format!("subscription_id = \"{}\"", environment.account)));
+        if stack.kind == stacks::StackKind::Cluster {
+            let found = blocks(&tree, &stack.dir);
+            assert_eq!(found.len(), 1, "{}: {:?}", stack.dir, found.keys());
+            let call = block(&found, "module.cluster");
+            assert_eq!(
+                attr(call, "source"),
+                format!("\"{}\"", stacks::module_source(stack.cloud))
+            );
+        }
+    }
+    for file in targets::templates::TF_MODULE_AZURE {
+        assert!(tree.get(file).is_some(), "{file}");
+    }
+    for (path, file) in tree.files() {
+        assert!(!file.content.contains("-target"), "{path} mentions -target");
+    }
+}
+
+#[test]
+fn the_cluster_identity_reads_the_disk_encryption_set_before_the_cluster_exists() {
+    let (_, tree) = initech();
+    let module = blocks(&tree, MODULE);
+    let disks = block(&module, "azurerm_role_assignment.disks");
+    assert_eq!(
+        attr(disks, "scope"),
+        "data.azurerm_disk_encryption_set.environment.id"
+    );
+    assert_eq!(attr(disks, "role_definition_name"), "\"Reader\"");
+    assert_eq!(
+        attr(disks, "principal_id"),
+        "azurerm_user_assigned_identity.cluster.principal_id"
+    );
+    let cluster = block(&module, "azurerm_kubernetes_cluster.this");
+    assert_eq!(
+        attr(cluster, "disk_encryption_set_id"),
+        "data.azurerm_disk_encryption_set.environment.id"
+    );
+    let wait = block(&module, "time_sleep.cluster_roles");
+    assert!(attr(wait, "triggers").contains("azurerm_role_assignment.disks.id"));
+    assert!(attr(cluster, "depends_on").contains("time_sleep.cluster_roles"));
+}
+
+#[test]
+fn encryption_at_host_is_registered_in_every_foundation() {
+    let (plan, tree) = initech();
+    for environment in &plan.environments {
+        let foundation = blocks(&tree, &format!("terraform/{}/foundation", environment.name));
+        let feature = block(
+            &foundation,
+            "azurerm_resource_provider_feature_registration.encryption_at_host",
+        );
+        assert_eq!(attr(feature, "name"), "\"EncryptionAtHost\"");
+        assert_eq!(attr(feature, "provider_name"), "\"Microsoft.Compute\"");
+    }
+    let module = blocks(&tree, MODULE);
+    let cluster = block(&module, "azurerm_kubernetes_cluster.this");
+    assert_eq!(
+        attr(
+            nested(cluster, "default_node_pool"),
+            "host_encryption_enabled"
+        ),
+        "true"
+    );
+}
+
+#[test]
+fn policy_insights_is_registered_where_the_policy_add_on_runs() {
+    let (plan, tree) = initech();
+    let module = blocks(&tree, MODULE);
+    assert_eq!(
+        attr(
+            block(&module, "azurerm_kubernetes_cluster.this"),
+            "azure_policy_enabled"
+        ),
+        "true"
+    );
+    for stack in stacks::stacks(&plan) {
+        let providers: Body = text(&tree, &format!("{}/providers.tf", stack.dir))
+            .parse()
+            .unwrap();
+        let azurerm = providers.get_blocks("provider").next().unwrap();
+        let registered = strings(&attr(&azurerm.body, "resource_providers_to_register"));
+        assert!(
+            registered.iter().any(|p| p == "Microsoft.PolicyInsights"),
+            "{}: {registered:?}",
+            stack.dir
+        );
+    }
+}
+
+#[test]
+fn role_assignments_are_given_time_to_propagate() {
+    let (_, tree) = initech();
+    let module = blocks(&tree, MODULE);
+    let wait = block(&module, "time_sleep.cluster_roles");
+    let triggers = attr(wait, "triggers");
+    for role in ["network", "secrets", "disks"] {
+        assert!(
+            triggers.contains(&format!("azurerm_role_assignment.{role}.id")),
+            "{triggers}"
+        );
+    }
+    assert!(attr(wait, "create_duration").ends_with("s\""));
+    assert!(
+        attr(block(&module, "time_sleep.admin_roles"), "triggers")
+            .contains("azurerm_role_assignment.cluster_admin")
+    );
+    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let officer = block(&foundation, "time_sleep.initech_prod_terraform_keys");
+    assert!(
+        attr(officer, "triggers").contains("azurerm_role_assignment.initech_prod_terraform_keys")
+    );
+    for key in [
+        "azurerm_key_vault_key.initech_prod_disks",
+        "azurerm_key_vault_key.secrets",
+    ] {
+        assert!(
+            attr(block(&foundation, key), "depends_on")
+                .contains("time_sleep.initech_prod_terraform_keys"),
+            "{key}"
+        );
+    }
+    for versions in [
+        format!("{MODULE}/versions.tf"),
+        "terraform/prod/foundation/versions.tf".to_owned(),
+    ] {
+        let text = text(&tree, &versions);
+        assert!(
+            text.contains("source  = \"hashicorp/time\"\n      version = \"~> 0.13\""),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn container_insights_sends_through_a_data_collection_rule() {
+    let (_, tree) = initech();
+    let module = blocks(&tree, MODULE);
+    let cluster = block(&module, "azurerm_kubernetes_cluster.this");
+    assert_eq!(
+        attr(
+            nested(cluster, "oms_agent"),
+            "msi_auth_for_monitoring_enabled"
+        ),
+        "true"
+    );
+    let rule = block(
+        &module,
+        "azurerm_monitor_data_collection_rule.container_insights",
+    );
+    let stream = "Microsoft-ContainerInsights-Group-Default";
+    let flow = nested(rule, "data_flow");
+    assert_eq!(strings(&attr(flow, "streams")), [stream]);
+    let destination = nested(nested(rule, "destinations"), "log_analytics");
+    assert_eq!(
+        attr(destination, "workspace_resource_id"),
+        "data.azurerm_log_analytics_workspace.environment.id"
+    );
+    assert_eq!(
+        strings(&attr(flow, "destinations")),
+        [attr(destination, "name").trim_matches('"')]
+    );
+    let extension = nested(nested(rule, "data_sources"), "extension");
+    assert_eq!(attr(extension, "extension_name"), "\"ContainerInsights\"");
+    assert_eq!(strings(&attr(extension, "streams")), [stream]);
+    let association = block(
+        &module,
+        "azurerm_monitor_data_collection_rule_association.container_insights",
+    );
+    assert_eq!(
+        attr(association, "target_resource_id"),
+        "azurerm_kubernetes_cluster.this.id"
+    );
+    assert_eq!(
+        attr(association, "data_collection_rule_id"),
+        "azurerm_monitor_data_collection_rule.container_insights.id"
+    );
+}
+
+/// The `allowed` sources of each cluster's security group, and its subnets, from the
+/// foundation's `locals.clusters`.
+fn partitions(
+    tree: &OutputTree,
+    environment: &str,
+) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    let network: Body = text(
+        tree,
+        &format!("terraform/{environment}/foundation/network.tf"),
+    )
+    .parse()
+    .unwrap();
+    let locals = network.get_blocks("locals").next().unwrap();
+    let Expression::Object(clusters) = &locals.body.get_attribute("clusters").unwrap().value else {
+        panic!("clusters is not an object");
+    };
+    let mut out = BTreeMap::new();
+    for (key, value) in clusters {
+        let ObjectKey::Expression(Expression::String(name)) = key else {
+            panic!("{key:?}");
+        };
+        let Expression::Object(fields) = value.expr() else {
+            panic!("{value:?}");
+        };
+        let field = |wanted: &str| {
+            let (_, v) = fields
+                .iter()
+                .find(|(k, _)| matches!(k, ObjectKey::Ident(i) if i.as_str() == wanted))
+                .unwrap();
+            strings(&v.expr().to_string())
+        };
+        out.insert(name.value().clone(), (field("subnets"), field("allowed")));
+    }
+    out
+}
+
+#[test]
+fn clusters_of_other_partitions_cannot_reach_each_other_inside_the_vnet() {
+    let (plan, tree) = initech();
+    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let deny = block(
+        &foundation,
+        "azurerm_network_security_rule.deny_other_clusters",
+    );
+    assert_eq!(attr(deny, "access"), "\"Deny\"");
+    assert_eq!(attr(deny, "direction"), "\"Inbound\"");
+    assert_eq!(attr(deny, "source_address_prefix"), "\"VirtualNetwork\"");
+    let priority = |address: &str| -> u32 {
+        attr(block(&foundation, address), "priority")
+            .parse()
+            .unwrap()
+    };
+    let denied = priority("azurerm_network_security_rule.deny_other_clusters");
+    // Before Azure's AllowVnetInBound (65000), after the allow rules.
+    assert!(denied < 65000);
+    assert!(priority("azurerm_network_security_rule.allow_partition") < denied);
+    assert!(priority("azurerm_network_security_rule.allow_load_balancer") < denied);
+    assert_eq!(
+        attr(
+            block(
+                &foundation,
+                "azurerm_network_security_rule.allow_load_balancer"
+            ),
+            "source_address_prefix"
+        ),
+        "\"AzureLoadBalancer\""
+    );
+    let allowed = partitions(&tree, "prod");
+    let prod: Vec<_> = plan
+        .clusters
+        .iter()
+        .filter(|c| c.environment == "prod")
+        .collect();
+    assert_eq!(
+        prod.len(),
+        3,
+        "claims (hard), general (shared), vendor-gateway (untrusted)"
+    );
+    for a in &prod {
+        let (subnets, sources) = &allowed[&a.name];
+        assert_eq!(subnets, &a.network.node_subnets);
+        for b in &prod {
+            let admits = b.network.node_subnets.iter().all(|s| sources.contains(s));
+            assert_eq!(
+                admits,
+                a.isolation == b.isolation,
+                "{} admits {}: {sources:?}",
+                a.name,
+                b.name
+            );
+        }
+    }
+}
+
+/// BASE on Azure with three tenants of five node groups each: `alpha` and `beta` fill
+/// `acme-prod-standard-01`, `gamma` is alone in `acme-prod-standard-02`; all of one soft
+/// organization, so one partition.
+fn three_tenants(with_alpha_and_beta: bool) -> String {
+    let mut y = base(&[
+        ("cloud: aws", "cloud: azure"),
+        ("region: eu-central-1", "region: westeurope"),
+        (
+            "account: \"111111111111\"",
+            "account: 6f1c4a52-1d0e-4c7b-9b7e-2a1f3c4d5e6f",
+        ),
+        (
+            "account: \"222222222222\"",
+            "account: 0b1f6471-1bf0-4dda-aec3-111122223333",
+        ),
+        ("instanceType: m6i.xlarge", "instanceType: Standard_D8s_v5"),
+        (
+            "  globex:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod, staging]\n    nodeGroups: 2\n    nodes: 12\n",
+            "",
+        ),
+    ]);
+    let tenant = |name: &str| {
+        format!(
+            "  {name}:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod]\n    nodeGroups: 5\n    nodes: 10\n"
+        )
+    };
+    if with_alpha_and_beta {
+        y.push_str(&tenant("alpha"));
+        y.push_str(&tenant("beta"));
+    }
+    y.push_str(&tenant("gamma"));
+    y
+}
+
+#[test]
+fn clusters_of_one_partition_admit_each_other() {
+    let plan = plan_text(&three_tenants(true), None, false);
+    let allowed = partitions(&tree_of(&plan), "prod");
+    assert_eq!(allowed.len(), 2);
+    for c in &plan.clusters {
+        for other in &plan.clusters {
+            for subnet in &other.network.node_subnets {
+                assert!(allowed[&c.name].1.contains(subnet), "{}: {subnet}", c.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cluster_renamed_by_repack_moves_its_foundation_resources() {
+    let first = plan_text(&three_tenants(true), None, false);
+    let second = plan_text(&three_tenants(false), Some(&first.placement()), false);
+    assert!(
+        tree_of(&second)
+            .get("terraform/prod/foundation/moved.tf")
+            .is_none()
+    );
+    let repacked = plan_text(&three_tenants(false), Some(&second.placement()), true);
+    assert_eq!(repacked.clusters[0].name, "acme-prod-standard-01");
+    assert_eq!(repacked.clusters[0].formerly, ["acme-prod-standard-02"]);
+    let tree = tree_of(&repacked);
+    let file: Body = text(&tree, "terraform/prod/foundation/moved.tf")
+        .parse()
+        .unwrap();
+    let moves: Vec<(String, String)> = file
+        .blocks()
+        .filter(|b| b.ident.as_str() == "moved")
+        .map(|b| (attr(&b.body, "from"), attr(&b.body, "to")))
+        .collect();
+    let declared = blocks(&tree, "terraform/prod/foundation");
+    for address in [
+        "azurerm_subnet.cluster",
+        "azurerm_network_security_group.cluster",
+        "azurerm_network_security_rule.allow_partition",
+        "azurerm_network_security_rule.deny_other_clusters",
+        "azurerm_subnet_network_security_group_association.cluster",
+        "azurerm_key_vault_key.secrets",
+    ] {
+        let expected = (
+            format!("{address}[\"acme-prod-standard-02\"]"),
+            format!("{address}[\"acme-prod-standard-01\"]"),
+        );
+        assert!(moves.contains(&expected), "{expected:?} not in {moves:#?}");
+        assert!(declared.contains_key(address), "{address}");
+    }
+    // Its subnet and security group keep its first name: the rename replaces neither, and
+    // the new cluster (the rename replaces the AKS cluster) is created in the same subnet.
+    assert_eq!(
+        partitions(&tree, "prod")["acme-prod-standard-01"].0,
+        repacked.clusters[0].network.node_subnets
+    );
+    let network = text(&tree, "terraform/prod/foundation/network.tf");
+    assert!(
+        network
+            .contains("\"acme-prod-standard-01\" = {\n      name    = \"acme-prod-standard-02\"\n"),
+        "{network}"
+    );
+    assert_eq!(
+        attr(
+            &call(&tree, "prod", "acme-prod-standard-01"),
+            "network_name"
+        ),
+        "\"acme-prod-standard-02\""
+    );
+    // The cluster's stack is in its new directory and continues the state of its first name.
+    let versions = text(&tree, "terraform/prod/acme-prod-standard-01/versions.tf");
+    assert!(
+        versions.contains("clusterwright/acme/prod/acme-prod-standard-02.tfstate"),
+        "{versions}"
+    );
+    assert!(
+        tree.get("terraform/prod/acme-prod-standard-02/main.tf")
+            .is_none()
+    );
+}
+
+#[test]
+fn admins_are_cluster_admins_and_without_them_the_applier_is() {
+    let (_, tree) = initech();
+    let module = blocks(&tree, MODULE);
+    let admin = block(&module, "azurerm_role_assignment.cluster_admin");
+    assert_eq!(
+        attr(admin, "role_definition_name"),
+        "\"Azure Kubernetes Service RBAC Cluster Admin\""
+    );
+    assert_eq!(attr(admin, "scope"), "azurerm_kubernetes_cluster.this.id");
+    assert_eq!(attr(admin, "for_each"), "local.admins");
+    let main: Body = text(&tree, &format!("{MODULE}/main.tf")).parse().unwrap();
+    let locals = &main.get_blocks("locals").next().unwrap().body;
+    let admins = attr(locals, "admins");
+    assert!(
+        admins.contains("var.admins")
+            && admins.contains("data.azurerm_client_config.current.object_id"),
+        "{admins}"
+    );
+    // Without access.admins the stack passes none: the applier is the admin.
+    assert_eq!(
+        attr(&call(&tree, "prod", "initech-prod-general-01"), "admins"),
+        "[]"
+    );
+
+    let group = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    let yaml = initech_with_prod(&format!("    access:\n      admins: [{group}]\n"));
+    let tree = tree_of(&plan_text(&yaml, None, false));
+    assert_eq!(
+        strings(&attr(
+            &call(&tree, "prod", "initech-prod-general-01"),
+            "admins"
+        )),
+        [group]
+    );
+    assert_eq!(
+        attr(&call(&tree, "test", "initech-test-general-01"), "admins"),
+        "[]"
+    );
+}
+
+#[test]
+fn an_allowlist_endpoint_is_public_and_open_to_from_only() {
+    let (_, tree) = initech();
+    let private = call(&tree, "prod", "initech-prod-general-01");
+    assert_eq!(attr(&private, "endpoint"), "\"private\"");
+    let module = blocks(&tree, MODULE);
+    let cluster = block(&module, "azurerm_kubernetes_cluster.this");
+    assert_eq!(attr(cluster, "private_cluster_enabled"), "local.private");
+    let profile = cluster
+        .get_blocks("dynamic")
+        .find(|b| {
+            b.labels
+                .iter()
+                .any(|l| l.as_str() == "api_server_access_profile")
+        })
+        .expect("api_server_access_profile");
+    // Not on a private cluster: AKS ignores authorized ranges there.
+    assert!(attr(&profile.body, "for_each").starts_with("local.private ? []"));
+    assert_eq!(
+        attr(nested(&profile.body, "content"), "authorized_ip_ranges"),
+        "api_server_access_profile.value"
+    );
+    assert!(
+        attr(&profile.body, "for_each").contains("var.authorized_ip_ranges"),
+        "{}",
+        attr(&profile.body, "for_each")
+    );
+
+    let yaml = initech_with_prod(
+        "    access:\n      endpoint: allowlist\n      from: [203.0.113.0/24, 198.51.100.7/32]\n",
+    );
+    let tree = tree_of(&plan_text(&yaml, None, false));
+    let public = call(&tree, "prod", "initech-prod-general-01");
+    assert_eq!(attr(&public, "endpoint"), "\"allowlist\"");
+    assert_eq!(
+        strings(&attr(&public, "authorized_ip_ranges")),
+        ["203.0.113.0/24", "198.51.100.7/32"]
+    );
+}
+
+#[test]
+fn private_clusters_are_reached_with_command_invoke() {
+    let (_, tree) = initech();
+    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let role = block(&foundation, "azurerm_role_definition.command_invoke");
+    let permissions = strings(&attr(nested(role, "permissions"), "actions"));
+    for action in [
+        "Microsoft.ContainerService/managedClusters/runcommand/action",
+        "Microsoft.ContainerService/managedClusters/commandResults/read",
+    ] {
+        assert!(permissions.iter().any(|p| p == action), "{permissions:?}");
+    }
+    let module = blocks(&tree, MODULE);
+    let assignment = block(&module, "azurerm_role_assignment.command_invoke");
+    assert!(attr(assignment, "for_each").starts_with("local.private ? local.admins"));
+    assert_eq!(
+        attr(assignment, "role_definition_name"),
+        format!("\"${{var.resource_group_name}} AKS command invoke\"")
+    );
+    assert_eq!(attr(role, "name"), "\"initech-prod AKS command invoke\"");
+}
+
+#[test]
+fn the_system_pool_takes_only_critical_add_ons_and_untrusted_pools_are_tainted() {
+    let (plan, tree) = initech();
+    let module = blocks(&tree, MODULE);
+    let pool = nested(
+        block(&module, "azurerm_kubernetes_cluster.this"),
+        "default_node_pool",
+    );
+    assert_eq!(attr(pool, "only_critical_addons_enabled"), "true");
+    for c in &plan.clusters {
+        let system = c.system().unwrap();
+        assert_eq!(system.taints[0].aks(), "CriticalAddonsOnly=true:NoSchedule");
+    }
+    let tenant_pools = block(&module, "azurerm_kubernetes_cluster_node_pool.tenant");
+    assert_eq!(attr(tenant_pools, "for_each"), "var.node_groups");
+    assert_eq!(attr(tenant_pools, "node_taints"), "each.value.taints");
+    assert!(attr(tenant_pools, "temporary_name_for_rotation").contains("each.value.pool"));
+    let main = text(
+        &tree,
+        "terraform/prod/initech-prod-vendor-gateway-03/main.tf",
+    );
+    assert!(
+        main.contains("\"vendor-gateway-1\" = {")
+            && main.contains("\"clusterwright.io/tenant=vendor-gateway:NoSchedule\""),
+        "{main}"
+    );
+}
+
+#[test]
+fn maintenance_windows_follow_the_environment() {
+    let (plan, tree) = initech();
+    for c in &plan.clusters {
+        let call = call(&tree, &c.environment, &c.name);
+        let window = attr(&call, "maintenance");
+        let day = if c.production { "Wednesday" } else { "Monday" };
+        assert_eq!(
+            window,
+            format!("{{ day_of_week = \"{day}\", start_hour = 1, hours = 6 }}"),
+            "{}",
+            c.name
+        );
+    }
+    let module = blocks(&tree, MODULE);
+    let cluster = block(&module, "azurerm_kubernetes_cluster.this");
+    for window in [
+        "maintenance_window_auto_upgrade",
+        "maintenance_window_node_os",
+    ] {
+        let body = nested(cluster, window);
+        assert_eq!(attr(body, "frequency"), "\"Weekly\"");
+        assert_eq!(attr(body, "day_of_week"), "var.maintenance.day_of_week");
+        assert_eq!(attr(body, "duration"), "max(4, var.maintenance.hours)");
+        assert_eq!(attr(body, "utc_offset"), "\"+00:00\"");
+    }
+}
+
+#[test]
+fn the_directory_is_the_tenant_of_the_provider_the_vault_and_the_cluster() {
+    let directory = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    let tree = tree_of(&plan_text(
+        &initech_with_prod(&format!("    directory: {directory}\n")),
+        None,
+        false,
+    ));
+    let quoted = format!("\"{directory}\"");
+    let providers: Body = text(&tree, "terraform/prod/foundation/providers.tf")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        attr(
+            &providers.get_blocks("provider").next().unwrap().body,
+            "tenant_id"
+        ),
+        quoted
+    );
+    let foundation = blocks(&tree, "terraform/prod/foundation");
+    assert_eq!(
+        attr(
+            block(&foundation, "azurerm_key_vault.initech_prod"),
+            "tenant_id"
+        ),
+        quoted
+    );
+    assert_eq!(
+        attr(&call(&tree, "prod", "initech-prod-general-01"), "tenant_id"),
+        quoted
+    );
+    // Without it: the applying client's directory.
+    let test = blocks(&tree, "terraform/test/foundation");
+    assert_eq!(
+        attr(block(&test, "azurerm_key_vault.initech_test"), "tenant_id"),
+        "data.azurerm_client_config.current.tenant_id"
+    );
+    assert!(
+        call(&tree, "test", "initech-test-general-01")
+            .get_attribute("tenant_id")
+            .is_none()
+    );
+}
+
+/// Lines that differ between `a` and `b` (removed plus added), by longest common
+/// subsequence.
+fn changed_lines(a: &str, b: &str) -> usize {
+    let a: Vec<&str> = a.lines().collect();
+    let b: Vec<&str> = b.lines().collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    a.len() + b.len() - 2 * lcs[0][0]
+}
+
+#[test]
+fn adding_a_tenant_changes_at_most_15_lines_under_terraform() {
+    let yaml = initech_yaml();
+    let before_plan = plan_text(&yaml, None, false);
+    let grown = format!(
+        "{yaml}  zz-newcomer:\n    organization: underwriting\n    trust: trusted\n    unit: general\n    environments: [prod, test]\n"
+    );
+    let after_plan = plan_text(&grown, Some(&before_plan.placement()), false);
+    assert!(after_plan.changes.moved.is_empty() && after_plan.changes.destroyed.is_empty());
+    let (before, after) = (tree_of(&before_plan), tree_of(&after_plan));
+    let terraform = |tree: &OutputTree| -> BTreeMap<String, String> {
+        tree.files()
+            .filter(|(p, _)| p.starts_with("terraform/"))
+            .map(|(p, f)| (p.to_owned(), f.content.clone()))
+            .collect()
+    };
+    let (old, new) = (terraform(&before), terraform(&after));
+    assert_eq!(
+        old.keys().collect::<Vec<_>>(),
+        new.keys().collect::<Vec<_>>(),
+        "no file comes or goes"
+    );
+    let changed: usize = old
+        .iter()
+        .map(|(path, text)| changed_lines(text, &new[path]))
+        .sum();
+    assert!(changed > 0 && changed <= 15, "{changed} lines changed");
+    // The newcomer's group is a key of node_groups; no other key changed.
+    for c in after_plan
+        .clusters
+        .iter()
+        .filter(|c| c.tenants.iter().any(|t| t == "zz-newcomer"))
+    {
+        let groups = attr(&call(&after, &c.environment, &c.name), "node_groups");
+        assert!(groups.contains("\"zz-newcomer-1\" = {"), "{groups}");
+        for line in attr(&call(&before, &c.environment, &c.name), "node_groups").lines() {
+            assert!(groups.contains(line), "{line}");
+        }
+    }
+}
+
+#[test]
+fn logs_are_kept_as_long_as_on_aws() {
+    let (_, tree) = initech();
+    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let workspace = block(&foundation, "azurerm_log_analytics_workspace.initech_prod");
+    assert_eq!(attr(workspace, "retention_in_days"), "365");
+}
