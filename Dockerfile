@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# The clusterwright container image: one static-enough binary on a distroless base.
+# The clusterwright container image: the release binary on a distroless base.
 #
 #   docker build -t clusterwright .
 #   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" clusterwright \
@@ -32,6 +32,7 @@ COPY --from=build /out/clusterwright /usr/local/bin/clusterwright
 # Mount the repository here. `check` and `diff` only read it; `generate` writes the output
 # directory, so run as the mount's owner: --user "$(id -u):$(id -g)".
 WORKDIR /work
-USER nonroot:nonroot
+# Numeric, so that Kubernetes runAsNonRoot can verify it: 65532 is distroless's `nonroot`.
+USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/clusterwright"]
 CMD ["--help"]

@@ -141,7 +141,7 @@ fn container_image_builds_with_a_toolchain_the_crate_accepts() {
     assert!(dockerfile.contains("cargo build --release --locked"));
     assert!(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/clusterwright\"]"));
     assert!(
-        dockerfile.contains("USER nonroot"),
+        dockerfile.contains("USER 65532:65532"),
         "runs as a non-root user"
     );
     // The image and the build stage share a Debian release, so the binary finds its glibc.
