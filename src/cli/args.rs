@@ -133,8 +133,16 @@ pub struct Target {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Ignore the previous placement and pack every tenant afresh (moves are reported).
+    /// A tenant that moves keeps its old node groups, draining, in the cluster it leaves,
+    /// until a later run is given `--complete-move TENANT`; production clusters keep
+    /// their names.
     #[arg(long)]
     pub repack: bool,
+    /// The move of TENANT to another cluster is done (its workloads run in the new
+    /// cluster): remove the node groups it left behind, draining, in the old one. May be
+    /// given more than once.
+    #[arg(long = "complete-move", value_name = "TENANT")]
+    pub complete_move: Vec<String>,
 }
 
 impl Target {

@@ -24,6 +24,7 @@ pub fn check(
     path: &Path,
     previous: Option<&Placement>,
     repack: bool,
+    completed: &[String],
     style: Style,
 ) -> Result<(Validated, Plan)> {
     let loaded = blueprint::load(path)?;
@@ -34,7 +35,8 @@ pub fn check(
             .as_deref()
             .is_none_or(|name| name == validated.name())
     });
-    let plan = plan::plan(&validated, previous, repack)?;
+    let completed: std::collections::BTreeSet<String> = completed.iter().cloned().collect();
+    let plan = plan::plan_with(&validated, previous, repack, &completed)?;
     if !validated.warnings().is_empty() && !style.quiet {
         let warnings = validated.problems(validated.warnings().to_vec());
         eprint!("{}", render_problems(&warnings, style));
@@ -76,7 +78,13 @@ pub struct Built {
 pub fn build(target: &Target, style: Style) -> Result<Built> {
     let dir = target.output_dir();
     let previous = previous_placement(&dir, target.repack, style)?;
-    let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
+    let (validated, plan) = check(
+        &target.blueprint,
+        previous.as_ref(),
+        target.repack,
+        &target.complete_move,
+        style,
+    )?;
     let templates = Templates::load(target.templates.as_deref())?;
     let site = site(target);
     let tree = targets::render_unchecked(&plan, &templates, &site)?;
@@ -99,6 +107,10 @@ fn site(target: &Target) -> targets::Site {
 /// The fingerprint of everything a `generate` of `target` reads (see [`output::cache`]).
 /// `None` when one of them cannot be read (then there is no shortcut).
 pub fn fingerprint(target: &Target) -> Option<String> {
+    // A run that completes moves changes the placement it reads: never a shortcut.
+    if !target.complete_move.is_empty() {
+        return None;
+    }
     let overrides = match &target.templates {
         Some(dir) => targets::templates::overrides(dir).ok()?,
         None => Vec::new(),

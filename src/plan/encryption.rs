@@ -36,7 +36,7 @@ use isolation::TenantIsolation;
 use stack::{CiliumPlan, InstallStep, IstioPlan, LinkerdPlan, Release};
 
 /// The pod network.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cni {
     /// Cilium installed with Helm by the platform team.
@@ -50,7 +50,7 @@ pub enum Cni {
 }
 
 /// What the cloud encrypts on the wire.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum CloudEncryption {
     /// Nitro encrypts traffic between supporting instance types.
