@@ -36,12 +36,28 @@ pub fn check(
             .is_none_or(|name| name == validated.name())
     });
     let completed: std::collections::BTreeSet<String> = completed.iter().cloned().collect();
+    if let Some(tenant) = completed.iter().find(|t| !draining_in(previous, t)) {
+        return Err(crate::error::Error::NoMove {
+            tenant: tenant.clone(),
+        });
+    }
     let plan = plan::plan_with(&validated, previous, repack, &completed)?;
     if !validated.warnings().is_empty() && !style.quiet {
         let warnings = validated.problems(validated.warnings().to_vec());
         eprint!("{}", render_problems(&warnings, style));
     }
     Ok((validated, plan))
+}
+
+/// Whether `previous` records draining node groups of `tenant`.
+fn draining_in(previous: Option<&Placement>, tenant: &str) -> bool {
+    previous
+        .into_iter()
+        .flat_map(|p| p.environments.values())
+        .flat_map(|env| env.values())
+        .filter_map(|c| c.facts.as_ref())
+        .flat_map(|f| f.node_groups.values())
+        .any(|g| g.draining && g.tenant.as_deref() == Some(tenant))
 }
 
 /// The placement to plan with: `DIR/placement.yaml` if there is one. With `--repack`,
