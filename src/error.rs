@@ -148,7 +148,9 @@ pub enum Error {
     },
 
     /// `--complete-move` named a tenant that left no draining node groups behind.
-    #[error("`--complete-move {tenant}`: tenant `{tenant}` has no move to complete (no cluster keeps draining node groups of it)")]
+    #[error(
+        "`--complete-move {tenant}`: tenant `{tenant}` has no move to complete (no cluster keeps draining node groups of it)"
+    )]
     #[diagnostic(
         code(complete_move),
         help(

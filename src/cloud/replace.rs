@@ -69,7 +69,7 @@ const AWS_NODE_GROUP: &str = "hashicorp/terraform-provider-aws 6.x website/docs/
 const AWS_REGION: &str = "hashicorp/terraform-provider-aws 6.x website/docs/guides/enhanced-region-support.html.markdown (a resource's `region` is part of its identity: a change replaces it)";
 const AWS_VPC: &str =
     "hashicorp/terraform-provider-aws 6.x website/docs/r/vpc.html.markdown (`cidr_block` ForceNew)";
-const AWS_SUBNET: &str = "hashicorp/terraform-provider-aws 6.x website/docs/r/subnet.html.markdown (`cidr_block`, `availability_zone` ForceNew)";
+const AWS_SUBNET: &str = "hashicorp/terraform-provider-aws 6.x website/docs/r/subnet.html.markdown (`cidr_block`, `availability_zone_id` ForceNew)";
 const AWS_ACCOUNT: &str = "hashicorp/terraform-provider-aws 6.x website/docs/index.html.markdown (`allowed_account_ids`: a resource belongs to one account's state; nothing moves between accounts)";
 const GKE: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/container_cluster.html.markdown (\"Changing this forces a new resource to be created\")";
 const GKE_POOL: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/container_node_pool.html.markdown (\"Changing this forces a new resource to be created\")";
@@ -132,7 +132,7 @@ pub const TABLE: &[Row] = &[
     row(Aws, "aws_eks_node_group", "version", KubernetesVersion, Roll, true, VERSION_AWS),
     row(Aws, "aws_vpc", "cidr_block", Cidr, Replace, false, AWS_VPC),
     row(Aws, "aws_subnet", "cidr_block", Cidr, Replace, false, AWS_SUBNET),
-    row(Aws, "aws_subnet", "availability_zone", Region, Replace, false, AWS_SUBNET),
+    row(Aws, "aws_subnet", "availability_zone_id", Region, Replace, false, AWS_SUBNET),
     // GCP: GKE
     row(Gcp, "google_container_cluster", "name", Name, Replace, false, GKE),
     row(Gcp, "google_container_cluster", "location", Region, Replace, false, GKE),
