@@ -331,10 +331,7 @@ fn markdown_cautions_replacements_production_first() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let mut html = String::new();
-    pulldown_cmark::html::push_html(
-        &mut html,
-        pulldown_cmark::Parser::new(&run.stdout),
-    );
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&run.stdout));
     let caution = html
         .split("[!CAUTION]")
         .nth(1)
@@ -432,7 +429,10 @@ fn the_replace_table_covers_what_the_templates_set() {
         })
         .map(|r| format!("{}.{}", r.resource, r.attribute))
         .collect();
-    assert!(unset.is_empty(), "rows whose attribute the templates do not set: {unset:?}");
+    assert!(
+        unset.is_empty(),
+        "rows whose attribute the templates do not set: {unset:?}"
+    );
     // The attributes plan facts drive that force replacement, per cloud.
     for (resource, attribute) in [
         ("aws_eks_cluster", "name"),

@@ -36,7 +36,7 @@ use isolation::TenantIsolation;
 use stack::{CiliumPlan, InstallStep, IstioPlan, LinkerdPlan, Release};
 
 /// The pod network.
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cni {
     /// Cilium installed with Helm by the platform team.
@@ -49,8 +49,20 @@ pub enum Cni {
     AzureCniCilium,
 }
 
+impl Cni {
+    /// Its name in the plan and in `placement.yaml` (`aws-vpc-cni`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cilium => "cilium",
+            Self::AwsVpcCni => "aws-vpc-cni",
+            Self::GkeDataplaneV2 => "gke-dataplane-v2",
+            Self::AzureCniCilium => "azure-cni-cilium",
+        }
+    }
+}
+
 /// What the cloud encrypts on the wire.
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum CloudEncryption {
     /// Nitro encrypts traffic between supporting instance types.
@@ -59,6 +71,17 @@ pub enum CloudEncryption {
     GkeInterNodeTransparent,
     /// Azure Virtual Network encryption (DTLS between supporting VMs).
     AzureVnetEncryption,
+}
+
+impl CloudEncryption {
+    /// Its name in the plan and in `placement.yaml` (`aws-nitro`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AwsNitro => "aws-nitro",
+            Self::GkeInterNodeTransparent => "gke-inter-node-transparent",
+            Self::AzureVnetEncryption => "azure-vnet-encryption",
+        }
+    }
 }
 
 /// A cluster's networking and encryption stack.

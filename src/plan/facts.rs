@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::encryption::{CloudEncryption, Cni};
 use super::{ClusterPlan, Isolation, NodeGroup, PolicyPlan};
 use crate::cloud::Cloud;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption, ProductionIsolation, Trust};
@@ -33,8 +32,9 @@ pub struct ClusterFacts {
     pub production: bool,
     /// Kubernetes minor version.
     pub kubernetes_version: String,
-    /// The pod network (CNI or datapath).
-    pub cni: Cni,
+    /// The pod network (CNI or datapath), as the plan names it (`cilium`,
+    /// `aws-vpc-cni`, `gke-dataplane-v2`, `azure-cni-cilium`).
+    pub cni: String,
     /// Cilium transparent encryption, when Cilium encrypts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_encryption: Option<NetworkEncryption>,
@@ -43,7 +43,7 @@ pub struct ClusterFacts {
     pub mesh: Option<Mesh>,
     /// What the cloud's hardware encrypts, when the plan relies on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cloud_encryption: Option<CloudEncryption>,
+    pub cloud_encryption: Option<String>,
     /// Why its tenants are grouped the way they are (an untrusted tenant alone, a
     /// hard-boundary organization, or shared).
     pub isolation: Isolation,
@@ -132,10 +132,10 @@ impl ClusterFacts {
             account: cluster.account.clone(),
             production: cluster.production,
             kubernetes_version: kubernetes_version.to_owned(),
-            cni: n.cni,
+            cni: n.cni.name().to_owned(),
             network_encryption: n.transparent_encryption,
             mesh: n.mesh,
-            cloud_encryption: n.cloud_encryption,
+            cloud_encryption: n.cloud_encryption.map(|c| c.name().to_owned()),
             isolation: cluster.isolation.clone(),
             node_groups: cluster
                 .node_groups

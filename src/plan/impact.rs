@@ -13,112 +13,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
 use super::facts::{ClusterFacts, GroupFacts, isolation_rank};
 use super::placement::{Move, PlacedCluster, Placement};
 use crate::cloud::Cloud;
 use crate::cloud::policy::{ProductionIsolation, Trust};
 use crate::cloud::replace::{self, Driver, Effect};
 
-/// What a change does to running infrastructure.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum ImpactClass {
-    /// Something is destroyed: a cluster or node group removed, a tenant moved away.
-    Destroy,
-    /// Destroyed and created again.
-    Replace,
-    /// A policy made weaker.
-    Weaken,
-    /// Nodes recreated one by one.
-    Roll,
-    /// Changed in place.
-    Update,
-    /// Something new.
-    Create,
-}
-
-impl ImpactClass {
-    /// The word in review.
-    pub fn word(self) -> &'static str {
-        match self {
-            Self::Destroy => "destroy",
-            Self::Replace => "replace",
-            Self::Weaken => "weaken",
-            Self::Roll => "roll",
-            Self::Update => "update",
-            Self::Create => "create",
-        }
-    }
-
-    /// Whether review flags it: replace, destroy and weaken always; roll in production.
-    pub fn flagged(self, production: bool) -> bool {
-        match self {
-            Self::Destroy | Self::Replace | Self::Weaken => true,
-            Self::Roll => production,
-            Self::Update | Self::Create => false,
-        }
-    }
-}
-
-/// One change to one cluster or node group.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Impact {
-    /// What it does.
-    pub impact: ImpactClass,
-    /// The cluster (its new name when a repack renamed it).
-    pub cluster: String,
-    /// Its environment.
-    pub environment: String,
-    /// Whether that environment is production.
-    pub production: bool,
-    /// The node group, when the change is to one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_group: Option<String>,
-    /// Why, in words.
-    pub reason: String,
-    /// Where the rule comes from: a row of the replace table's source, or `plan` for what
-    /// the plan itself decides (placement, policy).
-    pub source: String,
-}
-
-impl Impact {
-    /// Whether review flags it.
-    pub fn flagged(&self) -> bool {
-        self.impact.flagged(self.production)
-    }
-
-    /// One line for people: `! replace cluster `a` (prod, production): … [source]`.
-    pub fn line(&self) -> String {
-        let mark = if self.flagged() { '!' } else { '~' };
-        let group = self
-            .node_group
-            .as_ref()
-            .map(|g| format!(" node group `{g}` of"))
-            .unwrap_or_default();
-        let production = if self.production { ", production" } else { "" };
-        format!(
-            "{mark} {}{group} cluster `{}` ({}{production}): {} [source: {}]",
-            self.impact.word().to_uppercase(),
-            self.cluster,
-            self.environment,
-            self.reason,
-            self.short_source()
-        )
-    }
-
-    /// The source without its explanation in parentheses (the JSON has it whole).
-    pub fn short_source(&self) -> &str {
-        self.source
-            .split_once(" (")
-            .map_or(self.source.as_str(), |(s, _)| s)
-    }
-}
-
-/// What review says about an encryption or CNI change on a live cluster.
-pub const SAFE_PATH: &str = "not an in-place change on a live cluster; the safe path is new clusters alongside with the new stack, tenants migrated to them (`--repack`, in two steps), then the old clusters retired";
+pub mod kind;
+pub use kind::{Impact, ImpactClass, SAFE_PATH};
 
 /// The source named for what the plan decides itself.
 const PLAN: &str = "plan";
@@ -666,13 +568,13 @@ fn tenant_list(tenants: &[String]) -> String {
     format!("tenants {}", names.join(", "))
 }
 
-fn cni_word(f: &ClusterFacts) -> &'static str {
-    use super::encryption::Cni;
-    match f.cni {
-        Cni::Cilium => "Cilium",
-        Cni::AwsVpcCni => "the AWS VPC CNI",
-        Cni::GkeDataplaneV2 => "GKE Dataplane V2",
-        Cni::AzureCniCilium => "Azure CNI powered by Cilium",
+fn cni_word(f: &ClusterFacts) -> &str {
+    match f.cni.as_str() {
+        "cilium" => "Cilium",
+        "aws-vpc-cni" => "the AWS VPC CNI",
+        "gke-dataplane-v2" => "GKE Dataplane V2",
+        "azure-cni-cilium" => "Azure CNI powered by Cilium",
+        other => other,
     }
 }
 

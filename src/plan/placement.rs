@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::facts::{ClusterFacts, PolicyFacts};
-use super::impact::Impact;
+use super::impact::kind::Impact;
 use super::{ClusterPlan, PolicyPlan};
 use crate::cloud::names::NameKind;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
@@ -253,7 +253,7 @@ impl PlacementChanges {
     pub fn impact_lines(&self) -> Vec<String> {
         self.impacts
             .iter()
-            .filter(|i| i.impact != super::impact::ImpactClass::Create)
+            .filter(|i| i.impact != super::impact::kind::ImpactClass::Create)
             .map(Impact::line)
             .collect()
     }
@@ -306,7 +306,7 @@ impl PlacementChanges {
                 "! encryption changes from {} to {}: {}",
                 describe(before.as_ref()),
                 describe(after.as_ref()),
-                super::impact::SAFE_PATH
+                super::impact::kind::SAFE_PATH
             ));
         }
         out
