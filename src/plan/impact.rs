@@ -94,41 +94,7 @@ pub fn impacts(before: Option<&Placement>, after: &Placement, moved: &[Move]) ->
                 PLAN,
             ));
         }
-        for m in moved.iter().filter(|m| &m.environment == env) {
-            let Some(from) = new.get(&m.from).or_else(|| old.get(&m.from)) else {
-                continue;
-            };
-            let at = At {
-                cluster: &m.from,
-                environment: env,
-                production: from.facts.as_ref().map_or(production, |f| f.production),
-            };
-            let draining = new
-                .get(&m.from)
-                .and_then(|c| c.facts.as_ref())
-                .is_some_and(|f| {
-                    f.node_groups
-                        .values()
-                        .any(|g| g.draining && g.tenant.as_ref() == Some(&m.tenant))
-                });
-            let rest = if draining {
-                format!(
-                    "its node groups stay here, draining, until `clusterwright generate --complete-move {}`",
-                    m.tenant
-                )
-            } else {
-                "its node groups here are removed in this apply".to_owned()
-            };
-            out.push(at.impact(
-                ImpactClass::Destroy,
-                None,
-                format!(
-                    "tenant `{}` moves away to `{}`: its workloads must be migrated; {rest}",
-                    m.tenant, m.to
-                ),
-                PLAN,
-            ));
-        }
+        moves_away(env, old, new, production, moved, &mut out);
     }
     policy(before, after, &mut out);
     out.sort_by(|a, b| {
@@ -149,6 +115,53 @@ pub fn impacts(before: Option<&Placement>, after: &Placement, moved: &[Move]) ->
     });
     out.dedup();
     out
+}
+
+/// A tenant that moves away from a cluster: a destroy there (its workloads leave), with
+/// whether its node groups stay, draining, until the move is completed.
+fn moves_away(
+    env: &String,
+    old: &BTreeMap<String, PlacedCluster>,
+    new: &BTreeMap<String, PlacedCluster>,
+    production: bool,
+    moved: &[Move],
+    out: &mut Vec<Impact>,
+) {
+    for m in moved.iter().filter(|m| &m.environment == env) {
+        let Some(from) = new.get(&m.from).or_else(|| old.get(&m.from)) else {
+            continue;
+        };
+        let at = At {
+            cluster: &m.from,
+            environment: env,
+            production: from.facts.as_ref().map_or(production, |f| f.production),
+        };
+        let draining = new
+            .get(&m.from)
+            .and_then(|c| c.facts.as_ref())
+            .is_some_and(|f| {
+                f.node_groups
+                    .values()
+                    .any(|g| g.draining && g.tenant.as_ref() == Some(&m.tenant))
+            });
+        let rest = if draining {
+            format!(
+                "its node groups stay here, draining, until `clusterwright generate --complete-move {}`",
+                m.tenant
+            )
+        } else {
+            "its node groups here are removed in this apply".to_owned()
+        };
+        out.push(at.impact(
+            ImpactClass::Destroy,
+            None,
+            format!(
+                "tenant `{}` moves away to `{}`: its workloads must be migrated; {rest}",
+                m.tenant, m.to
+            ),
+            PLAN,
+        ));
+    }
 }
 
 /// Where an impact happens.
@@ -239,17 +252,7 @@ fn compare(
 
 /// Cluster-wide facts: where it runs, what it runs, how it is cut off.
 fn cluster_facts(at: &At<'_>, old: &ClusterFacts, new: &ClusterFacts, out: &mut Vec<Impact>) {
-    if old.cloud != new.cloud {
-        out.push(at.impact(
-            ImpactClass::Replace,
-            None,
-            format!(
-                "it moves from {} to {}: a cluster cannot change cloud; it is created on the new one and the old one destroyed",
-                old.cloud, new.cloud
-            ),
-            PLAN,
-        ));
-    } else {
+    if old.cloud == new.cloud {
         if old.region != new.region {
             out.push(at.table(
                 new.cloud,
@@ -284,7 +287,23 @@ fn cluster_facts(at: &At<'_>, old: &ClusterFacts, new: &ClusterFacts, out: &mut 
                 ),
             ));
         }
+    } else {
+        out.push(at.impact(
+            ImpactClass::Replace,
+            None,
+            format!(
+                "it moves from {} to {}: a cluster cannot change cloud; it is created on the new one and the old one destroyed",
+                old.cloud, new.cloud
+            ),
+            PLAN,
+        ));
     }
+    stack_facts(at, old, new, out);
+}
+
+/// What runs on the cluster and how it is cut off: Kubernetes version, encryption,
+/// isolation, production.
+fn stack_facts(at: &At<'_>, old: &ClusterFacts, new: &ClusterFacts, out: &mut Vec<Impact>) {
     if old.kubernetes_version != new.kubernetes_version {
         if version_lower(&new.kubernetes_version, &old.kubernetes_version) {
             out.push(at.impact(
