@@ -479,3 +479,46 @@ fn the_replace_table_covers_what_the_templates_set() {
         );
     }
 }
+
+/// The replace table decides per cloud: GKE rolls a node pool to a new machine type in
+/// place, AKS (without `temporary_name_for_rotation`) replaces the pool.
+#[test]
+fn an_instance_type_change_rolls_on_gke_and_replaces_on_aks() {
+    let policy = "  zeroTrust: true\n  encryption: defense-in-depth\n  mesh: istio\n";
+    let gcp = crate::common::blueprint_on("gcp", policy);
+    let all = impacts(&gcp, &gcp.replace("n2-standard-4", "n2-standard-8"), &[]);
+    let roll = find(&all, "roll", "acme-prod", Some("shop-1"));
+    assert!(
+        roll["reason"]
+            .as_str()
+            .unwrap()
+            .contains("node_config.machine_type"),
+        "{roll}"
+    );
+    let azure = crate::common::blueprint_on("azure", policy);
+    let all = impacts(
+        &azure,
+        &azure.replace("Standard_D4s_v5", "Standard_D8s_v5"),
+        &[],
+    );
+    let replace = find(&all, "replace", "acme-prod", Some("shop-1"));
+    assert!(
+        replace["reason"].as_str().unwrap().contains("vm_size"),
+        "{replace}"
+    );
+}
+
+/// GKE: an encryption change that swaps the datapath replaces the cluster.
+#[test]
+fn a_datapath_swap_replaces_a_gke_cluster() {
+    let before = crate::common::blueprint_on(
+        "gcp",
+        "  zeroTrust: true\n  encryption: defense-in-depth\n  mesh: istio\n",
+    );
+    let after = before.replace("encryption: defense-in-depth", "encryption: mtls");
+    let all = impacts(&before, &after, &[]);
+    let replace = find(&all, "replace", "acme-prod", None);
+    let reason = replace["reason"].as_str().unwrap();
+    assert!(reason.contains("datapath_provider"), "{reason}");
+    assert!(reason.contains("new clusters alongside"), "{reason}");
+}
