@@ -268,6 +268,8 @@ pub fn markdown(comparison: &Comparison, review: &PlacementChanges) -> String {
 /// flags (replace, destroy, weaken; roll in production), production first, then the
 /// rest as a plain list.
 fn impacts_markdown(review: &PlacementChanges, out: &mut String) {
+    // A platform-wide change reaches every cluster: the lists stay a part of the comment.
+    const SHOWN: usize = 40;
     let (flagged, rest): (Vec<_>, Vec<_>) = review
         .impacts
         .iter()
@@ -286,23 +288,38 @@ fn impacts_markdown(review: &PlacementChanges, out: &mut String) {
             i.cluster,
             i.environment,
             i.reason,
-            i.source
+            i.short_source()
         )
     };
+
     if review.is_dangerous() {
         out.push_str("> [!CAUTION]\n> This change destroys, replaces or weakens live infrastructure. Review the items below and those marked ⚠ before merging.\n");
         if !flagged.is_empty() {
             out.push_str(">\n");
-            for i in &flagged {
+            for i in flagged.iter().take(SHOWN) {
                 let _ = writeln!(out, "> - {}", item(i));
+            }
+            if flagged.len() > SHOWN {
+                let _ = writeln!(
+                    out,
+                    "> - … {} more: `clusterwright diff --format json` lists them all",
+                    flagged.len() - SHOWN
+                );
             }
         }
         out.push('\n');
     }
     if !rest.is_empty() {
         out.push_str("**Impact on live infrastructure**\n\n");
-        for i in &rest {
+        for i in rest.iter().take(SHOWN) {
             let _ = writeln!(out, "- {}", item(i));
+        }
+        if rest.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "- … {} more: `clusterwright diff --format json` lists them all",
+                rest.len() - SHOWN
+            );
         }
         out.push('\n');
     }
