@@ -72,6 +72,9 @@ const AWS_VPC: &str =
 const AWS_SUBNET: &str = "hashicorp/terraform-provider-aws 6.x website/docs/r/subnet.html.markdown (`cidr_block`, `availability_zone_id` ForceNew)";
 const AWS_ACCOUNT: &str = "hashicorp/terraform-provider-aws 6.x website/docs/index.html.markdown (`allowed_account_ids`: a resource belongs to one account's state; nothing moves between accounts)";
 const GKE: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/container_cluster.html.markdown (\"Changing this forces a new resource to be created\")";
+const GKE_DATAPATH: &str = "hashicorp/terraform-provider-google 8.x mmv1/third_party/terraform/services/container/resource_container_cluster.go.tmpl (`datapath_provider` is ForceNew; website/docs/r/container_cluster.html.markdown describes it without saying so)";
+const AWS_BOOTSTRAP: &str = "hashicorp/terraform-provider-aws 6.x website/docs/r/eks_cluster.html.markdown (`bootstrap_self_managed_addons`: \"Changing this value will force a new cluster to be created\")";
+const AKS_DATA_PLANE: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/kubernetes_cluster.html.markdown (`network_plugin`: \"Changing this forces a new resource to be created\"; `network_data_plane`: \"Disabling this forces a new resource to be created\")";
 const GKE_POOL: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/container_node_pool.html.markdown (\"Changing this forces a new resource to be created\")";
 const GKE_POOL_MACHINE: &str = "GKE API UpdateNodePoolRequest.machine_type (googleapis/googleapis commit cf6f9ee, 2023-08: \"Initiates an upgrade operation that migrates the nodes in the node pool to the specified machine type\"), which hashicorp/terraform-provider-google 8.x applies in place";
 const GKE_SUBNET: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/compute_subnetwork.html.markdown (`ip_cidr_range` may only grow in place; `region`, `network`, `name` force a new resource)";
@@ -119,7 +122,7 @@ pub const TABLE: &[Row] = &[
     row(Aws, "aws_eks_cluster", "name", Name, Replace, false, AWS_EKS),
     row(Aws, "aws_eks_cluster", "region", Region, Replace, false, AWS_REGION),
     row(Aws, "aws_eks_cluster", "allowed_account_ids", Account, Replace, false, AWS_ACCOUNT),
-    row(Aws, "aws_eks_cluster", "bootstrap_self_managed_addons", Cni, Replace, false, AWS_EKS),
+    row(Aws, "aws_eks_cluster", "bootstrap_self_managed_addons", Cni, Replace, false, AWS_BOOTSTRAP),
     row(Aws, "aws_eks_cluster", "kubernetes_network_config.service_ipv4_cidr", Cidr, Replace, false, AWS_EKS),
     row(Aws, "aws_eks_cluster", "kubernetes_network_config.ip_family", Cidr, Replace, false, AWS_EKS),
     row(Aws, "aws_eks_cluster", "encryption_config.provider.key_arn", Key, Replace, false, AWS_EKS),
@@ -137,7 +140,7 @@ pub const TABLE: &[Row] = &[
     row(Gcp, "google_container_cluster", "name", Name, Replace, false, GKE),
     row(Gcp, "google_container_cluster", "location", Region, Replace, false, GKE),
     row(Gcp, "google_container_cluster", "project", Account, Replace, false, GKE),
-    row(Gcp, "google_container_cluster", "datapath_provider", Cni, Replace, false, GKE),
+    row(Gcp, "google_container_cluster", "datapath_provider", Cni, Replace, false, GKE_DATAPATH),
     row(Gcp, "google_container_cluster", "ip_allocation_policy.cluster_secondary_range_name", Cidr, Replace, false, GKE),
     row(Gcp, "google_container_cluster", "private_cluster_config.master_ipv4_cidr_block", Cidr, Replace, false, GKE),
     row(Gcp, "google_container_cluster", "subnetwork", Cidr, Replace, false, GKE),
@@ -156,8 +159,8 @@ pub const TABLE: &[Row] = &[
     row(Azure, "azurerm_kubernetes_cluster", "name", Name, Replace, false, AKS),
     row(Azure, "azurerm_kubernetes_cluster", "location", Region, Replace, false, AKS),
     row(Azure, "azurerm_kubernetes_cluster", "resource_group_name", Account, Replace, false, AKS),
-    row(Azure, "azurerm_kubernetes_cluster", "network_profile.network_plugin", Cni, Replace, false, AKS),
-    row(Azure, "azurerm_kubernetes_cluster", "network_profile.network_data_plane", Cni, Replace, false, AKS),
+    row(Azure, "azurerm_kubernetes_cluster", "network_profile.network_plugin", Cni, Replace, false, AKS_DATA_PLANE),
+    row(Azure, "azurerm_kubernetes_cluster", "network_profile.network_data_plane", Cni, Replace, false, AKS_DATA_PLANE),
     row(Azure, "azurerm_kubernetes_cluster", "network_profile.pod_cidr", Cidr, Replace, false, AKS),
     row(Azure, "azurerm_kubernetes_cluster", "network_profile.service_cidr", Cidr, Replace, false, AKS),
     row(Azure, "azurerm_kubernetes_cluster", "disk_encryption_set_id", Key, Replace, false, AKS),
