@@ -53,6 +53,10 @@ pub struct ClusterFacts {
     /// The Helm releases its helmfile installs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub releases: Vec<ReleaseFacts>,
+    /// The releases its helmfile uninstalls (`installed: false`): kept while the
+    /// installed set stays as it is, so that regenerating changes nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<ReleaseFacts>,
 }
 
 /// One node group as the previous run planned it.
@@ -157,6 +161,7 @@ impl ClusterFacts {
                     }
                 })
                 .collect(),
+            retired: cluster.retired_releases.clone(),
         }
     }
 

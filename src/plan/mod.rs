@@ -233,9 +233,9 @@ pub struct ClusterPlan {
     /// works: `None` where the cloud's own default is kept.
     pub storage_class: Option<StorageClass>,
     /// Helm releases the previous run installed on this cluster and this plan does not:
-    /// its helmfile lists them with `installed: false` for one generation, so that
-    /// `helmfile sync` uninstalls them (helmfile never removes a release that is merely
-    /// left out).
+    /// its helmfile lists them with `installed: false`, so that `helmfile sync` uninstalls
+    /// them (helmfile never removes a release that is merely left out), until the next
+    /// change of the cluster's releases.
     pub retired_releases: Vec<facts::ReleaseFacts>,
 }
 
@@ -639,18 +639,32 @@ fn retire_releases(previous: Option<&Placement>, clusters: &mut [ClusterPlan]) {
         else {
             continue;
         };
-        cluster.retired_releases = facts
+        let installed = |name: &str| {
+            cluster
+                .networking
+                .releases
+                .iter()
+                .any(|step| step.release.name() == name)
+        };
+        let gone: Vec<facts::ReleaseFacts> = facts
             .releases
             .iter()
-            .filter(|r| {
-                !cluster
-                    .networking
-                    .releases
-                    .iter()
-                    .any(|step| step.release.name() == r.name)
-            })
+            .filter(|r| !installed(&r.name))
             .cloned()
             .collect();
+        let same = gone.is_empty() && facts.releases.len() == cluster.networking.releases.len();
+        // While the installed set stays as it is, the releases retired last time stay
+        // retired: regenerating changes nothing, and `helmfile sync` has a run to uninstall.
+        cluster.retired_releases = if same {
+            facts
+                .retired
+                .iter()
+                .filter(|r| !installed(&r.name))
+                .cloned()
+                .collect()
+        } else {
+            gone
+        };
     }
 }
 
