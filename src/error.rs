@@ -147,6 +147,21 @@ pub enum Error {
         ours: String,
     },
 
+    /// `--complete-move` named a tenant that left no draining node groups behind.
+    #[error(
+        "`--complete-move {tenant}`: tenant `{tenant}` has no move to complete (no cluster keeps draining node groups of it)"
+    )]
+    #[diagnostic(
+        code(complete_move),
+        help(
+            "a move leaves the tenant's old node groups draining in `placement.yaml` (`draining: true`); name one of those tenants"
+        )
+    )]
+    NoMove {
+        /// The tenant named.
+        tenant: String,
+    },
+
     /// Something clusterwright itself got wrong.
     #[error("internal error: {0}")]
     #[diagnostic(

@@ -471,9 +471,11 @@ fn resized_node_groups_and_encryption_changes_are_named() {
         .stdout_contains(
             "~ node group `globex-1` in `acme-prod-standard-01` is resized from 6 to 7 nodes",
         )
+        // Not a mild `~` (issue 13, wrong answer 2): dropping Cilium is not in place.
         .stdout_contains(
-            "~ encryption changes from defense-in-depth + wireguard + istio to mtls + istio",
+            "! encryption changes from defense-in-depth + wireguard + istio to mtls + istio: not an in-place change on a live cluster",
         )
+        .stdout_contains("! REPLACE cluster `acme-prod-standard-01` (prod, production): its pod network changes from Cilium to the AWS VPC CNI")
         .run();
 }
 

@@ -81,7 +81,8 @@ fn plans() -> Vec<Plan> {
     // alpha and beta fill cluster 01, gamma is alone in 02; they leave, and a repack
     // renames 02 to 01.
     let tenants = |names: &[&str]| {
-        let mut yaml = common::blueprint(&[]);
+        // Not production: a repack keeps production clusters' names.
+        let mut yaml = common::blueprint(&[("production: true", "production: false")]);
         for name in names {
             let _ = write!(
                 yaml,

@@ -21,6 +21,7 @@ mod examples;
 mod generate;
 mod hostile;
 mod house;
+mod impact;
 mod invalid;
 mod layers;
 mod mesh;

@@ -141,10 +141,15 @@ fn adding_a_tenant_changes_no_existing_address() {
 /// BASE with three tenants of five node groups each: `alpha` and `beta` fill
 /// `acme-prod-standard-01`, `gamma` is alone in `acme-prod-standard-02`.
 fn three_tenants(with_alpha_and_beta: bool) -> String {
-    let mut y = base(&[(
-        "  globex:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod, staging]\n    nodeGroups: 2\n    nodes: 12\n",
-        "",
-    )]);
+    // Not production: a repack keeps production clusters' names (a renamed cluster is a
+    // replaced one), so renames happen only outside production (issue 13).
+    let mut y = base(&[
+        (
+            "  globex:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod, staging]\n    nodeGroups: 2\n    nodes: 12\n",
+            "",
+        ),
+        ("production: true", "production: false"),
+    ]);
     let tenant = |name: &str| {
         format!(
             "  {name}:\n    organization: corporate\n    trust: trusted\n    unit: standard\n    environments: [prod]\n    nodeGroups: 5\n    nodes: 10\n"

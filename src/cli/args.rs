@@ -70,7 +70,7 @@ pub enum Command {
     },
     /// Write the generated output tree: Terraform, Crossplane, Helm values, manifests, docs.
     #[command(
-        after_help = "Examples:\n  clusterwright generate                         # blueprint.yaml into ./out\n  clusterwright generate blueprints/acme-aws.yaml -o examples/acme-aws --diff\n\nOnly changed files are written, each atomically; files generated before and no longer\nproduced are deleted; files edited by hand, and files clusterwright did not generate, are\nnever touched: the run stops and names them (--force overwrites them)."
+        after_help = "Examples:\n  clusterwright generate                         # blueprint.yaml into ./out\n  clusterwright generate blueprints/acme-aws.yaml -o examples/acme-aws --diff\n  clusterwright generate --complete-move globex  # after globex's workloads left its old cluster\n\nA tenant moved to another cluster keeps its old node groups there, draining, until\n--complete-move TENANT removes them: capacity never goes in the apply that creates its\nreplacement.\n\nOnly changed files are written, each atomically; files generated before and no longer\nproduced are deleted; files edited by hand, and files clusterwright did not generate, are\nnever touched: the run stops and names them (--force overwrites them)."
     )]
     Generate {
         /// Blueprint, output directory, templates.
@@ -85,7 +85,7 @@ pub enum Command {
     },
     /// Show what `generate` would change, without writing.
     #[command(
-        after_help = "Examples:\n  clusterwright diff blueprints/acme-aws.yaml -o examples/acme-aws\n  clusterwright diff --format markdown > comment.md   # for a pull request\n\nExit status: 0 no differences, 1 differences, 2 trouble."
+        after_help = "Examples:\n  clusterwright diff blueprints/acme-aws.yaml -o examples/acme-aws\n  clusterwright diff --format markdown > comment.md   # for a pull request\n\nAbove the diff, what each change does to live infrastructure, per cluster and node group,\nproduction first: create, update, roll, replace, destroy or weaken (`!` marks what review\nflags: replace, destroy, weaken, and roll in production); `--format json` lists them in\n`impacts`.\n\nExit status: 0 no differences, 1 differences, 2 trouble."
     )]
     Diff {
         /// Blueprint, output directory, templates.
@@ -133,8 +133,16 @@ pub struct Target {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Ignore the previous placement and pack every tenant afresh (moves are reported).
+    /// A tenant that moves keeps its old node groups, draining, in the cluster it leaves,
+    /// until a later run is given `--complete-move TENANT`; production clusters keep
+    /// their names.
     #[arg(long)]
     pub repack: bool,
+    /// The move of TENANT to another cluster is done (its workloads run in the new
+    /// cluster): remove the node groups it left behind, draining, in the old one. May be
+    /// given more than once.
+    #[arg(long = "complete-move", value_name = "TENANT")]
+    pub complete_move: Vec<String>,
 }
 
 impl Target {

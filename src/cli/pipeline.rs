@@ -24,6 +24,7 @@ pub fn check(
     path: &Path,
     previous: Option<&Placement>,
     repack: bool,
+    completed: &[String],
     style: Style,
 ) -> Result<(Validated, Plan)> {
     let loaded = blueprint::load(path)?;
@@ -34,12 +35,29 @@ pub fn check(
             .as_deref()
             .is_none_or(|name| name == validated.name())
     });
-    let plan = plan::plan(&validated, previous, repack)?;
+    let completed: std::collections::BTreeSet<String> = completed.iter().cloned().collect();
+    if let Some(tenant) = completed.iter().find(|t| !draining_in(previous, t)) {
+        return Err(crate::error::Error::NoMove {
+            tenant: tenant.clone(),
+        });
+    }
+    let plan = plan::plan_with(&validated, previous, repack, &completed)?;
     if !validated.warnings().is_empty() && !style.quiet {
         let warnings = validated.problems(validated.warnings().to_vec());
         eprint!("{}", render_problems(&warnings, style));
     }
     Ok((validated, plan))
+}
+
+/// Whether `previous` records draining node groups of `tenant`.
+fn draining_in(previous: Option<&Placement>, tenant: &str) -> bool {
+    previous
+        .into_iter()
+        .flat_map(|p| p.environments.values())
+        .flat_map(|env| env.values())
+        .filter_map(|c| c.facts.as_ref())
+        .flat_map(|f| f.node_groups.values())
+        .any(|g| g.draining && g.tenant.as_deref() == Some(tenant))
 }
 
 /// The placement to plan with: `DIR/placement.yaml` if there is one. With `--repack`,
@@ -76,7 +94,13 @@ pub struct Built {
 pub fn build(target: &Target, style: Style) -> Result<Built> {
     let dir = target.output_dir();
     let previous = previous_placement(&dir, target.repack, style)?;
-    let (validated, plan) = check(&target.blueprint, previous.as_ref(), target.repack, style)?;
+    let (validated, plan) = check(
+        &target.blueprint,
+        previous.as_ref(),
+        target.repack,
+        &target.complete_move,
+        style,
+    )?;
     let templates = Templates::load(target.templates.as_deref())?;
     let site = site(target);
     let tree = targets::render_unchecked(&plan, &templates, &site)?;
@@ -99,6 +123,10 @@ fn site(target: &Target) -> targets::Site {
 /// The fingerprint of everything a `generate` of `target` reads (see [`output::cache`]).
 /// `None` when one of them cannot be read (then there is no shortcut).
 pub fn fingerprint(target: &Target) -> Option<String> {
+    // A run that completes moves changes the placement it reads: never a shortcut.
+    if !target.complete_move.is_empty() {
+        return None;
+    }
     let overrides = match &target.templates {
         Some(dir) => targets::templates::overrides(dir).ok()?,
         None => Vec::new(),

@@ -21,7 +21,7 @@ pub fn run(
     style: Style,
 ) -> Result<ExitCode> {
     let previous = previous_placement(&output_dir(path, output), repack, style)?;
-    let (_, plan) = check(path, previous.as_ref(), repack, style)?;
+    let (_, plan) = check(path, previous.as_ref(), repack, &[], style)?;
     let text = match format {
         PlanFormat::Text => crate::plan::text::render(&plan),
         PlanFormat::Json => {

@@ -24,13 +24,27 @@ pub fn color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// The change in review terms, a line each, then a blank line; empty when nothing changes.
+/// The change in review terms, a line each, then what it does to live infrastructure
+/// (production first), then a blank line; empty when nothing changes.
 pub fn review_text(review: &PlacementChanges) -> String {
     let lines = review.lines();
-    if lines.is_empty() {
+    let impacts = review.impact_lines();
+    if lines.is_empty() && impacts.is_empty() {
         return String::new();
     }
-    let mut text = lines.join("\n");
-    text.push_str("\n\n");
+    let mut text = String::new();
+    for line in &lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    if !impacts.is_empty() {
+        text.push_str("impact on live infrastructure (production first):\n");
+        for line in &impacts {
+            text.push_str("  ");
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text.push('\n');
     text
 }

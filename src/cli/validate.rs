@@ -14,7 +14,7 @@ use crate::error::Result;
 /// `out` next to the blueprint), as `generate` would (warnings go to standard error).
 pub fn run(path: &Path, output: Option<&Path>, style: Style) -> Result<ExitCode> {
     let previous = previous_placement(&output_dir(path, output), false, style)?;
-    let (validated, plan) = check(path, previous.as_ref(), false, style)?;
+    let (validated, plan) = check(path, previous.as_ref(), false, &[], style)?;
     print(&format!(
         "`{}` is valid: {} environments, {} tenants, {} clusters planned\n",
         path.display(),

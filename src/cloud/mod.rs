@@ -11,6 +11,7 @@ pub mod facts;
 pub mod gcp;
 pub mod names;
 pub mod policy;
+pub mod replace;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

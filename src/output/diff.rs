@@ -161,6 +161,8 @@ pub fn json(comparison: &Comparison, review: &PlacementChanges) -> crate::error:
         unchanged: usize,
         unmanaged: usize,
         dangerous: bool,
+        /// One object per change to live infrastructure, production first.
+        impacts: &'a [crate::plan::impact::Impact],
         review: &'a PlacementChanges,
         files: Vec<File<'a>>,
     }
@@ -188,6 +190,7 @@ pub fn json(comparison: &Comparison, review: &PlacementChanges) -> crate::error:
         unchanged: comparison.count(Status::Unchanged),
         unmanaged: comparison.count(Status::Unmanaged),
         dangerous: review.is_dangerous(),
+        impacts: &review.impacts,
         review,
         files,
     };
@@ -239,9 +242,7 @@ pub fn markdown(comparison: &Comparison, review: &PlacementChanges) -> String {
         );
     }
     let lines = review.lines();
-    if review.is_dangerous() {
-        out.push_str("> [!CAUTION]\n> This change destroys or moves something. Review the items marked ⚠ before merging.\n\n");
-    }
+    impacts_markdown(review, &mut out);
     if !lines.is_empty() {
         out.push_str("**In review terms**\n\n");
         for line in &lines {
@@ -261,6 +262,67 @@ pub fn markdown(comparison: &Comparison, review: &PlacementChanges) -> String {
     let sections = file_sections(&changes, &mut out);
     append_within_limit(&mut out, sections);
     out
+}
+
+/// What the change does to live infrastructure: a `[!CAUTION]` alert listing what review
+/// flags (replace, destroy, weaken; roll in production), production first, then the
+/// rest as a plain list.
+fn impacts_markdown(review: &PlacementChanges, out: &mut String) {
+    // A platform-wide change reaches every cluster: the lists stay a part of the comment.
+    const SHOWN: usize = 40;
+    let (flagged, rest): (Vec<_>, Vec<_>) = review
+        .impacts
+        .iter()
+        .filter(|i| i.impact != crate::plan::impact::ImpactClass::Create)
+        .partition(|i| i.flagged());
+    let item = |i: &crate::plan::impact::Impact| {
+        let group = i
+            .node_group
+            .as_ref()
+            .map(|g| format!(" node group `{g}` of"))
+            .unwrap_or_default();
+        let production = if i.production { ", **production**" } else { "" };
+        format!(
+            "**{}**{group} cluster `{}` ({}{production}): {} (source: {})",
+            i.impact.word(),
+            i.cluster,
+            i.environment,
+            i.reason,
+            i.short_source()
+        )
+    };
+
+    if review.is_dangerous() {
+        out.push_str("> [!CAUTION]\n> This change destroys, replaces or weakens live infrastructure. Review the items below and those marked ⚠ before merging.\n");
+        if !flagged.is_empty() {
+            out.push_str(">\n");
+            for i in flagged.iter().take(SHOWN) {
+                let _ = writeln!(out, "> - {}", item(i));
+            }
+            if flagged.len() > SHOWN {
+                let _ = writeln!(
+                    out,
+                    "> - … {} more: `clusterwright diff --format json` lists them all",
+                    flagged.len() - SHOWN
+                );
+            }
+        }
+        out.push('\n');
+    }
+    if !rest.is_empty() {
+        out.push_str("**Impact on live infrastructure**\n\n");
+        for i in rest.iter().take(SHOWN) {
+            let _ = writeln!(out, "- {}", item(i));
+        }
+        if rest.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "- … {} more: `clusterwright diff --format json` lists them all",
+                rest.len() - SHOWN
+            );
+        }
+        out.push('\n');
+    }
 }
 
 /// Writes the table of changed files into `out` and returns the collapsible sections: the

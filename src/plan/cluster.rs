@@ -147,6 +147,7 @@ pub fn clusters(
             formerly: renames.get(&bin.name).cloned().unwrap_or_default(),
             resources,
             storage_class: crate::plan::StorageClass::default_for(env.cloud),
+            retired_releases: Vec::new(),
         });
     }
     Ok(out)
@@ -156,7 +157,7 @@ pub fn clusters(
 const GKE_ZONES: u32 = facts::ZONES;
 
 /// What only `cloud` needs of a node group of `nodes` nodes of `instance_type`.
-fn group_cloud(cloud: Cloud, instance_type: &str, nodes: u32) -> NodeGroupCloud {
+pub fn group_cloud(cloud: Cloud, instance_type: &str, nodes: u32) -> NodeGroupCloud {
     match cloud {
         Cloud::Aws => NodeGroupCloud::Aws {
             ami_type: aws::ami_type(instance_type),
@@ -192,6 +193,7 @@ fn system_group(cloud: Cloud, networking: &encryption::Networking) -> NodeGroup 
         labels: BTreeMap::new(),
         taints,
         cloud: group_cloud(cloud, instance_type, facts::SYSTEM_NODES),
+        draining: false,
     }
 }
 
@@ -264,6 +266,7 @@ fn tenant_groups(
                 labels: BTreeMap::from([(TENANT_LABEL.to_owned(), name.clone())]),
                 taints: taints.clone(),
                 cloud: group_cloud(cloud, instance_type, group_nodes),
+                draining: false,
             });
         }
     }

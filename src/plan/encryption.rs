@@ -49,6 +49,18 @@ pub enum Cni {
     AzureCniCilium,
 }
 
+impl Cni {
+    /// Its name in the plan and in `placement.yaml` (`aws-vpc-cni`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cilium => "cilium",
+            Self::AwsVpcCni => "aws-vpc-cni",
+            Self::GkeDataplaneV2 => "gke-dataplane-v2",
+            Self::AzureCniCilium => "azure-cni-cilium",
+        }
+    }
+}
+
 /// What the cloud encrypts on the wire.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -59,6 +71,17 @@ pub enum CloudEncryption {
     GkeInterNodeTransparent,
     /// Azure Virtual Network encryption (DTLS between supporting VMs).
     AzureVnetEncryption,
+}
+
+impl CloudEncryption {
+    /// Its name in the plan and in `placement.yaml` (`aws-nitro`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AwsNitro => "aws-nitro",
+            Self::GkeInterNodeTransparent => "gke-inter-node-transparent",
+            Self::AzureVnetEncryption => "azure-vnet-encryption",
+        }
+    }
 }
 
 /// A cluster's networking and encryption stack.

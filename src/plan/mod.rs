@@ -7,8 +7,11 @@
 //! computed once and is pure: same input, same plan. Templates only lay it out.
 
 pub mod cluster;
+pub mod draining;
 pub mod encryption;
+pub mod facts;
 pub mod firstfit;
+pub mod impact;
 pub mod network;
 pub mod placement;
 pub mod renames;
@@ -169,7 +172,7 @@ pub struct Access {
 }
 
 /// Why a cluster's tenants are grouped the way they are.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "name")]
 pub enum Isolation {
     /// Trusted tenants of soft-boundary organizations share.
@@ -229,6 +232,11 @@ pub struct ClusterPlan {
     /// The default StorageClass clusterwright installs, where the cloud has none that
     /// works: `None` where the cloud's own default is kept.
     pub storage_class: Option<StorageClass>,
+    /// Helm releases the previous run installed on this cluster and this plan does not:
+    /// its helmfile lists them with `installed: false`, so that `helmfile sync` uninstalls
+    /// them (helmfile never removes a release that is merely left out), until the next
+    /// change of the cluster's releases.
+    pub retired_releases: Vec<facts::ReleaseFacts>,
 }
 
 /// A default StorageClass (`storage.k8s.io/v1`).
@@ -299,6 +307,11 @@ pub struct NodeGroup {
     pub taints: Vec<Taint>,
     /// What only its cloud needs.
     pub cloud: NodeGroupCloud,
+    /// Whether it stays only until its tenant's move to another cluster is completed
+    /// (`generate --complete-move TENANT`): its tenant no longer runs in this cluster, but
+    /// its capacity is not removed in the apply that creates the replacement. Targets
+    /// render it like any other node group.
+    pub draining: bool,
 }
 
 /// The tenant a node group is dedicated to.
@@ -426,8 +439,37 @@ pub fn plan(
     previous: Option<&Placement>,
     repack: bool,
 ) -> Result<Plan, Error> {
+    plan_with(
+        validated,
+        previous,
+        repack,
+        &std::collections::BTreeSet::new(),
+    )
+}
+
+/// [`plan`], with the tenants whose moves are `completed`: the node groups they left
+/// behind, draining, in the clusters they moved away from are removed now (see
+/// [`draining`]).
+pub fn plan_with(
+    validated: &Validated,
+    previous: Option<&Placement>,
+    repack: bool,
+    completed: &std::collections::BTreeSet<String>,
+) -> Result<Plan, Error> {
     let honoured = if repack { None } else { previous };
-    let topology = topology::place(validated, honoured);
+    let mut topology = topology::place(validated, honoured);
+    if repack {
+        let production = |env: &str| {
+            validated
+                .environments()
+                .get(env)
+                .is_some_and(|e| e.production)
+        };
+        renames::keep_production_names(previous, &mut topology.bins, &production, validated.name());
+        topology.bins.sort_by(|a, b| {
+            (&a.key.environment, a.sequence).cmp(&(&b.key.environment, b.sequence))
+        });
+    }
     let mut problems: Vec<Problem> = Vec::new();
     let addresses = network::allocate(validated, &topology, honoured, &mut problems);
     if !problems.is_empty() {
@@ -454,7 +496,9 @@ pub fn plan(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         )
     });
-    let clusters = clusters?;
+    let mut clusters = clusters?;
+    draining::keep(validated, previous, &mut clusters, completed);
+    retire_releases(previous, &mut clusters);
     let summary = summary::summarize(validated, &clusters, &packings);
     let p = &validated.policy();
     let policy = PolicyPlan {
@@ -475,10 +519,14 @@ pub fn plan(
             })
             .collect(),
     };
-    let changes = placement::changes(
-        previous,
-        &Placement::of(validated.name(), &policy, &clusters),
+    let after = Placement::of(
+        validated.name(),
+        validated.kubernetes_version(),
+        &policy,
+        &clusters,
     );
+    let mut changes = placement::changes(previous, &after);
+    changes.impacts = impact::impacts(previous, &after, &changes.moved);
     let mut clouds: Vec<Cloud> = validated.environments().values().map(|e| e.cloud).collect();
     clouds.sort();
     clouds.dedup();
@@ -576,9 +624,61 @@ fn environments(
     Ok(environments)
 }
 
+/// Sets each cluster's [`ClusterPlan::retired_releases`]: the releases `previous` recorded
+/// for it (under its name, or the name a repack took from it) that it no longer installs.
+fn retire_releases(previous: Option<&Placement>, clusters: &mut [ClusterPlan]) {
+    let Some(previous) = previous else {
+        return;
+    };
+    for cluster in clusters {
+        let Some(facts) = previous
+            .environments
+            .get(&cluster.environment)
+            .and_then(|env| {
+                env.get(&cluster.name)
+                    .or_else(|| cluster.formerly.last().and_then(|f| env.get(f)))
+            })
+            .and_then(|c| c.facts.as_ref())
+        else {
+            continue;
+        };
+        let installed = |name: &str| {
+            cluster
+                .networking
+                .releases
+                .iter()
+                .any(|step| step.release.name() == name)
+        };
+        let gone: Vec<facts::ReleaseFacts> = facts
+            .releases
+            .iter()
+            .filter(|r| !installed(&r.name))
+            .cloned()
+            .collect();
+        let same = gone.is_empty() && facts.releases.len() == cluster.networking.releases.len();
+        // While the installed set stays as it is, the releases retired last time stay
+        // retired: regenerating changes nothing, and `helmfile sync` has a run to uninstall.
+        cluster.retired_releases = if same {
+            facts
+                .retired
+                .iter()
+                .filter(|r| !installed(&r.name))
+                .cloned()
+                .collect()
+        } else {
+            gone
+        };
+    }
+}
+
 impl Plan {
     /// The placement record of this plan (what `placement.yaml` holds).
     pub fn placement(&self) -> Placement {
-        Placement::of(&self.platform, &self.policy, &self.clusters)
+        Placement::of(
+            &self.platform,
+            &self.kubernetes_version,
+            &self.policy,
+            &self.clusters,
+        )
     }
 }

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::facts::{ClusterFacts, PolicyFacts};
+use super::impact::kind::Impact;
 use super::{ClusterPlan, PolicyPlan};
 use crate::cloud::names::NameKind;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
@@ -27,6 +29,10 @@ pub struct Placement {
     /// The encryption stack.
     #[serde(default)]
     pub encryption: Option<EncryptionRecord>,
+    /// What review compares of the policy (waivers, zero trust, production isolation);
+    /// absent in placements written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyFacts>,
     /// Environment → cluster name → cluster.
     pub environments: BTreeMap<String, BTreeMap<String, PlacedCluster>>,
 }
@@ -60,11 +66,21 @@ pub struct PlacedCluster {
     /// run emits the same Terraform `moved` blocks).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub formerly: Vec<String>,
+    /// What review needs of the cluster on the next run (see [`super::facts`]); absent in
+    /// placements written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<ClusterFacts>,
 }
 
 impl Placement {
-    /// The placement of `clusters` under `policy`.
-    pub fn of(platform: &str, policy: &PolicyPlan, clusters: &[ClusterPlan]) -> Self {
+    /// The placement of `clusters` under `policy`, planned for Kubernetes
+    /// `kubernetes_version`.
+    pub fn of(
+        platform: &str,
+        kubernetes_version: &str,
+        policy: &PolicyPlan,
+        clusters: &[ClusterPlan],
+    ) -> Self {
         let mut environments: BTreeMap<String, BTreeMap<String, PlacedCluster>> = BTreeMap::new();
         for c in clusters {
             let node_groups = c
@@ -81,6 +97,7 @@ impl Placement {
                         tenants: c.tenants.clone(),
                         node_groups,
                         formerly: c.formerly.clone(),
+                        facts: Some(ClusterFacts::of(c, kubernetes_version)),
                     },
                 );
         }
@@ -92,6 +109,7 @@ impl Placement {
                 network_encryption: policy.network_encryption,
                 mesh: policy.mesh,
             }),
+            policy: Some(PolicyFacts::of(policy)),
             environments,
         }
     }
@@ -174,6 +192,9 @@ pub struct PlacementChanges {
     pub node_groups: Vec<NodeGroupChange>,
     /// The encryption stack before and after, when it changes.
     pub encryption: Option<(Option<EncryptionRecord>, Option<EncryptionRecord>)>,
+    /// What each change does to running infrastructure, per cluster and node group,
+    /// production first (see [`super::impact`]).
+    pub impacts: Vec<Impact>,
 }
 
 /// A tenant changing cluster.
@@ -220,7 +241,21 @@ impl PlacementChanges {
     /// Whether anything a reviewer must look at twice changes: a cluster destroyed, a tenant
     /// moved, or a network replaced.
     pub fn is_dangerous(&self) -> bool {
-        !self.destroyed.is_empty() || !self.moved.is_empty() || !self.readdressed.is_empty()
+        !self.destroyed.is_empty()
+            || !self.moved.is_empty()
+            || !self.readdressed.is_empty()
+            || self.impacts.iter().any(Impact::flagged)
+    }
+
+    /// The impact lines for people, production first: `!` what review flags (replace,
+    /// destroy, weaken; roll in production), `~` the rest. Created things are left to
+    /// [`Self::lines`].
+    pub fn impact_lines(&self) -> Vec<String> {
+        self.impacts
+            .iter()
+            .filter(|i| i.impact != super::impact::kind::ImpactClass::Create)
+            .map(Impact::line)
+            .collect()
     }
 
     /// The changes as lines for people; `!` marks what destroys, moves or replaces
@@ -268,9 +303,10 @@ impl PlacementChanges {
         }
         if let Some((before, after)) = &self.encryption {
             out.push(format!(
-                "~ encryption changes from {} to {}",
+                "! encryption changes from {} to {}: {}",
                 describe(before.as_ref()),
-                describe(after.as_ref())
+                describe(after.as_ref()),
+                super::impact::kind::SAFE_PATH
             ));
         }
         out
@@ -282,6 +318,7 @@ impl PlacementChanges {
             && !self.is_dangerous()
             && self.node_groups.is_empty()
             && self.encryption.is_none()
+            && self.impacts.is_empty()
     }
 }
 

@@ -86,6 +86,78 @@ pub fn renames(previous: Option<&Placement>, clusters: &[Bin]) -> BTreeMap<Strin
     out
 }
 
+/// With `--repack`, the clusters of production environments keep the names of the
+/// clusters they continue: a cluster's name is set at creation on every cloud (EKS, GKE
+/// and AKS replace a renamed cluster), and production is never destroyed just to be
+/// renumbered. A cluster that continues none, and whose fresh name another cluster now
+/// holds, is numbered after every name the environment has used.
+pub fn keep_production_names(
+    previous: Option<&Placement>,
+    bins: &mut [Bin],
+    production: &dyn Fn(&str) -> bool,
+    platform: &str,
+) {
+    let chains = renames(previous, bins);
+    let mut taken: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut renamed: BTreeSet<usize> = BTreeSet::new();
+    for (i, bin) in bins.iter_mut().enumerate() {
+        if !production(&bin.key.environment) {
+            continue;
+        }
+        if let Some(old) = chains.get(&bin.name).and_then(|c| c.last()) {
+            bin.name.clone_from(old);
+            bin.sequence = super::topology::sequence_of(old);
+            renamed.insert(i);
+        }
+    }
+    for bin in bins.iter() {
+        taken
+            .entry(bin.key.environment.clone())
+            .or_default()
+            .insert(bin.name.clone());
+    }
+    let mut next: BTreeMap<String, u32> = BTreeMap::new();
+    for bin in bins.iter() {
+        let used = previous
+            .and_then(|p| p.environments.get(&bin.key.environment))
+            .into_iter()
+            .flat_map(|e| e.keys())
+            .chain(taken.get(&bin.key.environment).into_iter().flatten())
+            .map(|n| super::topology::sequence_of(n))
+            .max()
+            .unwrap_or(0);
+        let e = next.entry(bin.key.environment.clone()).or_insert(used);
+        *e = (*e).max(used);
+    }
+    // A fresh name that collides with a kept one is renumbered.
+    for i in 0..bins.len() {
+        if renamed.contains(&i) {
+            continue;
+        }
+        let Some(bin) = bins.get(i) else { continue };
+        let env = bin.key.environment.clone();
+        let clash = bins
+            .iter()
+            .enumerate()
+            .any(|(j, other)| j != i && other.name == bin.name && other.key.environment == env);
+        if !clash {
+            continue;
+        }
+        let seq = next.entry(env.clone()).or_insert(0);
+        *seq += 1;
+        let sequence = *seq;
+        if let Some(bin) = bins.get_mut(i) {
+            bin.name = super::topology::cluster_name(
+                platform,
+                &env,
+                super::topology::label(&bin.key),
+                sequence,
+            );
+            bin.sequence = sequence;
+        }
+    }
+}
+
 /// A cluster name without its sequence number (`acme-prod-retail-03` is
 /// `acme-prod-retail`).
 fn stem(name: &str) -> &str {

@@ -307,7 +307,7 @@ fn carry_over(
 }
 
 /// The sequence number at the end of a cluster name (`acme-prod-retail-03` is 3).
-fn sequence_of(name: &str) -> u32 {
+pub fn sequence_of(name: &str) -> u32 {
     name.rsplit('-')
         .next()
         .and_then(|s| s.parse().ok())
@@ -315,7 +315,7 @@ fn sequence_of(name: &str) -> u32 {
 }
 
 /// The readable part of a cluster name: who the cluster is for.
-fn label(key: &PartitionKey) -> &str {
+pub fn label(key: &PartitionKey) -> &str {
     match &key.isolation {
         Isolation::Shared => &key.unit,
         Isolation::Organization(o) => o,

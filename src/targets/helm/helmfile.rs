@@ -43,6 +43,34 @@ pub struct HelmfileContext<'a> {
     /// The key of the system node group's taint, which cert-manager's and trust-manager's
     /// pods (given their values here) tolerate: they run on the system node group.
     pub system_toleration: &'static str,
+    /// Releases the previous generation installed and the plan no longer does, listed
+    /// with `installed: false` so that `helmfile sync` uninstalls them (this generation
+    /// only: the next one drops them).
+    pub retired: Vec<RetiredRelease<'a>>,
+    /// The repositories only retired releases come from.
+    pub retired_repositories: Vec<RetiredRepository<'a>>,
+}
+
+/// A release to uninstall.
+#[derive(Debug, Serialize)]
+pub struct RetiredRelease<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Namespace.
+    pub namespace: &'a str,
+    /// `<repository>/<chart>`.
+    pub chart: &'a str,
+    /// The version it was installed at.
+    pub version: &'a str,
+}
+
+/// A repository that only retired releases come from.
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RetiredRepository<'a> {
+    /// Local name.
+    pub name: &'a str,
+    /// URL.
+    pub url: &'a str,
 }
 
 /// One release of the helmfile.
@@ -139,6 +167,17 @@ impl<'a> HelmfileContext<'a> {
             .iter()
             .map(|step| step.release.chart().repository)
             .collect();
+        let retired_repositories = cluster
+            .retired_releases
+            .iter()
+            .filter(|r| !repositories.iter().any(|k| k.name == r.repository))
+            .map(|r| RetiredRepository {
+                name: &r.repository,
+                url: &r.url,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         Ok(Self {
             cluster: &cluster.name,
             cloud: cluster.cloud,
@@ -158,6 +197,17 @@ impl<'a> HelmfileContext<'a> {
                 .map(|step| HelmfileRelease::new(cluster, step))
                 .collect(),
             system_toleration: crate::plan::cluster::CRITICAL_ADDONS_ONLY,
+            retired: cluster
+                .retired_releases
+                .iter()
+                .map(|r| RetiredRelease {
+                    name: &r.name,
+                    namespace: &r.namespace,
+                    chart: &r.chart,
+                    version: &r.version,
+                })
+                .collect(),
+            retired_repositories,
         })
     }
 }

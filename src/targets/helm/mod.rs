@@ -34,7 +34,9 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
             ));
         }
         let steps = &n.releases;
-        if steps.is_empty() {
+        // A cluster whose last release goes keeps its helmfile one more generation: it
+        // uninstalls the releases (`installed: false`).
+        if steps.is_empty() && cluster.retired_releases.is_empty() {
             continue;
         }
         let dir = format!("helm/{}", cluster.name);
