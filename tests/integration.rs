@@ -28,6 +28,7 @@ mod mesh;
 mod planner;
 mod policy;
 mod properties;
+mod ship;
 mod stacks;
 mod terraform;
 mod terraform_aws;
