@@ -32,5 +32,5 @@ mod ship;
 mod stacks;
 mod terraform;
 mod terraform_aws;
-mod terraform_gcp;
 mod terraform_azure;
+mod terraform_gcp;

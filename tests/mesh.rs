@@ -440,4 +440,3 @@ fn on_eks_cilium_goes_in_between_the_cluster_and_its_node_groups() {
         }
     }
 }
-

@@ -407,9 +407,17 @@ fn cilium_taints_every_node_group_until_its_agent_runs() {
         .replace("encryption: cloud-hardware", "encryption: network");
     let p = plan_of(&text);
     let c = &p.clusters[0];
+    let keys: Vec<&str> = c
+        .system()
+        .unwrap()
+        .taints
+        .iter()
+        .map(|t| t.key.as_str())
+        .collect();
+    // The system group keeps tenants off with CriticalAddonsOnly, and waits for Cilium.
     assert_eq!(
-        c.system().unwrap().taints[0].key,
-        "node.cilium.io/agent-not-ready"
+        keys,
+        ["CriticalAddonsOnly", "node.cilium.io/agent-not-ready"]
     );
     assert_eq!(
         c.tenant_groups().next().unwrap().taints[0].effect,

@@ -12,7 +12,7 @@ use clusterwright::output::OutputTree;
 use clusterwright::plan::{self, Placement, Plan};
 use clusterwright::targets::{self, Templates};
 use hcl::edit::expr::Expression;
-use hcl::edit::structure::{BlockLabel, Body};
+use hcl::edit::structure::Body;
 
 use crate::common::{blueprint as base, root, run_in};
 
@@ -38,104 +38,6 @@ fn terraform_text(tree: &OutputTree) -> String {
         out.push_str(&format!("==== {path} ====\n{}\n", file.content));
     }
     out
-}
-
-/// `type.name` of every resource and data source, and `output.name`, per module directory.
-fn addresses(tree: &OutputTree) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (path, file) in tree.files().filter(|(p, _)| is_tf(p)) {
-        let dir = path.rsplit_once('/').unwrap().0.to_owned();
-        let body: Body = file.content.parse().unwrap();
-        for block in body.blocks() {
-            let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
-            let address = match (block.ident.as_str(), labels.as_slice()) {
-                ("resource", [kind, name]) => format!("{kind}.{name}"),
-                ("data", [kind, name]) => format!("data.{kind}.{name}"),
-                ("output" | "variable", [name]) => format!("{}.{name}", block.ident.as_str()),
-                _ => continue,
-            };
-            assert!(
-                out.entry(dir.clone()).or_default().insert(address.clone()),
-                "{address} is declared twice in {dir}"
-            );
-        }
-    }
-    out
-}
-
-/// A tenant like `like` of `yaml`'s tenants, named `zz-newcomer`.
-fn with_new_tenant(yaml: &str, plan: &Plan, like: &str) -> String {
-    let cluster = plan
-        .clusters
-        .iter()
-        .find(|c| c.tenants.iter().any(|t| t == like))
-        .unwrap();
-    let group = cluster
-        .tenant_groups()
-        .find(|g| g.tenant.as_ref().is_some_and(|t| t.name == like))
-        .unwrap();
-    let envs: Vec<&str> = plan
-        .clusters
-        .iter()
-        .filter(|c| c.tenants.iter().any(|t| t == like))
-        .map(|c| c.environment.as_str())
-        .collect();
-    assert!(
-        yaml.trim_end()
-            .ends_with(|c: char| c.is_alphanumeric() || c == ']')
-    );
-    format!(
-        "{yaml}  zz-newcomer:\n    organization: {}\n    trust: trusted\n    unit: {}\n    environments: [{}]\n",
-        group.tenant.as_ref().unwrap().organization,
-        cluster.unit,
-        envs.join(", ")
-    )
-}
-
-#[test]
-fn adding_a_tenant_changes_no_existing_address() {
-    for (name, like) in [
-        ("acme-aws", "payroll"),
-        ("umbrella-aws", "portal"),
-        ("globex-gcp", "startup-a"),
-        ("hooli-gcp", "indexer"),
-        // Azure's tenant pools are `for_each` keys of the cluster module's call, not
-        // addresses of their own: terraform_azure.rs checks the keys and the diff.
-    ] {
-        let yaml = fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap();
-        let before_plan = plan_text(&yaml, None, false);
-        let before = addresses(&tree_of(&before_plan));
-        let grown = with_new_tenant(&yaml, &before_plan, like);
-        let after_plan = plan_text(&grown, Some(&before_plan.placement()), false);
-        assert!(
-            after_plan.changes.moved.is_empty() && after_plan.changes.destroyed.is_empty(),
-            "{name}: {:?}",
-            after_plan.changes
-        );
-        let after = addresses(&tree_of(&after_plan));
-        let mut added = 0;
-        for (dir, old) in &before {
-            let new = &after[dir];
-            let lost: Vec<&String> = old.difference(new).collect();
-            assert!(lost.is_empty(), "{name} {dir}: addresses changed: {lost:?}");
-            added += new.len() - old.len();
-        }
-        // AWS: node groups are keys of a map in the cluster stack, not addresses (the lines
-        // a newcomer adds are counted in terraform_aws.rs).
-        if name.ends_with("-aws") {
-            continue;
-        }
-        assert!(added > 0, "{name}: the newcomer got no node group");
-        let newcomer: usize = after
-            .values()
-            .flatten()
-            .filter(|a| a.contains("_zz_newcomer_"))
-            .count();
-        assert!(
-            newcomer > 0,
-            "{name}: no node group named after the newcomer"
-        );
-    }
 }
 
 /// BASE with three tenants of five node groups each: `alpha` and `beta` fill

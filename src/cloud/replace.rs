@@ -129,7 +129,7 @@ pub const TABLE: &[Row] = &[
     row(Aws, "aws_eks_cluster", "version", KubernetesVersion, Update, false, VERSION_AWS),
     row(Aws, "aws_eks_node_group", "instance_types", InstanceType, Replace, true, AWS_NODE_GROUP),
     row(Aws, "aws_eks_node_group", "ami_type", InstanceType, Replace, true, AWS_NODE_GROUP),
-    row(Aws, "aws_eks_node_group", "node_group_name", Name, Replace, true, AWS_NODE_GROUP),
+    row(Aws, "aws_eks_node_group", "node_group_name_prefix", Name, Replace, true, AWS_NODE_GROUP),
     row(Aws, "aws_eks_node_group", "cluster_name", Name, Replace, true, AWS_NODE_GROUP),
     row(Aws, "aws_eks_node_group", "subnet_ids", Cidr, Replace, true, AWS_NODE_GROUP),
     row(Aws, "aws_eks_node_group", "version", KubernetesVersion, Roll, true, VERSION_AWS),
@@ -257,6 +257,43 @@ pub const NOT_DRIVEN: &[(&str, &str)] = &[
         "google_service_account",
         "named after the cluster; follows it",
     ),
+    (
+        "aws_kms_alias",
+        "names the environment's logs key; follows the key",
+    ),
+    (
+        "aws_vpc_security_group_ingress_rule",
+        "admits the VPC's range to the API; follows the cluster's security group",
+    ),
+    (
+        "azurerm_monitor_data_collection_rule",
+        "named after the cluster; follows it",
+    ),
+    (
+        "azurerm_monitor_data_collection_rule_association",
+        "follows its rule and cluster",
+    ),
+    (
+        "azurerm_network_security_rule",
+        "sources are the environment's cluster subnets; rules follow the clusters",
+    ),
+    (
+        "azurerm_resource_provider_feature_registration",
+        "a subscription prerequisite no plan fact changes",
+    ),
+    (
+        "azurerm_role_definition",
+        "named after the environment; updated in place",
+    ),
+    (
+        "google_project_service",
+        "a project prerequisite no plan fact changes",
+    ),
+    (
+        "google_project_service_identity",
+        "a project prerequisite no plan fact changes",
+    ),
+    ("time_sleep", "waits once, when what it follows is created"),
 ];
 
 /// The row review names for a change of `driver` on `cloud`: of a node group's resource
