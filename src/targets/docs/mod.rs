@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::Cni;
 use crate::plan::network::NetworkLayout;
+use crate::plan::resources::EnvironmentCloud;
 use crate::plan::{ClusterPlan, EnvironmentPlan, Plan, TENANT_LABEL, Taint, cloud_name};
 use crate::targets::stacks::{self, StackKind};
 use crate::targets::templates::{TEMPLATE_DECISIONS, TEMPLATE_README, Templates};
@@ -73,6 +74,8 @@ pub struct ReadmeEnvironment<'a> {
     pub way_in: Vec<String>,
     /// The command that creates the kube context of `<cluster>` (named after it).
     pub kube_context: String,
+    /// What must hold before its first apply, a sentence each.
+    pub prerequisites: Vec<String>,
 }
 
 /// What the operator creates for Crossplane in an environment.
@@ -125,6 +128,9 @@ pub struct EnvironmentSection<'a> {
     pub clusters: Vec<ClusterSection<'a>>,
     /// When the cloud may upgrade its clusters, in a sentence.
     pub maintenance: String,
+    /// What it shares with the other environments of its account (under
+    /// `productionIsolation: network`), in a sentence; `None` when it shares none.
+    pub sharing: Option<String>,
 }
 
 /// One cluster of the decision record.
@@ -271,6 +277,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
                     backend: backend_lines(e.cloud),
                     way_in: way_in(e),
                     kube_context: kube_context(e),
+                    prerequisites: prerequisites(plan, e),
                 }
             })
             .collect(),
@@ -363,6 +370,67 @@ fn way_in(e: &EnvironmentPlan) -> Vec<String> {
     out
 }
 
+/// What must hold before the first apply of `e`'s stacks, per cloud.
+///
+/// AWS: the default regional quotas of Amazon VPC (AWS General Reference, "Amazon Virtual
+/// Private Cloud endpoints and quotas": VPCs per Region 5, `L-F678F1CE`, which also bounds
+/// internet gateways; NAT gateways per Availability Zone 5, `L-FE5A380F`) and of EC2
+/// (EC2-VPC Elastic IPs 5, `L-0263D0A3`), counted over every environment of the plan in the
+/// same account and region, plus the account's default VPC.
+fn prerequisites(plan: &Plan, e: &EnvironmentPlan) -> Vec<String> {
+    let mut out = Vec::new();
+    match &e.resources.cloud {
+        EnvironmentCloud::Aws(_) => {
+            out.push(format!("Every stack assumes an IAM role of account `{}` to apply: `export TF_VAR_assume_role_arn=arn:aws:iam::{}:role/<role Terraform assumes>` (the variable refuses a role of any other account).", e.account, e.account));
+            let (mut vpcs, mut nats, mut nats_per_zone) = (1u32, 0u32, 0u32); // 1: the default VPC
+            for other in plan.environments.iter().filter(|o| {
+                o.account == e.account && o.region == e.region && !o.clusters.is_empty()
+            }) {
+                if let EnvironmentCloud::Aws(aws) = &other.resources.cloud {
+                    vpcs += u32::try_from(aws.vpcs.len()).unwrap_or(u32::MAX);
+                    for vpc in &aws.vpcs {
+                        nats += vpc.nat_gateways;
+                        nats_per_zone += 1;
+                    }
+                }
+            }
+            let over = vpcs > AWS_DEFAULT_QUOTA
+                || nats > AWS_DEFAULT_QUOTA
+                || nats_per_zone > AWS_DEFAULT_QUOTA;
+            out.push(format!(
+                "Quotas of account `{}` in `{}` (every environment there counted, and the default VPC): {vpcs} VPCs and internet gateways (`L-F678F1CE`), {nats} Elastic IPs (`L-0263D0A3`), {nats_per_zone} NAT gateways per zone (`L-FE5A380F`); the defaults are 5 each.{}",
+                e.account,
+                e.region,
+                if over {
+                    " **Request the increases before the first apply** (`aws service-quotas request-service-quota-increase`): the foundation stops halfway otherwise."
+                } else {
+                    " The defaults suffice."
+                }
+            ));
+        }
+        EnvironmentCloud::Gcp(_) => {
+            out.push(format!("Project `{}` has the Service Usage and Cloud Resource Manager APIs enabled (`gcloud services enable serviceusage.googleapis.com cloudresourcemanager.googleapis.com --project {}`): the foundation enables the others through them.", e.account, e.account));
+            out.push("The `gke-gcloud-auth-plugin` is installed where `kubectl` runs (`gcloud components install gke-gcloud-auth-plugin`).".to_owned());
+        }
+        EnvironmentCloud::Azure(_) => {
+            out.push(format!("The principal that applies holds Owner (or Contributor and Role Based Access Control Administrator) on subscription `{}`: the foundation registers the `EncryptionAtHost` feature and creates role assignments. Check `az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state` says `Registered` before the cluster stacks (then `az provider register --namespace Microsoft.Compute`).", e.account));
+            let private_cilium = e.access.endpoint == Endpoint::Private
+                && plan
+                    .clusters
+                    .iter()
+                    .any(|c| c.environment == e.name && c.networking.cni == Cni::Cilium);
+            if private_cilium {
+                out.push(format!("Its clusters are private and Cilium is their CNI: `az aks command invoke` runs a pod, and no node is Ready before Cilium runs, so the first Helm step must run from inside the VNet (or set `environments.{}.access.endpoint: allowlist`). Every plan of a cluster stack warns about it.", e.name));
+            }
+        }
+    }
+    out
+}
+
+/// The default of the AWS quotas the README counts (VPCs, Elastic IPs, NAT gateways per
+/// zone, per region).
+const AWS_DEFAULT_QUOTA: u32 = 5;
+
 /// The command that creates the kube context of `<cluster>` of `e`, named after it.
 fn kube_context(e: &EnvironmentPlan) -> String {
     match e.cloud {
@@ -379,6 +447,34 @@ fn kube_context(e: &EnvironmentPlan) -> String {
             e.resources.name
         ),
     }
+}
+
+/// What `e` shares with the other environments of its account, in a sentence.
+fn sharing(plan: &Plan, e: &EnvironmentPlan) -> Option<String> {
+    let others: Vec<String> = plan
+        .environments
+        .iter()
+        .filter(|o| o.name != e.name && o.account == e.account && o.cloud == e.cloud)
+        .map(|o| format!("`{}`", o.name))
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let others = others.join(", ");
+    Some(match e.cloud {
+        Cloud::Gcp => format!(
+            "It shares project `{}` with {others}: one Workload Identity pool (`{}.svc.id.goog`), so a namespace and Kubernetes service account of the same name are the same IAM principal in the clusters of both, and an IAM grant to one reaches the other; one Binary Authorization policy; project-wide IAM (the cluster admins of one are admins of the other). Bind IAM to workloads with cluster-scoped principals, or give each environment a project of its own (`productionIsolation: account`).",
+            e.account, e.account
+        ),
+        Cloud::Aws => format!(
+            "It shares account `{}` with {others}: IAM, service quotas and the account's limits are common to both.",
+            e.account
+        ),
+        Cloud::Azure => format!(
+            "It shares subscription `{}` with {others}: Azure RBAC at subscription scope, registered features and quotas are common to both.",
+            e.account
+        ),
+    })
 }
 
 /// When the cloud may upgrade the clusters of `e`, in a sentence.
@@ -419,6 +515,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
             .iter()
             .map(|e| {
                 Ok(EnvironmentSection {
+                    sharing: sharing(plan, e),
                     maintenance: maintenance(e),
                     environment: e,
                     network_per_cluster: e.network.layout == NetworkLayout::Cluster,
