@@ -398,7 +398,7 @@ fn prerequisites(plan: &Plan, e: &EnvironmentPlan) -> Vec<String> {
                 || nats > AWS_DEFAULT_QUOTA
                 || nats_per_zone > AWS_DEFAULT_QUOTA;
             out.push(format!(
-                "Quotas of account `{}` in `{}` (every environment there counted, and the default VPC): {vpcs} VPCs and internet gateways (`L-F678F1CE`), {nats} Elastic IPs (`L-0263D0A3`), {nats_per_zone} NAT gateways per zone (`L-FE5A380F`); the defaults are 5 each.{}",
+                "Quotas of account `{}` in `{}` (every environment there counted, and the default VPC): VPCs and internet gateways {vpcs} (`L-F678F1CE`), Elastic IPs {nats} (`L-0263D0A3`), NAT gateways per zone {nats_per_zone} (`L-FE5A380F`); the defaults are 5 each.{}",
                 e.account,
                 e.region,
                 if over {
