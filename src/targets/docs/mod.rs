@@ -96,6 +96,10 @@ pub struct CrossplaneStep<'a> {
 pub struct DecisionsContext<'a> {
     /// The whole plan: clusters, policy, waivers, coverage, summary.
     pub plan: &'a Plan,
+    /// Per cloud of the plan (aws, gcp, azure order): what the generated Terraform relies
+    /// on that was read in the providers' and clouds' documentation but not seen working
+    /// in a live account.
+    pub unverified: Vec<Unverified>,
     /// Production is in accounts of its own (`productionIsolation: account`).
     pub account_isolation: bool,
     /// Each environment with its clusters, in plan order.
@@ -449,6 +453,40 @@ fn kube_context(e: &EnvironmentPlan) -> String {
     }
 }
 
+/// What the Terraform of one cloud relies on without having been applied in a live
+/// account.
+#[derive(Debug, Serialize)]
+pub struct Unverified {
+    /// The cloud, as the blueprint spells it.
+    pub cloud: &'static str,
+    /// Each behaviour, in words.
+    pub items: Vec<&'static str>,
+}
+
+/// What the Terraform of `cloud` relies on without having been applied in a live account.
+fn unverified(cloud: Cloud) -> Vec<&'static str> {
+    match cloud {
+        Cloud::Aws => vec![
+            "that an EKS managed node group does not turn healthy before a CNI runs, which the two applies of a Cilium cluster (`node_groups_enabled=false` first) rest on",
+            "that the CoreDNS and EBS CSI add-ons tolerate the system node group's `CriticalAddonsOnly` taint",
+            "IRSA trust and EBS volume provisioning end to end; the EBS CSI add-on's version is EKS's default for the Kubernetes version (no pinned version was found in AWS's documentation)",
+            "that access entries for the applying principal (`aws_iam_session_context`) resolve at plan time",
+        ],
+        Cloud::Gcp => vec![
+            "whether GKE's autoscaler tops a pool created below its minimum up to it (pools whose size is not a multiple of 3 start smaller)",
+            "the DNS-based endpoint together with `enable_private_endpoint` and `private_endpoint_enforcement_enabled`",
+            "the GKE service agent's address right after `google_project_service_identity` creates it",
+            "that the maintenance window's 2025 anchor date is accepted",
+        ],
+        Cloud::Azure => vec![
+            "whether registering `EncryptionAtHost` through Terraform propagates without `az provider register --namespace Microsoft.Compute`",
+            "whether the waits after role assignments (180 s, 120 s) are enough for Azure RBAC to propagate",
+            "that Container Insights data arrives through the generated data collection rule",
+            "that the `az aks command invoke` custom role is found at cluster scope, and that the command pod tolerates `CriticalAddonsOnly`",
+        ],
+    }
+}
+
 /// What `e` shares with the other environments of its account, in a sentence.
 fn sharing(plan: &Plan, e: &EnvironmentPlan) -> Option<String> {
     let others: Vec<String> = plan
@@ -507,8 +545,23 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
     } = tree;
     let s = &plan.summary;
     let a = &s.added_by;
+    let mut clouds: Vec<Cloud> = plan
+        .environments
+        .iter()
+        .filter(|e| !e.clusters.is_empty())
+        .map(|e| e.cloud)
+        .collect();
+    clouds.sort();
+    clouds.dedup();
     Ok(DecisionsContext {
         plan,
+        unverified: clouds
+            .into_iter()
+            .map(|c| Unverified {
+                cloud: cloud_name(c),
+                items: unverified(c),
+            })
+            .collect(),
         account_isolation: plan.policy.production_isolation == ProductionIsolation::Account,
         environments: plan
             .environments
