@@ -1,18 +1,20 @@
-//! The Terraform target: one root module per environment, `terraform/<environment>/`.
+//! The Terraform target: stacks over a generated module per cloud.
 //!
 //! Stage 4. Input: the [`Plan`] (every cloud resource's name is in its `resources`; this
-//! target adds only Terraform's own: address labels and state keys) and the templates under `templates/terraform/<cloud>/`. Output: the files of
-//! each environment's module in the [`OutputTree`]: `versions.tf` (version pins and a
-//! partial backend whose state key is the environment's), the provider pinned to the
-//! environment's account, the network, one `cluster_<name>.tf` per cluster holding
-//! everything that exists because of that cluster, and `outputs.tf`. An environment
-//! without clusters gets no module: there would be nothing to run in it.
+//! target adds only Terraform's own: address labels, state keys, stack directories from
+//! [`stacks`]) and the templates under `templates/terraform/`. Output, in the
+//! [`OutputTree`]:
+//! - per environment with clusters, a foundation stack `terraform/<env>/foundation/`
+//!   (network, shared keys, cloud prerequisites, `moved` blocks for clusters a `--repack`
+//!   renamed) and per cluster a stack `terraform/<env>/<cluster>/`: a partial backend with
+//!   the stack's own state key, the provider pinned to the environment's account, and one
+//!   call of its cloud's module with the cluster's node groups as a map;
+//! - per cloud in use, the module `terraform/modules/<cloud>-cluster/`, copied as it is;
+//! - `atlantis.yaml`, one Atlantis project per stack.
 //!
 //! Each cloud's renderer ([`aws`], [`gcp`], [`azure`]) builds one documented context per
-//! template from the plan. The views here are shared by the three. A cluster that a
-//! `--repack` renamed (the plan's `formerly`) gets `moved` blocks for every resource
-//! [`cluster_resources`] lists; every `.tf`
-//! is then laid out by [`hclfmt`](super::hclfmt) when the whole tree is.
+//! template from the plan; the views here are shared by the three. Every `.tf` is then laid
+//! out by [`hclfmt`](super::hclfmt) when the whole tree is.
 
 pub mod aws;
 pub mod azure;
