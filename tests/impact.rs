@@ -479,7 +479,6 @@ fn the_replace_table_covers_what_the_templates_set() {
         ("azurerm_kubernetes_cluster", "network_profile.pod_cidr"),
         ("azurerm_kubernetes_cluster", "network_profile.service_cidr"),
         ("azurerm_kubernetes_cluster", "disk_encryption_set_id"),
-        ("azurerm_kubernetes_cluster_node_pool", "vm_size"),
         ("azurerm_kubernetes_cluster_node_pool", "vnet_subnet_id"),
         ("azurerm_subnet", "address_prefixes"),
     ] {
@@ -496,9 +495,10 @@ fn the_replace_table_covers_what_the_templates_set() {
 }
 
 /// The replace table decides per cloud: GKE rolls a node pool to a new machine type in
-/// place, AKS (without `temporary_name_for_rotation`) replaces the pool.
+/// place, AKS cycles the pool through `temporary_name_for_rotation`, which the module sets
+/// (without it, the pool would be replaced).
 #[test]
-fn an_instance_type_change_rolls_on_gke_and_replaces_on_aks() {
+fn an_instance_type_change_rolls_on_gke_and_aks() {
     let policy = "  zeroTrust: true\n  encryption: defense-in-depth\n  mesh: istio\n";
     let gcp = crate::common::blueprint_on("gcp", policy);
     let all = impacts(&gcp, &gcp.replace("n2-standard-4", "n2-standard-8"), &[]);
@@ -516,10 +516,11 @@ fn an_instance_type_change_rolls_on_gke_and_replaces_on_aks() {
         &azure.replace("Standard_D4s_v5", "Standard_D8s_v5"),
         &[],
     );
-    let replace = find(&all, "replace", "acme-prod", Some("shop-1"));
+    // The module sets `temporary_name_for_rotation`: AKS cycles the pool, nodes roll.
+    let roll = find(&all, "roll", "acme-prod", Some("shop-1"));
     assert!(
-        replace["reason"].as_str().unwrap().contains("vm_size"),
-        "{replace}"
+        roll["reason"].as_str().unwrap().contains("vm_size"),
+        "{roll}"
     );
 }
 

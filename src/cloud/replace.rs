@@ -81,8 +81,9 @@ const GKE_SUBNET: &str = "hashicorp/terraform-provider-google 8.x website/docs/r
 const GKE_NETWORK: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/compute_network.html.markdown (`name`, `project` force a new resource)";
 const GKE_KMS: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/kms_key_ring.html.markdown and kms_crypto_key.html.markdown (`name`, `location`, `key_ring` force a new resource; key rings are never deleted)";
 const AKS: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/kubernetes_cluster.html.markdown (\"Changing this forces a new resource to be created\")";
-const AKS_POOL: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/kubernetes_cluster_node_pool.html.markdown (`vm_size` is cycled only with `temporary_name_for_rotation`, which the templates do not set; `name`, `kubernetes_cluster_id` force a new resource)";
-const AKS_DEFAULT_POOL: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/kubernetes_cluster.html.markdown (`default_node_pool.vm_size` is cycled only with `temporary_name_for_rotation`, which the templates do not set)";
+const AKS_POOL: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/kubernetes_cluster_node_pool.html.markdown (`name`, `kubernetes_cluster_id`, `vnet_subnet_id` force a new resource)";
+const AKS_POOL_CYCLE: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/kubernetes_cluster_node_pool.html.markdown (`temporary_name_for_rotation`, which the module sets on every pool: a `vm_size` change cycles the pool through a temporary one; without it the pool is replaced)";
+const AKS_DEFAULT_POOL: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/kubernetes_cluster.html.markdown (`default_node_pool.temporary_name_for_rotation`, which the module sets: a `vm_size` change cycles the system pool through a temporary one)";
 const AZURE_NETWORK: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/virtual_network.html.markdown and subnet.html.markdown (`name`, `resource_group_name`, `location` force a new resource)";
 const AZURE_RG: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/resource_group.html.markdown (`name`, `location` force a new resource; a subscription change is another resource id)";
 const AZURE_KEYS: &str = "hashicorp/terraform-provider-azurerm 5.x website/docs/r/key_vault.html.markdown, key_vault_key.html.markdown, disk_encryption_set.html.markdown (`name`, `location`, `resource_group_name`, `key_vault_id` force a new resource)";
@@ -164,9 +165,9 @@ pub const TABLE: &[Row] = &[
     row(Azure, "azurerm_kubernetes_cluster", "network_profile.pod_cidr", Cidr, Replace, false, AKS),
     row(Azure, "azurerm_kubernetes_cluster", "network_profile.service_cidr", Cidr, Replace, false, AKS),
     row(Azure, "azurerm_kubernetes_cluster", "disk_encryption_set_id", Key, Replace, false, AKS),
-    row(Azure, "azurerm_kubernetes_cluster", "default_node_pool.vm_size", InstanceType, Replace, false, AKS_DEFAULT_POOL),
+    row(Azure, "azurerm_kubernetes_cluster", "default_node_pool.vm_size", InstanceType, Roll, false, AKS_DEFAULT_POOL),
     row(Azure, "azurerm_kubernetes_cluster", "kubernetes_version", KubernetesVersion, Update, false, VERSION_AZURE),
-    row(Azure, "azurerm_kubernetes_cluster_node_pool", "vm_size", InstanceType, Replace, true, AKS_POOL),
+    row(Azure, "azurerm_kubernetes_cluster_node_pool", "vm_size", InstanceType, Roll, true, AKS_POOL_CYCLE),
     row(Azure, "azurerm_kubernetes_cluster_node_pool", "name", Name, Replace, true, AKS_POOL),
     row(Azure, "azurerm_kubernetes_cluster_node_pool", "kubernetes_cluster_id", Name, Replace, true, AKS_POOL),
     row(Azure, "azurerm_kubernetes_cluster_node_pool", "vnet_subnet_id", Cidr, Replace, true, AKS_POOL),
