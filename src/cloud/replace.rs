@@ -6,6 +6,13 @@
 //! pinned major (hashicorp/aws 6.x, hashicorp/google 8.x, hashicorp/azurerm 5.x) or the
 //! cloud's API reference.
 //!
+//! Crossplane: upjet generates the managed resources from the same Terraform providers, so
+//! a row's attribute is immutable on the corresponding managed resource too; upjet does not
+//! replace a managed resource whose immutable field changes (it refuses the update and the
+//! resource stops syncing: crossplane/upjet#213, open), so there a `Replace` row means a new
+//! composite resource alongside the old one, which is deleted after the move. Rows are not
+//! repeated per Crossplane kind.
+//!
 //! Part of the cloud facts (no I/O). Review ([`crate::plan::impact`]) looks rows up by
 //! cloud and [`Driver`]; a test reads the Terraform templates at test time and checks
 //! that every resource type they emit is either in this table or listed in
