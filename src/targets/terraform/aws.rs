@@ -30,12 +30,68 @@ use crate::targets::templates::{
 /// `variables.tf` (each type alias below names one).
 #[derive(Debug, Serialize)]
 pub struct StackContext<'a> {
-    /// The environment: account, region, resources, access.
-    pub environment: &'a EnvironmentView<'a>,
+    /// The environment: name, account, region, tags, the provider's session name.
+    pub environment: &'a StackEnvironment<'a>,
     /// The stack: what it is and its state key.
     pub stack: StackView,
     /// The texts of `variables.tf`.
     pub variables: &'a Variables,
+}
+
+/// The environment as every stack sees it: what its provider and module call need, and no
+/// more. (The whole plan of an environment holds every VPC of its clusters; serialized for
+/// every file of every cluster's stack, it made rendering quadratic in the clusters.)
+/// Serialized in the shape of [`EnvironmentView`], so a template reads the same paths in
+/// either.
+#[derive(Debug, Serialize)]
+pub struct StackEnvironment<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Account id.
+    pub account: &'a str,
+    /// Region.
+    pub region: &'a str,
+    /// Who administers the clusters, and from where.
+    pub access: &'a crate::plan::Access,
+    /// The tags and the AWS names the stacks use.
+    pub resources: StackResources<'a>,
+}
+
+/// What of the environment's resources the stacks use.
+#[derive(Debug, Serialize)]
+pub struct StackResources<'a> {
+    /// Tags of every resource (the provider's default tags).
+    pub tags: &'a std::collections::BTreeMap<String, String>,
+    /// The AWS names.
+    pub aws: StackAws<'a>,
+}
+
+/// The AWS names the stacks use.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackAws<'a> {
+    /// The session name the provider assumes its role under.
+    pub session_name: &'a str,
+    /// The alias of the logs key, which the module looks up.
+    pub logs_key_alias: &'a str,
+}
+
+impl<'a> StackEnvironment<'a> {
+    fn of(plan: &'a crate::plan::EnvironmentPlan, aws: &'a AwsEnvironment) -> Self {
+        Self {
+            name: &plan.name,
+            account: &plan.account,
+            region: &plan.region,
+            access: &plan.access,
+            resources: StackResources {
+                tags: &plan.resources.tags,
+                aws: StackAws {
+                    session_name: &aws.session_name,
+                    logs_key_alias: &aws.logs_key_alias,
+                },
+            },
+        }
+    }
 }
 
 /// A stack as its `versions.tf` and `variables.tf` see it.
@@ -110,7 +166,7 @@ pub struct ClusterContext<'a> {
     /// Kubernetes minor version.
     pub kubernetes_version: &'a str,
     /// The cluster's environment: its access settings and logs key alias.
-    pub environment: &'a EnvironmentView<'a>,
+    pub environment: &'a StackEnvironment<'a>,
     /// The cluster: name, tenants, network, resources (VPC name, add-on versions).
     pub cluster: ClusterView<'a>,
     /// The ranges that reach the public API endpoint: `access.from` with
@@ -163,11 +219,12 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         )));
     };
     let view = EnvironmentView::new(&env.plan.platform, plan);
+    let slim = StackEnvironment::of(plan, aws);
     let variables = Variables::new(&plan.account, &plan.name);
 
     let foundation = env.foundation();
     let common = |stack: &Stack| StackContext {
-        environment: &view,
+        environment: &slim,
         stack: StackView::of(stack),
         variables: &variables,
     };
@@ -205,7 +262,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         ] {
             env.emit_stack(tree, cluster, file, template, &context)?;
         }
-        let context = cluster_context(env, &view, cluster);
+        let context = cluster_context(env, &slim, cluster);
         env.emit_stack(tree, cluster, "main.tf", TEMPLATE_TF_AWS_CLUSTER, &context)?;
         env.emit_stack(
             tree,
@@ -220,7 +277,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
 
 fn cluster_context<'a>(
     env: &'a Environment<'a>,
-    view: &'a EnvironmentView<'a>,
+    view: &'a StackEnvironment<'a>,
     cluster: &'a ClusterPlan,
 ) -> ClusterContext<'a> {
     ClusterContext {
