@@ -32,15 +32,7 @@ pub fn impacts(before: Option<&Placement>, after: &Placement, moved: &[Move]) ->
         return Vec::new();
     };
     let mut out = Vec::new();
-    let empty = BTreeMap::new();
-    let envs: BTreeSet<&String> = before
-        .environments
-        .keys()
-        .chain(after.environments.keys())
-        .collect();
-    for env in envs {
-        let old = before.environments.get(env).unwrap_or(&empty);
-        let new = after.environments.get(env).unwrap_or(&empty);
+    for (env, old, new) in super::placement::paired(before, after) {
         // Whether the environment is production, from any facts recorded for it.
         let production = old
             .values()

@@ -331,15 +331,7 @@ pub fn changes(before: Option<&Placement>, after: &Placement) -> PlacementChange
         has_previous: true,
         ..PlacementChanges::default()
     };
-    let empty = BTreeMap::new();
-    let envs: BTreeSet<&String> = before
-        .environments
-        .keys()
-        .chain(after.environments.keys())
-        .collect();
-    for env in envs {
-        let old = before.environments.get(env).unwrap_or(&empty);
-        let new = after.environments.get(env).unwrap_or(&empty);
+    for (env, old, new) in paired(before, after) {
         out.created
             .extend(new.keys().filter(|c| !old.contains_key(*c)).cloned());
         out.destroyed
@@ -417,4 +409,30 @@ fn describe(record: Option<&EncryptionRecord>) -> String {
         parts.push(m.name());
     }
     parts.join(" + ")
+}
+
+/// An environment's clusters in a placement, by name.
+pub(crate) type Clusters = BTreeMap<String, PlacedCluster>;
+
+/// The clusters of two placements per environment: every environment either knows, with
+/// its clusters before and after (empty where it has none), by name.
+pub(crate) fn paired<'a>(
+    before: &'a Placement,
+    after: &'a Placement,
+) -> Vec<(&'a String, &'a Clusters, &'a Clusters)> {
+    static EMPTY: Clusters = BTreeMap::new();
+    let envs: BTreeSet<&String> = before
+        .environments
+        .keys()
+        .chain(after.environments.keys())
+        .collect();
+    envs.into_iter()
+        .map(|env| {
+            (
+                env,
+                before.environments.get(env).unwrap_or(&EMPTY),
+                after.environments.get(env).unwrap_or(&EMPTY),
+            )
+        })
+        .collect()
 }

@@ -59,21 +59,27 @@ pub struct Stack {
 pub fn stacks(plan: &Plan) -> Vec<Stack> {
     let mut out = Vec::new();
     for environment in &plan.environments {
-        let mut clusters: Vec<&ClusterPlan> = plan
-            .clusters
-            .iter()
-            .filter(|c| c.environment == environment.name)
-            .collect();
+        let clusters = clusters_of(plan, environment);
         if clusters.is_empty() {
             continue;
         }
-        clusters.sort_by(|a, b| a.name.cmp(&b.name));
         out.push(foundation(&plan.platform, environment));
         for c in clusters {
             out.push(cluster(&plan.platform, environment, c));
         }
     }
     out
+}
+
+/// The clusters of `environment`, by name: one stack each.
+pub fn clusters_of<'a>(plan: &'a Plan, environment: &EnvironmentPlan) -> Vec<&'a ClusterPlan> {
+    let mut clusters: Vec<&ClusterPlan> = plan
+        .clusters
+        .iter()
+        .filter(|c| c.environment == environment.name)
+        .collect();
+    clusters.sort_by(|a, b| a.name.cmp(&b.name));
+    clusters
 }
 
 /// The foundation stack of `environment`.

@@ -38,15 +38,10 @@ use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroupCloud, Plan, Taint};
 pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result<()> {
     let mut clouds = BTreeSet::new();
     for environment in &plan.environments {
-        let mut clusters: Vec<&ClusterPlan> = plan
-            .clusters
-            .iter()
-            .filter(|c| c.environment == environment.name)
-            .collect();
+        let clusters = stacks::clusters_of(plan, environment);
         if clusters.is_empty() {
             continue;
         }
-        clusters.sort_by(|a, b| a.name.cmp(&b.name));
         let stacks = Environment {
             plan,
             environment,
