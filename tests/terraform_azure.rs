@@ -170,7 +170,7 @@ fn every_cluster_has_a_stack_that_calls_the_module_once() {
             let call = block(&found, "module.cluster");
             assert_eq!(
                 attr(call, "source"),
-                format!("\"{}\"", stacks::module_source(stack.cloud))
+                format!("\"{}\"", stacks::module_source(stack.cloud, stack.kind))
             );
         }
     }

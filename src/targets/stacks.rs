@@ -115,15 +115,23 @@ pub fn cluster(platform: &str, environment: &EnvironmentPlan, cluster: &ClusterP
     }
 }
 
-/// The directory of the cluster module of `cloud`, which every cluster stack on it calls.
-pub fn module_dir(cloud: Cloud) -> String {
-    format!("terraform/modules/{cloud}-cluster")
+/// The directory of the module of `cloud` that every stack of `kind` on it calls:
+/// `terraform/modules/<cloud>-cluster` or `terraform/modules/<cloud>-foundation`.
+pub fn module_dir(cloud: Cloud, kind: StackKind) -> String {
+    format!("terraform/modules/{}", module_name(cloud, kind))
 }
 
 /// The `source` of that module as a stack calls it (stacks are two levels below
 /// `terraform/`).
-pub fn module_source(cloud: Cloud) -> String {
-    format!("../../modules/{cloud}-cluster")
+pub fn module_source(cloud: Cloud, kind: StackKind) -> String {
+    format!("../../modules/{}", module_name(cloud, kind))
+}
+
+fn module_name(cloud: Cloud, kind: StackKind) -> String {
+    match kind {
+        StackKind::Foundation => format!("{cloud}-{FOUNDATION}"),
+        StackKind::Cluster => format!("{cloud}-cluster"),
+    }
 }
 
 fn dir(environment: &str, name: &str) -> String {

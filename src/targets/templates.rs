@@ -223,13 +223,24 @@ pub const TF_MODULE_AZURE: &[&str] = &[
     "terraform/modules/azure-cluster/outputs.tf",
 ];
 
-/// Every file copied as it is: [`COPIED`] and the cluster modules.
+/// The files of the AWS foundation module, copied as they are: every foundation stack on
+/// AWS calls it. Empty while the foundation is still rendered per environment.
+pub const TF_FOUNDATION_AWS: &[&str] = &[];
+/// The files of the GCP foundation module (as [`TF_FOUNDATION_AWS`]).
+pub const TF_FOUNDATION_GCP: &[&str] = &[];
+/// The files of the Azure foundation module (as [`TF_FOUNDATION_AWS`]).
+pub const TF_FOUNDATION_AZURE: &[&str] = &[];
+
+/// Every file copied as it is: [`COPIED`] and the modules.
 pub fn copied() -> impl Iterator<Item = &'static str> {
     COPIED
         .iter()
         .chain(TF_MODULE_AWS)
         .chain(TF_MODULE_GCP)
         .chain(TF_MODULE_AZURE)
+        .chain(TF_FOUNDATION_AWS)
+        .chain(TF_FOUNDATION_GCP)
+        .chain(TF_FOUNDATION_AZURE)
         .copied()
 }
 

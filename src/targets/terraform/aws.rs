@@ -281,7 +281,7 @@ fn cluster_context<'a>(
     cluster: &'a ClusterPlan,
 ) -> ClusterContext<'a> {
     ClusterContext {
-        source: stacks::module_source(env.environment.cloud),
+        source: stacks::module_source(env.environment.cloud, StackKind::Cluster),
         kubernetes_version: &env.plan.kubernetes_version,
         environment: view,
         cluster: ClusterView::new(cluster),

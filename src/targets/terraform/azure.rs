@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::ClusterPlan;
 use crate::plan::encryption::CloudEncryption;
-use crate::targets::stacks;
+use crate::targets::stacks::{self, StackKind};
 use crate::targets::templates::{
     TEMPLATE_TF_AZURE_KEYVAULT, TEMPLATE_TF_AZURE_MAIN, TEMPLATE_TF_AZURE_NETWORK,
     TEMPLATE_TF_AZURE_OUTPUTS, TEMPLATE_TF_AZURE_PROVIDERS, TEMPLATE_TF_AZURE_STACK,
@@ -140,7 +140,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         let context = StackContext {
             environment: EnvironmentView::new(&env.plan.platform, env.environment),
             state_key: env.stack(cluster).state_key,
-            module_source: stacks::module_source(env.environment.cloud),
+            module_source: stacks::module_source(env.environment.cloud, StackKind::Cluster),
             kubernetes_version: &env.plan.kubernetes_version,
             cluster: ClusterView::new(cluster),
             network_name: network_name(cluster),

@@ -27,7 +27,7 @@ use crate::plan::resources::{EnvironmentCloud, GcpCluster, GcpEnvironment};
 use crate::plan::{
     ClusterPlan, EnvironmentPlan, Maintenance, NodeGroup, NodeGroupCloud, TENANT_LABEL,
 };
-use crate::targets::stacks;
+use crate::targets::stacks::{self, StackKind};
 use crate::targets::templates::{
     TEMPLATE_TF_GCP_CLUSTER, TEMPLATE_TF_GCP_CLUSTER_OUTPUTS, TEMPLATE_TF_GCP_FOUNDATION,
     TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS, TEMPLATE_TF_GCP_KMS, TEMPLATE_TF_GCP_NETWORK,
@@ -425,7 +425,7 @@ fn render_cluster(
         },
     )?;
     let context = ClusterContext {
-        source: stacks::module_source(environment.cloud),
+        source: stacks::module_source(environment.cloud, StackKind::Cluster),
         name: &cluster.name,
         environment: &environment.name,
         production: cluster.production,

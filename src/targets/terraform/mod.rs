@@ -26,7 +26,8 @@ use serde::Serialize;
 
 use super::stacks::{self, Stack, StackKind};
 use super::templates::{
-    TEMPLATE_ATLANTIS, TEMPLATE_TF_MOVED, TF_MODULE_AWS, TF_MODULE_AZURE, TF_MODULE_GCP, Templates,
+    TEMPLATE_ATLANTIS, TEMPLATE_TF_MOVED, TF_FOUNDATION_AWS, TF_FOUNDATION_AZURE,
+    TF_FOUNDATION_GCP, TF_MODULE_AWS, TF_MODULE_AZURE, TF_MODULE_GCP, Templates,
 };
 use crate::cloud::Cloud;
 use crate::error::Result;
@@ -55,18 +56,28 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         }
         clouds.insert(environment.cloud);
     }
-    // The cluster module of each cloud in use, once: every cluster stack on it calls it.
+    // The modules of each cloud in use, once: every stack of their kind on it calls them.
     for cloud in clouds {
-        let files = match cloud {
-            Cloud::Aws => TF_MODULE_AWS,
-            Cloud::Gcp => TF_MODULE_GCP,
-            Cloud::Azure => TF_MODULE_AZURE,
-        };
-        for file in files {
-            tree.insert(file, templates.copy(file)?, file)?;
+        for kind in [StackKind::Foundation, StackKind::Cluster] {
+            for file in module_files(cloud, kind) {
+                tree.insert(file, templates.copy(file)?, file)?;
+            }
         }
     }
     atlantis(plan, templates, tree)
+}
+
+/// The files of the module that the stacks of `kind` on `cloud` call, under
+/// [`stacks::module_dir`]; empty when those stacks are rendered whole.
+pub fn module_files(cloud: Cloud, kind: StackKind) -> &'static [&'static str] {
+    match (cloud, kind) {
+        (Cloud::Aws, StackKind::Cluster) => TF_MODULE_AWS,
+        (Cloud::Gcp, StackKind::Cluster) => TF_MODULE_GCP,
+        (Cloud::Azure, StackKind::Cluster) => TF_MODULE_AZURE,
+        (Cloud::Aws, StackKind::Foundation) => TF_FOUNDATION_AWS,
+        (Cloud::Gcp, StackKind::Foundation) => TF_FOUNDATION_GCP,
+        (Cloud::Azure, StackKind::Foundation) => TF_FOUNDATION_AZURE,
+    }
 }
 
 /// `atlantis.yaml`: one Atlantis project per stack, so that a pull request plans exactly the
@@ -86,8 +97,11 @@ fn atlantis(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Result
         .iter()
         .map(|stack| {
             let mut when_modified = vec!["*.tf".to_owned()];
-            if stack.kind == StackKind::Cluster {
-                when_modified.push(format!("{}/*.tf", stacks::module_source(stack.cloud)));
+            if !module_files(stack.cloud, stack.kind).is_empty() {
+                when_modified.push(format!(
+                    "{}/*.tf",
+                    stacks::module_source(stack.cloud, stack.kind)
+                ));
             }
             AtlantisProject {
                 name: project(stack),
