@@ -17,6 +17,7 @@ use hcl::edit::structure::{BlockLabel, Body};
 use crate::common::{blueprint as base, root};
 
 const MODULE: &str = "terraform/modules/azure-cluster";
+const FOUNDATION: &str = "terraform/modules/azure-foundation";
 
 fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
     let loaded =
@@ -210,7 +211,12 @@ fn the_cluster_identity_reads_the_disk_encryption_set_before_the_cluster_exists(
 fn encryption_at_host_is_registered_in_every_foundation() {
     let (plan, tree) = initech();
     for environment in &plan.environments {
-        let foundation = blocks(&tree, &format!("terraform/{}/foundation", environment.name));
+        let stack = blocks(&tree, &format!("terraform/{}/foundation", environment.name));
+        assert_eq!(
+            attr(block(&stack, "module.foundation"), "source"),
+            "\"../../modules/azure-foundation\""
+        );
+        let foundation = blocks(&tree, FOUNDATION);
         let feature = block(
             &foundation,
             "azurerm_resource_provider_feature_registration.encryption_at_host",
@@ -271,23 +277,21 @@ fn role_assignments_are_given_time_to_propagate() {
         attr(block(&module, "time_sleep.admin_roles"), "triggers")
             .contains("azurerm_role_assignment.cluster_admin")
     );
-    let foundation = blocks(&tree, "terraform/prod/foundation");
-    let officer = block(&foundation, "time_sleep.initech_prod_terraform_keys");
-    assert!(
-        attr(officer, "triggers").contains("azurerm_role_assignment.initech_prod_terraform_keys")
-    );
+    let foundation = blocks(&tree, FOUNDATION);
+    let officer = block(&foundation, "time_sleep.terraform_keys");
+    assert!(attr(officer, "triggers").contains("azurerm_role_assignment.terraform_keys"));
     for key in [
-        "azurerm_key_vault_key.initech_prod_disks",
+        "azurerm_key_vault_key.disks",
         "azurerm_key_vault_key.secrets",
     ] {
         assert!(
-            attr(block(&foundation, key), "depends_on")
-                .contains("time_sleep.initech_prod_terraform_keys"),
+            attr(block(&foundation, key), "depends_on").contains("time_sleep.terraform_keys"),
             "{key}"
         );
     }
     for versions in [
         format!("{MODULE}/versions.tf"),
+        format!("{FOUNDATION}/versions.tf"),
         "terraform/prod/foundation/versions.tf".to_owned(),
     ] {
         let text = text(&tree, &versions);
@@ -344,19 +348,16 @@ fn container_insights_sends_through_a_data_collection_rule() {
 }
 
 /// The `allowed` sources of each cluster's security group, and its subnets, from the
-/// foundation's `locals.clusters`.
+/// `clusters` the foundation stack passes its module.
 fn partitions(
     tree: &OutputTree,
     environment: &str,
 ) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
-    let network: Body = text(
-        tree,
-        &format!("terraform/{environment}/foundation/network.tf"),
-    )
-    .parse()
-    .unwrap();
-    let locals = network.get_blocks("locals").next().unwrap();
-    let Expression::Object(clusters) = &locals.body.get_attribute("clusters").unwrap().value else {
+    let main: Body = text(tree, &format!("terraform/{environment}/foundation/main.tf"))
+        .parse()
+        .unwrap();
+    let call = main.get_blocks("module").next().unwrap();
+    let Expression::Object(clusters) = &call.body.get_attribute("clusters").unwrap().value else {
         panic!("clusters is not an object");
     };
     let mut out = BTreeMap::new();
@@ -382,7 +383,7 @@ fn partitions(
 #[test]
 fn clusters_of_other_partitions_cannot_reach_each_other_inside_the_vnet() {
     let (plan, tree) = initech();
-    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let foundation = blocks(&tree, FOUNDATION);
     let deny = block(
         &foundation,
         "azurerm_network_security_rule.deny_other_clusters",
@@ -506,7 +507,10 @@ fn a_cluster_renamed_by_repack_moves_its_foundation_resources() {
         .filter(|b| b.ident.as_str() == "moved")
         .map(|b| (attr(&b.body, "from"), attr(&b.body, "to")))
         .collect();
-    let declared = blocks(&tree, "terraform/prod/foundation");
+    // The addresses are in the module the stack calls (`module.foundation`), and every one
+    // of them is declared there, keyed by cluster name.
+    let declared = blocks(&tree, FOUNDATION);
+    assert!(blocks(&tree, "terraform/prod/foundation").contains_key("module.foundation"));
     for address in [
         "azurerm_subnet.cluster",
         "azurerm_network_security_group.cluster",
@@ -516,22 +520,33 @@ fn a_cluster_renamed_by_repack_moves_its_foundation_resources() {
         "azurerm_key_vault_key.secrets",
     ] {
         let expected = (
-            format!("{address}[\"acme-prod-standard-02\"]"),
-            format!("{address}[\"acme-prod-standard-01\"]"),
+            format!("module.foundation.{address}[\"acme-prod-standard-02\"]"),
+            format!("module.foundation.{address}[\"acme-prod-standard-01\"]"),
         );
         assert!(moves.contains(&expected), "{expected:?} not in {moves:#?}");
-        assert!(declared.contains_key(address), "{address}");
+        let each = attr(block(&declared, address), "for_each");
+        assert!(
+            each == "local.clusters" || each == "var.clusters",
+            "{address}: {each}"
+        );
     }
+    assert_eq!(moves.len(), 7, "{moves:#?}");
     // Its subnet and security group keep its first name: the rename replaces neither, and
     // the new cluster (the rename replaces the AKS cluster) is created in the same subnet.
     assert_eq!(
         partitions(&tree, "prod")["acme-prod-standard-01"].0,
         repacked.clusters[0].network.node_subnets
     );
-    let network = text(&tree, "terraform/prod/foundation/network.tf");
+    let main = text(&tree, "terraform/prod/foundation/main.tf");
     assert!(
-        network
-            .contains("\"acme-prod-standard-01\" = {\n      name    = \"acme-prod-standard-02\"\n"),
+        main.lines()
+            .any(|l| l.trim_start().starts_with("\"acme-prod-standard-01\"")
+                && l.ends_with(", network_name = \"acme-prod-standard-02\" }")),
+        "{main}"
+    );
+    let network = text(&tree, &format!("{FOUNDATION}/network.tf"));
+    assert!(
+        network.contains("coalesce(c.network_name, name)"),
         "{network}"
     );
     assert_eq!(
@@ -637,7 +652,7 @@ fn an_allowlist_endpoint_is_public_and_open_to_from_only() {
 #[test]
 fn private_clusters_are_reached_with_command_invoke() {
     let (_, tree) = initech();
-    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let foundation = blocks(&tree, FOUNDATION);
     let role = block(&foundation, "azurerm_role_definition.command_invoke");
     let permissions = strings(&attr(nested(role, "permissions"), "actions"));
     for action in [
@@ -651,9 +666,17 @@ fn private_clusters_are_reached_with_command_invoke() {
     assert!(attr(assignment, "for_each").starts_with("local.private ? local.admins"));
     assert_eq!(
         attr(assignment, "role_definition_name"),
-        format!("\"${{var.resource_group_name}} AKS command invoke\"")
+        "\"${var.foundation} AKS command invoke\""
     );
-    assert_eq!(attr(role, "name"), "\"initech-prod AKS command invoke\"");
+    assert_eq!(attr(role, "name"), "\"${var.name} AKS command invoke\"");
+    let stack = blocks(&tree, "terraform/prod/foundation");
+    assert_eq!(
+        attr(block(&stack, "module.foundation"), "name"),
+        attr(
+            &call(&tree, "prod", "initech-prod-general-01"),
+            "foundation"
+        )
+    );
 }
 
 #[test]
@@ -731,13 +754,15 @@ fn the_directory_is_the_tenant_of_the_provider_the_vault_and_the_cluster() {
         ),
         quoted
     );
-    let foundation = blocks(&tree, "terraform/prod/foundation");
+    let stack = blocks(&tree, "terraform/prod/foundation");
     assert_eq!(
-        attr(
-            block(&foundation, "azurerm_key_vault.initech_prod"),
-            "tenant_id"
-        ),
+        attr(block(&stack, "module.foundation"), "tenant_id"),
         quoted
+    );
+    let foundation = blocks(&tree, FOUNDATION);
+    assert_eq!(
+        attr(block(&foundation, "azurerm_key_vault.this"), "tenant_id"),
+        "coalesce(var.tenant_id, data.azurerm_client_config.current.tenant_id)"
     );
     assert_eq!(
         attr(&call(&tree, "prod", "initech-prod-general-01"), "tenant_id"),
@@ -745,9 +770,10 @@ fn the_directory_is_the_tenant_of_the_provider_the_vault_and_the_cluster() {
     );
     // Without it: the applying client's directory.
     let test = blocks(&tree, "terraform/test/foundation");
-    assert_eq!(
-        attr(block(&test, "azurerm_key_vault.initech_test"), "tenant_id"),
-        "data.azurerm_client_config.current.tenant_id"
+    assert!(
+        block(&test, "module.foundation")
+            .get_attribute("tenant_id")
+            .is_none()
     );
     assert!(
         call(&tree, "test", "initech-test-general-01")
@@ -818,8 +844,8 @@ fn adding_a_tenant_changes_at_most_15_lines_under_terraform() {
 #[test]
 fn logs_are_kept_as_long_as_on_aws() {
     let (_, tree) = initech();
-    let foundation = blocks(&tree, "terraform/prod/foundation");
-    let workspace = block(&foundation, "azurerm_log_analytics_workspace.initech_prod");
+    let foundation = blocks(&tree, FOUNDATION);
+    let workspace = block(&foundation, "azurerm_log_analytics_workspace.this");
     assert_eq!(attr(workspace, "retention_in_days"), "365");
 }
 
@@ -829,4 +855,41 @@ fn renamable(with_alpha_and_beta: bool) -> String {
     let yaml = three_tenants(with_alpha_and_beta);
     assert!(yaml.contains("production: true"));
     yaml.replacen("production: true", "production: false", 1)
+}
+
+/// The modules derive some names (`<cluster>-secrets`, `<name>-disks`, the system pool's
+/// `<pool>tmp`, the resource group and workspace of the cluster's ids); the plan stays
+/// their one source: a plan that names one otherwise is refused as a bug.
+#[test]
+fn a_name_the_modules_derive_must_be_the_plans() {
+    let (plan, _) = initech();
+    let mut renamed = plan.clone();
+    let cluster = &mut renamed.clusters[0];
+    let clusterwright::plan::resources::ClusterResources::Azure(azure) = &mut cluster.resources
+    else {
+        panic!("not AKS");
+    };
+    azure.system_pool_temporary_name = "rotating".to_owned();
+    let name = cluster.name.clone();
+    match targets::render(&renamed, &Templates::load(None).unwrap()) {
+        Err(clusterwright::error::Error::Bug(message)) => {
+            assert!(
+                message.contains(&format!("temporary system pool of cluster `{name}`")),
+                "{message}"
+            );
+            assert!(message.contains("`rotating`"), "{message}");
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    let mut renamed = plan.clone();
+    let clusterwright::plan::resources::EnvironmentCloud::Azure(azure) =
+        &mut renamed.environments[0].resources.cloud
+    else {
+        panic!("not Azure");
+    };
+    azure.disk_key = "disks".to_owned();
+    assert!(matches!(
+        targets::render(&renamed, &Templates::load(None).unwrap()),
+        Err(clusterwright::error::Error::Bug(m)) if m.contains("disk key")
+    ));
 }

@@ -89,14 +89,21 @@ fn parse(text: &str) -> Body {
 }
 
 const MODULE: &str = "terraform/modules/gcp-cluster/main.tf";
+const FOUNDATION: &str = "terraform/modules/gcp-foundation";
 
 /// The review's finding 10: the APIs and the GKE service agent are in the foundation,
 /// left on at destroy, and the key binding that names the agent waits for it.
 #[test]
 fn the_foundation_enables_the_apis_and_the_gke_service_agent_before_the_key_binding() {
     let tree = tree_of(&plan_text(&bundled("globex-gcp"), None, false));
+    let main = parse(file(&tree, &format!("{FOUNDATION}/main.tf")));
+    let kms = parse(file(&tree, &format!("{FOUNDATION}/kms.tf")));
+    assert!(file(&tree, &format!("{FOUNDATION}/versions.tf")).contains("hashicorp/google-beta"));
     for env in ["prod", "prod-us", "staging"] {
-        let main = parse(file(&tree, &format!("terraform/{env}/foundation/main.tf")));
+        let call = parse(file(&tree, &format!("terraform/{env}/foundation/main.tf")));
+        let call: Vec<&Block> = call.blocks().collect();
+        assert_eq!(call.len(), 1, "{env}");
+        assert_eq!(attr(call[0], "source"), "\"../../modules/gcp-foundation\"");
         let apis = resource(&main, "google_project_service", "this");
         let services = attr(apis, "for_each");
         for api in ["container", "compute", "cloudkms", "binaryauthorization"] {
@@ -110,7 +117,6 @@ fn the_foundation_enables_the_apis_and_the_gke_service_agent_before_the_key_bind
         assert_eq!(attr(identity, "provider"), "google-beta");
         assert_eq!(attr(identity, "service"), "\"container.googleapis.com\"");
         assert!(attr(identity, "depends_on").contains("google_project_service.this"));
-        let kms = parse(file(&tree, &format!("terraform/{env}/foundation/kms.tf")));
         let binding = resource(&kms, "google_kms_crypto_key_iam_member", "secrets");
         assert!(attr(binding, "member").contains("container-engine-robot"));
         assert!(
@@ -308,16 +314,27 @@ fn admins_are_bound_to_kubernetes_engine_admin() {
         "    access:\n      admins: [\"group:platform@globex.example\", \"serviceAccount:ci@globex-prod-4711.iam.gserviceaccount.com\"]\n",
     );
     let tree = tree_of(&plan_text(&yaml, None, false));
-    let main = parse(file(&tree, "terraform/prod/foundation/main.tf"));
+    let main = parse(file(&tree, &format!("{FOUNDATION}/main.tf")));
     let admins = resource(&main, "google_project_iam_member", "admins");
     assert_eq!(attr(admins, "role"), "\"roles/container.admin\"");
     assert_eq!(attr(admins, "member"), "each.key");
-    let members = attr(admins, "for_each");
+    assert_eq!(attr(admins, "for_each"), "toset(var.admins)");
+    let call = parse(file(&tree, "terraform/prod/foundation/main.tf"));
+    let call = call.blocks().next().unwrap();
+    let members = attr(call, "admins");
     assert!(members.contains("\"group:platform@globex.example\""));
     assert!(members.contains("\"serviceAccount:ci@globex-prod-4711.iam.gserviceaccount.com\""));
-    // No admins, no binding.
-    let staging = file(&tree, "terraform/staging/foundation/main.tf");
-    assert!(!staging.contains("roles/container.admin"));
+    // No admins, no binding: the module's list is empty.
+    let staging = parse(file(&tree, "terraform/staging/foundation/main.tf"));
+    assert!(
+        staging
+            .blocks()
+            .next()
+            .unwrap()
+            .body
+            .get_attribute("admins")
+            .is_none()
+    );
 }
 
 /// The stacks: a foundation and a stack per cluster whose `main.tf` is one module call
@@ -335,9 +352,18 @@ fn each_cluster_is_a_stack_calling_the_module() {
         assert_eq!(attr(modules[0], "source"), "\"../../modules/gcp-cluster\"");
         let groups = attr(modules[0], "node_groups");
         for group in &cluster.node_groups {
+            // One line per group, keyed by its stable name.
+            let line = groups
+                .lines()
+                .find(|l| {
+                    l.trim_start()
+                        .starts_with(&format!("\"{}\" = {{", group.name))
+                })
+                .unwrap_or_else(|| panic!("{dir}: no {}", group.name));
+            assert!(line.ends_with('}'), "{dir}: {line}");
             assert!(
-                groups.contains(&format!("\"{}\" = {{", group.name)),
-                "{dir}"
+                line.contains(&format!("nodes = {},", group.nodes)),
+                "{dir}: {line}"
             );
         }
         let versions = file(&tree, &format!("{dir}/versions.tf"));
@@ -354,10 +380,10 @@ fn each_cluster_is_a_stack_calling_the_module() {
     let globex = tree_of(&plan_text(&bundled("globex-gcp"), None, false));
     let sandbox = file(&globex, "terraform/prod/globex-prod-sandbox-04/main.tf");
     assert!(sandbox.contains(
-        "taints        = [{ key = \"CriticalAddonsOnly\", value = \"true\", effect = \"NO_SCHEDULE\" }]"
+        "taints = [{ key = \"CriticalAddonsOnly\", value = \"true\", effect = \"NO_SCHEDULE\" }]"
     ));
     assert!(sandbox.contains(
-        "taints        = [{ key = \"clusterwright.io/tenant\", value = \"sandbox\", effect = \"NO_SCHEDULE\" }]"
+        "taints = [{ key = \"clusterwright.io/tenant\", value = \"sandbox\", effect = \"NO_SCHEDULE\" }]"
     ));
     // Under Cilium the module adds Cilium's taint to every pool.
     let module = file(&tree, MODULE);
@@ -370,20 +396,17 @@ fn each_cluster_is_a_stack_calling_the_module() {
 #[test]
 fn cilium_encryption_has_its_firewall_rule() {
     let tree = tree_of(&plan_text(&bundled("hooli-gcp"), None, false));
-    let network = file(&tree, "terraform/prod/foundation/network.tf");
-    assert!(
-        network.contains("cilium_encryption = \"wireguard\""),
-        "{network}"
-    );
-    let body = parse(network);
+    let call = file(&tree, "terraform/prod/foundation/main.tf");
+    assert!(call.contains("cilium_encryption = \"wireguard\""), "{call}");
+    let body = parse(file(&tree, &format!("{FOUNDATION}/network.tf")));
     let rule = resource(&body, "google_compute_firewall", "cilium_encryption");
     assert!(attr(rule, "for_each").contains("c.cilium_encryption != null"));
     let allow = find(&rule.body, "allow");
     assert!(attr(allow[0], "ports").contains("51871"));
     // Without Cilium, no cluster has one.
     let globex = tree_of(&plan_text(&bundled("globex-gcp"), None, false));
-    let network = file(&globex, "terraform/prod/foundation/network.tf");
-    assert!(!network.contains("cilium_encryption = \"wireguard\""));
+    let call = file(&globex, "terraform/prod/foundation/main.tf");
+    assert!(!call.contains("cilium_encryption"));
 }
 
 /// A GCP blueprint of three tenants: `alpha` and `beta` fill `acme-prod-standard-01`,
@@ -433,9 +456,45 @@ fn a_repack_rename_moves_the_foundations_per_cluster_resources() {
         "google_compute_firewall.cilium_encryption",
     ] {
         let block = format!(
-            "moved {{\n  from = {kind}[\"acme-prod-standard-02\"]\n  to   = {kind}[\"acme-prod-standard-01\"]\n}}"
+            "moved {{\n  from = module.foundation.{kind}[\"acme-prod-standard-02\"]\n  to   = module.foundation.{kind}[\"acme-prod-standard-01\"]\n}}"
         );
         assert!(moved.contains(&block), "{block}\nnot in\n{moved}");
+    }
+    // Every address resolves in the module the stack calls: a resource of that type and
+    // name, keyed by cluster name (`for_each` over the clusters), and the new key is one
+    // of the clusters the stack passes.
+    let call = parse(file(&tree, "terraform/prod/foundation/main.tf"));
+    let call = call.blocks().next().unwrap();
+    assert_eq!(call.labels[0].as_str(), "foundation");
+    assert!(attr(call, "clusters").contains("\"acme-prod-standard-01\" = {"));
+    let module: Vec<Body> = tree
+        .files()
+        .filter(|(p, _)| p.starts_with(FOUNDATION) && p.ends_with(".tf"))
+        .map(|(_, f)| parse(&f.content))
+        .collect();
+    let body = parse(moved);
+    let moves = find(&body, "moved");
+    assert_eq!(moves.len(), 4);
+    for block in moves {
+        for end in ["from", "to"] {
+            let address = attr(block, end);
+            let rest = address.strip_prefix("module.foundation.").unwrap();
+            let (kind, rest) = rest.split_once('.').unwrap();
+            let (name, _) = rest.split_once('[').unwrap();
+            let found = module.iter().find_map(|b| {
+                b.blocks().find(|r| {
+                    r.ident.as_str() == "resource"
+                        && r.labels[0].as_str() == kind
+                        && r.labels[1].as_str() == name
+                })
+            });
+            let found = found.unwrap_or_else(|| panic!("{address} is not in the module"));
+            let each = attr(found, "for_each");
+            assert!(
+                each.contains("var.clusters") || each.starts_with("google_kms_crypto_key.secrets"),
+                "{address}: {each}"
+            );
+        }
     }
     let versions = file(&tree, "terraform/prod/acme-prod-standard-01/versions.tf");
     assert!(
@@ -521,4 +580,42 @@ fn renamable(with_alpha_and_beta: bool) -> String {
     let yaml = three_tenants(with_alpha_and_beta);
     assert!(yaml.contains("production: true"));
     yaml.replacen("production: true", "production: false", 1)
+}
+
+/// The modules derive some names (`<cluster>-secrets`, `<name>-deny-ingress`, the
+/// Workload Identity pool); the plan stays their one source: a plan that names one
+/// otherwise is refused as a bug before anything is rendered.
+#[test]
+fn a_name_the_modules_derive_must_be_the_plans() {
+    let plan = plan_text(&bundled("hooli-gcp"), None, false);
+    assert!(targets::render(&plan, &Templates::load(None).unwrap()).is_ok());
+    let mut renamed = plan.clone();
+    let cluster = &mut renamed.clusters[0];
+    let clusterwright::plan::resources::ClusterResources::Gcp(gcp) = &mut cluster.resources else {
+        panic!("not GKE");
+    };
+    gcp.secrets_key = "another-key".to_owned();
+    let name = cluster.name.clone();
+    match targets::render(&renamed, &Templates::load(None).unwrap()) {
+        Err(clusterwright::error::Error::Bug(message)) => {
+            assert!(
+                message.contains(&format!("secrets key of cluster `{name}`")),
+                "{message}"
+            );
+            assert!(message.contains(&format!("`{name}-secrets`")), "{message}");
+            assert!(message.contains("`another-key`"), "{message}");
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    let mut renamed = plan.clone();
+    let clusterwright::plan::resources::EnvironmentCloud::Gcp(gcp) =
+        &mut renamed.environments[0].resources.cloud
+    else {
+        panic!("not GCP");
+    };
+    gcp.deny_ingress_firewall = "deny-all".to_owned();
+    assert!(matches!(
+        targets::render(&renamed, &Templates::load(None).unwrap()),
+        Err(clusterwright::error::Error::Bug(m)) if m.contains("deny-ingress firewall rule")
+    ));
 }

@@ -49,12 +49,8 @@ pub const TEMPLATE_TF_AWS_CLUSTER_OUTPUTS: &str = "terraform/aws/cluster_outputs
 pub const TEMPLATE_TF_GCP_VERSIONS: &str = "terraform/gcp/versions.tf.tera";
 /// GCP `providers.tf` of a stack: the providers pinned to the project, default labels.
 pub const TEMPLATE_TF_GCP_PROVIDERS: &str = "terraform/gcp/providers.tf.tera";
-/// GCP foundation `main.tf`: the APIs, the GKE service agent, the admins' IAM bindings.
+/// GCP foundation `main.tf`: one call of the `gcp-foundation` module.
 pub const TEMPLATE_TF_GCP_FOUNDATION: &str = "terraform/gcp/foundation.tf.tera";
-/// GCP foundation `network.tf`: the VPC network, the clusters' subnetworks, firewall, Cloud NAT.
-pub const TEMPLATE_TF_GCP_NETWORK: &str = "terraform/gcp/network.tf.tera";
-/// GCP foundation `kms.tf`: the key ring, the clusters' secrets keys and their binding.
-pub const TEMPLATE_TF_GCP_KMS: &str = "terraform/gcp/kms.tf.tera";
 /// GCP foundation `outputs.tf`.
 pub const TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS: &str = "terraform/gcp/foundation-outputs.tf.tera";
 /// GCP cluster stack `main.tf`: one call of the `gcp-cluster` module.
@@ -66,12 +62,8 @@ pub const TEMPLATE_TF_GCP_CLUSTER_OUTPUTS: &str = "terraform/gcp/cluster-outputs
 pub const TEMPLATE_TF_AZURE_VERSIONS: &str = "terraform/azure/versions.tf.tera";
 /// Azure `providers.tf` of every stack: the provider pinned to the subscription (and directory).
 pub const TEMPLATE_TF_AZURE_PROVIDERS: &str = "terraform/azure/providers.tf.tera";
-/// Azure foundation `main.tf`: resource group, workspace, subscription prerequisites.
+/// Azure foundation `main.tf`: one call of the `azure-foundation` module.
 pub const TEMPLATE_TF_AZURE_MAIN: &str = "terraform/azure/main.tf.tera";
-/// Azure foundation `network.tf`: the VNet, each cluster's subnet and network security group.
-pub const TEMPLATE_TF_AZURE_NETWORK: &str = "terraform/azure/network.tf.tera";
-/// Azure foundation `keyvault.tf`: the Key Vault, its keys, the disk encryption set.
-pub const TEMPLATE_TF_AZURE_KEYVAULT: &str = "terraform/azure/keyvault.tf.tera";
 /// Azure foundation `outputs.tf`.
 pub const TEMPLATE_TF_AZURE_OUTPUTS: &str = "terraform/azure/outputs.tf.tera";
 /// Azure cluster stack `main.tf`: one call of the cluster module.
@@ -170,16 +162,12 @@ pub const ALL: &[&str] = &[
     TEMPLATE_TF_GCP_VERSIONS,
     TEMPLATE_TF_GCP_PROVIDERS,
     TEMPLATE_TF_GCP_FOUNDATION,
-    TEMPLATE_TF_GCP_NETWORK,
-    TEMPLATE_TF_GCP_KMS,
     TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS,
     TEMPLATE_TF_GCP_CLUSTER,
     TEMPLATE_TF_GCP_CLUSTER_OUTPUTS,
     TEMPLATE_TF_AZURE_VERSIONS,
     TEMPLATE_TF_AZURE_PROVIDERS,
     TEMPLATE_TF_AZURE_MAIN,
-    TEMPLATE_TF_AZURE_NETWORK,
-    TEMPLATE_TF_AZURE_KEYVAULT,
     TEMPLATE_TF_AZURE_OUTPUTS,
     TEMPLATE_TF_AZURE_STACK,
     TEMPLATE_TF_AZURE_STACK_OUTPUTS,
@@ -227,9 +215,23 @@ pub const TF_MODULE_AZURE: &[&str] = &[
 /// AWS calls it. Empty while the foundation is still rendered per environment.
 pub const TF_FOUNDATION_AWS: &[&str] = &[];
 /// The files of the GCP foundation module (as [`TF_FOUNDATION_AWS`]).
-pub const TF_FOUNDATION_GCP: &[&str] = &[];
+pub const TF_FOUNDATION_GCP: &[&str] = &[
+    "terraform/modules/gcp-foundation/versions.tf",
+    "terraform/modules/gcp-foundation/variables.tf",
+    "terraform/modules/gcp-foundation/main.tf",
+    "terraform/modules/gcp-foundation/network.tf",
+    "terraform/modules/gcp-foundation/kms.tf",
+    "terraform/modules/gcp-foundation/outputs.tf",
+];
 /// The files of the Azure foundation module (as [`TF_FOUNDATION_AWS`]).
-pub const TF_FOUNDATION_AZURE: &[&str] = &[];
+pub const TF_FOUNDATION_AZURE: &[&str] = &[
+    "terraform/modules/azure-foundation/versions.tf",
+    "terraform/modules/azure-foundation/variables.tf",
+    "terraform/modules/azure-foundation/main.tf",
+    "terraform/modules/azure-foundation/network.tf",
+    "terraform/modules/azure-foundation/keyvault.tf",
+    "terraform/modules/azure-foundation/outputs.tf",
+];
 
 /// Every file copied as it is: [`COPIED`] and the modules.
 pub fn copied() -> impl Iterator<Item = &'static str> {

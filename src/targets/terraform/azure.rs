@@ -21,16 +21,18 @@ use crate::plan::ClusterPlan;
 use crate::plan::encryption::CloudEncryption;
 use crate::targets::stacks::{self, StackKind};
 use crate::targets::templates::{
-    TEMPLATE_TF_AZURE_KEYVAULT, TEMPLATE_TF_AZURE_MAIN, TEMPLATE_TF_AZURE_NETWORK,
-    TEMPLATE_TF_AZURE_OUTPUTS, TEMPLATE_TF_AZURE_PROVIDERS, TEMPLATE_TF_AZURE_STACK,
-    TEMPLATE_TF_AZURE_STACK_OUTPUTS, TEMPLATE_TF_AZURE_VERSIONS,
+    TEMPLATE_TF_AZURE_MAIN, TEMPLATE_TF_AZURE_OUTPUTS, TEMPLATE_TF_AZURE_PROVIDERS,
+    TEMPLATE_TF_AZURE_STACK, TEMPLATE_TF_AZURE_STACK_OUTPUTS, TEMPLATE_TF_AZURE_VERSIONS,
 };
 
-/// Context of the foundation's templates: `versions.tf`, `providers.tf`, `main.tf`,
-/// `network.tf`, `keyvault.tf` and `outputs.tf` (each type alias below names one).
+/// Context of the foundation's templates: `versions.tf`, `providers.tf`, `main.tf` (the
+/// call of `terraform/modules/azure-foundation`) and `outputs.tf` (each type alias below
+/// names one).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundationContext<'a> {
+    /// `source` of the module call.
+    pub source: String,
     /// The environment: account, directory, region, range, resources, address label.
     pub environment: EnvironmentView<'a>,
     /// The foundation's state key.
@@ -45,7 +47,8 @@ pub struct FoundationContext<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundationCluster<'a> {
-    /// Name: the key of its subnet, security group and secrets key.
+    /// Name: the key of its subnet, security group and secrets key (which the module
+    /// names `<name>-secrets`, [`check_foundation_names`]).
     pub name: &'a str,
     /// The name of its subnet and security group: its first name, which a rename by
     /// `--repack` keeps (as its state key), so that a rename replaces neither.
@@ -55,8 +58,6 @@ pub struct FoundationCluster<'a> {
     /// The sources its security group admits from inside the VNet: the node subnets of
     /// every cluster of its isolation partition (itself included) and its own pod range.
     pub allowed_sources: Vec<String>,
-    /// The Key Vault key of its Kubernetes secrets.
-    pub secrets_key: &'a str,
 }
 
 /// Context of `terraform/azure/versions.tf.tera` (foundation and cluster stacks alike read
@@ -66,10 +67,6 @@ pub type VersionsContext<'a> = FoundationContext<'a>;
 pub type ProvidersContext<'a> = FoundationContext<'a>;
 /// Context of `terraform/azure/main.tf.tera`.
 pub type MainContext<'a> = FoundationContext<'a>;
-/// Context of `terraform/azure/network.tf.tera`.
-pub type NetworkContext<'a> = FoundationContext<'a>;
-/// Context of `terraform/azure/keyvault.tf.tera`.
-pub type KeyVaultContext<'a> = FoundationContext<'a>;
 /// Context of `terraform/azure/outputs.tf.tera`.
 pub type OutputsContext<'a> = FoundationContext<'a>;
 
@@ -112,10 +109,11 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
             network_name: network_name(cluster),
             subnets: &cluster.network.node_subnets,
             allowed_sources: allowed_sources(cluster, &env.clusters),
-            secrets_key: &azure(cluster)?.secrets_key,
         });
     }
+    check_foundation_names(env.environment, &env.clusters)?;
     let foundation = FoundationContext {
+        source: stacks::module_source(env.environment.cloud, StackKind::Foundation),
         environment: EnvironmentView::new(&env.plan.platform, env.environment),
         state_key: env.foundation().state_key,
         vnet_encryption: env.clusters.iter().any(|c| encrypted(c)),
@@ -125,8 +123,6 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         ("versions.tf", TEMPLATE_TF_AZURE_VERSIONS),
         ("providers.tf", TEMPLATE_TF_AZURE_PROVIDERS),
         ("main.tf", TEMPLATE_TF_AZURE_MAIN),
-        ("network.tf", TEMPLATE_TF_AZURE_NETWORK),
-        ("keyvault.tf", TEMPLATE_TF_AZURE_KEYVAULT),
         ("outputs.tf", TEMPLATE_TF_AZURE_OUTPUTS),
     ] {
         env.emit_foundation(tree, file, template, &foundation)?;
@@ -195,8 +191,79 @@ pub fn allowed_sources(cluster: &ClusterPlan, clusters: &[&ClusterPlan]) -> Vec<
     out
 }
 
-/// The foundation resources of a cluster, each a type and a name, all keyed by the
-/// cluster's name: what a `--repack` rename moves.
+/// The names `terraform/modules/azure-foundation` and `azure-cluster` derive instead of
+/// taking them, as they derive them: the disk key; per cluster its secrets key, the
+/// temporary name of its system pool, and the ids of the cluster and the workspace, which
+/// hold the environment's resource name where the modules take one name for the resource
+/// group, the workspace (and the VNet and disk encryption set). The plan stays the one
+/// source of names: each must equal the plan's, else a module would create or look up
+/// another object than the one the plan names.
+pub fn check_foundation_names(
+    environment: &crate::plan::EnvironmentPlan,
+    clusters: &[&ClusterPlan],
+) -> Result<()> {
+    let name = &environment.resources.name;
+    let crate::plan::resources::EnvironmentCloud::Azure(plan) = &environment.resources.cloud else {
+        return Err(Error::Bug(format!(
+            "environment `{}` has no Azure resources",
+            environment.name
+        )));
+    };
+    let mut derived = vec![(
+        "disk key".to_owned(),
+        format!("{name}-disks"),
+        plan.disk_key.as_str(),
+    )];
+    let account = &environment.account;
+    for cluster in clusters {
+        let c = azure(cluster)?;
+        let system = cluster
+            .node_groups
+            .first()
+            .ok_or_else(|| Error::Bug(format!("cluster `{}` has no system pool", cluster.name)))?;
+        let group = format!("/subscriptions/{account}/resourceGroups/{name}/providers");
+        derived.extend([
+            (
+                format!("secrets key of cluster `{}`", cluster.name),
+                format!("{}-secrets", cluster.name),
+                c.secrets_key.as_str(),
+            ),
+            (
+                format!("temporary system pool of cluster `{}`", cluster.name),
+                format!("{}tmp", system.cloud_name),
+                c.system_pool_temporary_name.as_str(),
+            ),
+            (
+                format!("cluster `{}`", cluster.name),
+                format!(
+                    "{group}/Microsoft.ContainerService/managedClusters/{}",
+                    cluster.name
+                ),
+                c.resource_id.as_str(),
+            ),
+            (
+                format!("workspace of cluster `{}`", cluster.name),
+                format!("{group}/Microsoft.OperationalInsights/workspaces/{name}"),
+                c.workspace_id.as_str(),
+            ),
+        ]);
+    }
+    for (what, module, plan) in derived {
+        if module != plan {
+            return Err(Error::Bug(format!(
+                "environment `{}`: the azure modules name the {what} `{module}`, the plan `{plan}`",
+                environment.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The address of the foundation stack's module call: its resources are under it.
+pub const FOUNDATION_MODULE: &str = "module.foundation";
+
+/// The foundation resources of a cluster in the `azure-foundation` module, each a type
+/// and a name, all keyed by the cluster's name: what a `--repack` rename moves.
 pub const FOUNDATION_RESOURCES: &[&str] = &[
     "azurerm_subnet.cluster",
     "azurerm_network_security_group.cluster",
@@ -207,12 +274,16 @@ pub const FOUNDATION_RESOURCES: &[&str] = &[
     "azurerm_key_vault_key.secrets",
 ];
 
+/// The `moved` blocks of a cluster renamed from `from` to `to`. A `moved` block may name a
+/// resource inside a child module that the stack calls: `module.foundation.<type>.<name>`
+/// (developer.hashicorp.com/terraform/language/modules/develop/refactoring, "Moving
+/// Resources into Modules"; the `from` and `to` addresses may be in child modules).
 fn foundation_moves(from: &str, to: &str) -> Vec<Move> {
     FOUNDATION_RESOURCES
         .iter()
         .map(|address| Move {
-            from: format!("{address}[{from:?}]"),
-            to: format!("{address}[{to:?}]"),
+            from: format!("{FOUNDATION_MODULE}.{address}[{from:?}]"),
+            to: format!("{FOUNDATION_MODULE}.{address}[{to:?}]"),
         })
         .collect()
 }

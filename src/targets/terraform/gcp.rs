@@ -30,8 +30,7 @@ use crate::plan::{
 use crate::targets::stacks::{self, StackKind};
 use crate::targets::templates::{
     TEMPLATE_TF_GCP_CLUSTER, TEMPLATE_TF_GCP_CLUSTER_OUTPUTS, TEMPLATE_TF_GCP_FOUNDATION,
-    TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS, TEMPLATE_TF_GCP_KMS, TEMPLATE_TF_GCP_NETWORK,
-    TEMPLATE_TF_GCP_PROVIDERS, TEMPLATE_TF_GCP_VERSIONS,
+    TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS, TEMPLATE_TF_GCP_PROVIDERS, TEMPLATE_TF_GCP_VERSIONS,
 };
 
 /// Context of `terraform/gcp/versions.tf.tera`, in either kind of stack.
@@ -60,10 +59,13 @@ pub struct ProvidersContext<'a> {
     pub labels: &'a std::collections::BTreeMap<String, String>,
 }
 
-/// Context of the foundation's `main.tf`, `network.tf`, `kms.tf` and `outputs.tf`.
+/// Context of the foundation's `main.tf` (the call of `terraform/modules/gcp-foundation`)
+/// and `outputs.tf`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundationContext<'a> {
+    /// `source` of the module call.
+    pub source: String,
     /// The environment's name.
     pub environment: &'a str,
     /// Its project.
@@ -72,14 +74,9 @@ pub struct FoundationContext<'a> {
     pub region: &'a str,
     /// Its range.
     pub cidr: &'a str,
-    /// Name of the VPC network, the router and the NAT (the environment's resource name).
-    pub network: &'a str,
-    /// Name of the key ring (the same).
-    pub key_ring: &'a str,
-    /// The firewall rule that denies (and logs) the rest of ingress.
-    pub deny_ingress_firewall: &'a str,
-    /// The project's Workload Identity pool.
-    pub workload_pool: &'a str,
+    /// The environment's resource name: the VPC network, the router, the NAT and the key
+    /// ring. The module derives the rest ([`check_foundation_names`]).
+    pub name: &'a str,
     /// `access.admins`: IAM members made cluster-admin (project-wide).
     pub admins: &'a [String],
     /// The clusters, by name.
@@ -90,7 +87,7 @@ pub struct FoundationContext<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundationCluster<'a> {
-    /// The cluster's name (also its subnetwork's).
+    /// The cluster's name (also its subnetwork's; its secrets key is `<name>-secrets`).
     pub name: &'a str,
     /// The node range: the subnetwork's primary range.
     pub nodes: &'a str,
@@ -98,11 +95,50 @@ pub struct FoundationCluster<'a> {
     pub pods: &'a str,
     /// The service range (secondary range `services`).
     pub services: &'a str,
-    /// Its secrets key's name.
-    pub secrets_key: &'a str,
     /// `wireguard` or `ipsec` when Cilium encrypts node-to-node traffic; the foundation
     /// opens what it needs between the cluster's nodes.
     pub cilium_encryption: Option<&'static str>,
+}
+
+/// The names `terraform/modules/gcp-foundation` and `gcp-cluster` derive instead of taking
+/// them, as they derive them: the deny-ingress firewall rule, the Workload Identity pool
+/// and each cluster's secrets key. The plan stays the one source of names: each must equal the
+/// plan's, else the module would create or report another object than the one the
+/// cluster stacks look up.
+pub fn check_foundation_names(
+    environment: &EnvironmentPlan,
+    gcp: &GcpEnvironment,
+    clusters: &[&ClusterPlan],
+) -> Result<()> {
+    let name = &environment.resources.name;
+    let mut derived = vec![
+        (
+            "deny-ingress firewall rule".to_owned(),
+            format!("{name}-deny-ingress"),
+            gcp.deny_ingress_firewall.as_str(),
+        ),
+        (
+            "Workload Identity pool".to_owned(),
+            format!("{}.svc.id.goog", environment.account),
+            gcp.workload_pool.as_str(),
+        ),
+    ];
+    for cluster in clusters {
+        derived.push((
+            format!("secrets key of cluster `{}`", cluster.name),
+            format!("{}-secrets", cluster.name),
+            gcp_cluster(cluster)?.secrets_key.as_str(),
+        ));
+    }
+    for (what, module, plan) in derived {
+        if module != plan {
+            return Err(Error::Bug(format!(
+                "environment `{}`: the gcp modules name the {what} `{module}`, the plan `{plan}`",
+                environment.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Context of a cluster stack's `main.tf` and `outputs.tf`: the module call.
@@ -128,12 +164,9 @@ pub struct ClusterContext<'a> {
     pub kubernetes_version: &'a str,
     /// GKE release channel.
     pub release_channel: &'static str,
-    /// The environment's VPC network.
-    pub network: &'a str,
-    /// The environment's key ring.
-    pub key_ring: &'a str,
-    /// The cluster's secrets key.
-    pub secrets_key: &'a str,
+    /// The environment's resource name: its VPC network and key ring. The module names
+    /// the cluster's secrets key `<name>-secrets` ([`check_foundation_names`]).
+    pub foundation: &'a str,
     /// Account id of the nodes' service account.
     pub node_service_account: &'a str,
     /// The control plane's /28.
@@ -251,8 +284,14 @@ fn cilium_encryption(cluster: &ClusterPlan) -> Option<&'static str> {
     })
 }
 
+/// The address of the foundation stack's module call: its resources are under it.
+pub const FOUNDATION_MODULE: &str = "module.foundation";
+
 /// The `moved` blocks of the foundation's resources that belong to `cluster`, from its
-/// former name `from` to `to`.
+/// former name `from` to `to`. The resources are in the `gcp-foundation` module, so the
+/// addresses are `module.foundation.<type>.<name>[<key>]`: a `moved` block may name
+/// resources inside a child module it calls (developer.hashicorp.com/terraform/language/
+/// modules/develop/refactoring, "Moving Resources into Modules" / "moved block syntax").
 fn foundation_moves(cluster: &ClusterPlan, from: &str, to: &str) -> Vec<Move> {
     let mut kinds = vec![
         "google_compute_subnetwork.cluster",
@@ -265,8 +304,8 @@ fn foundation_moves(cluster: &ClusterPlan, from: &str, to: &str) -> Vec<Move> {
     kinds
         .into_iter()
         .map(|kind| Move {
-            from: format!("{kind}[\"{from}\"]"),
-            to: format!("{kind}[\"{to}\"]"),
+            from: format!("{FOUNDATION_MODULE}.{kind}[\"{from}\"]"),
+            to: format!("{FOUNDATION_MODULE}.{kind}[\"{to}\"]"),
         })
         .collect()
 }
@@ -341,9 +380,9 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
             labels: &resources.tags,
         },
     )?;
+    check_foundation_names(environment, gcp, &env.clusters)?;
     let mut clusters = Vec::new();
     for cluster in &env.clusters {
-        let c = gcp_cluster(cluster)?;
         clusters.push(FoundationCluster {
             name: &cluster.name,
             nodes: cluster.network.node_subnets.first().ok_or_else(|| {
@@ -353,26 +392,21 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
                 Error::Bug(format!("cluster `{}` has no pod range", cluster.name))
             })?,
             services: &cluster.network.service_cidr,
-            secrets_key: &c.secrets_key,
             cilium_encryption: cilium_encryption(cluster),
         });
     }
     let context = FoundationContext {
+        source: stacks::module_source(environment.cloud, StackKind::Foundation),
         environment: &environment.name,
         project: &environment.account,
         region: &environment.region,
         cidr: &environment.cidr,
-        network: &resources.name,
-        key_ring: &resources.name,
-        deny_ingress_firewall: &gcp.deny_ingress_firewall,
-        workload_pool: &gcp.workload_pool,
+        name: &resources.name,
         admins: &environment.access.admins,
         clusters,
     };
     for (file, template) in [
         ("main.tf", TEMPLATE_TF_GCP_FOUNDATION),
-        ("network.tf", TEMPLATE_TF_GCP_NETWORK),
-        ("kms.tf", TEMPLATE_TF_GCP_KMS),
         ("outputs.tf", TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS),
     ] {
         env.emit_foundation(tree, file, template, &context)?;
@@ -434,9 +468,7 @@ fn render_cluster(
         region: &environment.region,
         kubernetes_version: &env.plan.kubernetes_version,
         release_channel: c.release_channel,
-        network: &resources.name,
-        key_ring: &resources.name,
-        secrets_key: &c.secrets_key,
+        foundation: &resources.name,
         node_service_account: &c.node_service_account,
         control_plane_cidr: &c.control_plane_cidr,
         max_pods_per_node: cluster.network.max_pods_per_node,

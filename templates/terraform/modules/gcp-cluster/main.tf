@@ -5,7 +5,7 @@
 # gives them, so this stack needs no other state.
 
 data "google_compute_network" "this" {
-  name = var.network
+  name = var.foundation
 }
 
 data "google_compute_subnetwork" "this" {
@@ -15,12 +15,12 @@ data "google_compute_subnetwork" "this" {
 }
 
 data "google_kms_key_ring" "this" {
-  name     = var.key_ring
+  name     = var.foundation
   location = var.region
 }
 
 data "google_kms_crypto_key" "secrets" {
-  name     = var.secrets_key
+  name     = "${var.name}-secrets"
   key_ring = data.google_kms_key_ring.this.id
 }
 

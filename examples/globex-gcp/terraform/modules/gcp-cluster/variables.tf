@@ -30,18 +30,8 @@ variable "release_channel" {
   type        = string
 }
 
-variable "network" {
-  description = "Name of the environment's VPC network (foundation)."
-  type        = string
-}
-
-variable "key_ring" {
-  description = "Name of the environment's Cloud KMS key ring (foundation), which holds the cluster's secrets key."
-  type        = string
-}
-
-variable "secrets_key" {
-  description = "Name of the cluster's Cloud KMS key for application-layer secrets encryption (foundation)."
+variable "foundation" {
+  description = "The environment's resource name: its foundation's VPC network and Cloud KMS key ring, which holds the cluster's secrets key `<name>-secrets`."
   type        = string
 }
 

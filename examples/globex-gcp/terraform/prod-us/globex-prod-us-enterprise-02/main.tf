@@ -13,9 +13,7 @@ module "cluster" {
   kubernetes_version = "1.33"
   release_channel    = "STABLE"
 
-  network              = "globex-prod-us"
-  key_ring             = "globex-prod-us"
-  secrets_key          = "globex-prod-us-enterprise-02-secrets"
+  foundation           = "globex-prod-us"
   node_service_account = "globex-prod-us-enterprise-02"
   control_plane_cidr   = "10.17.112.128/28"
   max_pods_per_node    = 64
@@ -33,30 +31,15 @@ module "cluster" {
   # access.endpoint private; the IAM-gated DNS endpoint is always on.
   private_endpoint = true
 
+  # Node pools by node group, one line each; a blank line between them keeps each a line
+  # of its own in a diff (terraform fmt aligns the `=` of adjacent lines).
   node_groups = {
-    "system" = {
-      machine_type  = "n2-standard-4"
-      nodes         = 3
-      initial_nodes = 1
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "megacorp-1" = {
-      tenant        = "megacorp"
-      machine_type  = "n2-standard-8"
-      nodes         = 4
-      initial_nodes = 1
-    }
-    "megacorp-2" = {
-      tenant        = "megacorp"
-      machine_type  = "n2-standard-8"
-      nodes         = 4
-      initial_nodes = 1
-    }
-    "megacorp-3" = {
-      tenant        = "megacorp"
-      machine_type  = "n2-standard-8"
-      nodes         = 4
-      initial_nodes = 1
-    }
+    "system" = { machine_type = "n2-standard-4", nodes = 3, initial_nodes = 1, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "megacorp-1" = { tenant = "megacorp", machine_type = "n2-standard-8", nodes = 4, initial_nodes = 1 }
+
+    "megacorp-2" = { tenant = "megacorp", machine_type = "n2-standard-8", nodes = 4, initial_nodes = 1 }
+
+    "megacorp-3" = { tenant = "megacorp", machine_type = "n2-standard-8", nodes = 4, initial_nodes = 1 }
   }
 }

@@ -13,9 +13,7 @@ module "cluster" {
   kubernetes_version = "1.33"
   release_channel    = "STABLE"
 
-  network              = "globex-prod-us"
-  key_ring             = "globex-prod-us"
-  secrets_key          = "globex-prod-us-tenant-01-secrets"
+  foundation           = "globex-prod-us"
   node_service_account = "globex-prod-us-tenant-01"
   control_plane_cidr   = "10.17.48.128/28"
   max_pods_per_node    = 64
@@ -33,30 +31,15 @@ module "cluster" {
   # access.endpoint private; the IAM-gated DNS endpoint is always on.
   private_endpoint = true
 
+  # Node pools by node group, one line each; a blank line between them keeps each a line
+  # of its own in a diff (terraform fmt aligns the `=` of adjacent lines).
   node_groups = {
-    "system" = {
-      machine_type  = "n2-standard-4"
-      nodes         = 3
-      initial_nodes = 1
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "billing-1" = {
-      tenant        = "billing"
-      machine_type  = "n2-standard-8"
-      nodes         = 3
-      initial_nodes = 1
-    }
-    "billing-2" = {
-      tenant        = "billing"
-      machine_type  = "n2-standard-8"
-      nodes         = 3
-      initial_nodes = 1
-    }
-    "startup-c-1" = {
-      tenant        = "startup-c"
-      machine_type  = "n2-standard-8"
-      nodes         = 3
-      initial_nodes = 1
-    }
+    "system" = { machine_type = "n2-standard-4", nodes = 3, initial_nodes = 1, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "billing-1" = { tenant = "billing", machine_type = "n2-standard-8", nodes = 3, initial_nodes = 1 }
+
+    "billing-2" = { tenant = "billing", machine_type = "n2-standard-8", nodes = 3, initial_nodes = 1 }
+
+    "startup-c-1" = { tenant = "startup-c", machine_type = "n2-standard-8", nodes = 3, initial_nodes = 1 }
   }
 }

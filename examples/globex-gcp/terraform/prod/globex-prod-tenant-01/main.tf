@@ -13,9 +13,7 @@ module "cluster" {
   kubernetes_version = "1.33"
   release_channel    = "STABLE"
 
-  network              = "globex-prod"
-  key_ring             = "globex-prod"
-  secrets_key          = "globex-prod-tenant-01-secrets"
+  foundation           = "globex-prod"
   node_service_account = "globex-prod-tenant-01"
   control_plane_cidr   = "10.16.48.128/28"
   max_pods_per_node    = 64
@@ -33,48 +31,21 @@ module "cluster" {
   # access.endpoint private; the IAM-gated DNS endpoint is always on.
   private_endpoint = true
 
+  # Node pools by node group, one line each; a blank line between them keeps each a line
+  # of its own in a diff (terraform fmt aligns the `=` of adjacent lines).
   node_groups = {
-    "system" = {
-      machine_type  = "n2-standard-4"
-      nodes         = 3
-      initial_nodes = 1
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "billing-1" = {
-      tenant        = "billing"
-      machine_type  = "n2-standard-8"
-      nodes         = 3
-      initial_nodes = 1
-    }
-    "billing-2" = {
-      tenant        = "billing"
-      machine_type  = "n2-standard-8"
-      nodes         = 3
-      initial_nodes = 1
-    }
-    "startup-a-1" = {
-      tenant        = "startup-a"
-      machine_type  = "n2-standard-8"
-      nodes         = 1
-      initial_nodes = 1
-    }
-    "startup-b-1" = {
-      tenant        = "startup-b"
-      machine_type  = "n2-standard-8"
-      nodes         = 1
-      initial_nodes = 1
-    }
-    "startup-d-1" = {
-      tenant        = "startup-d"
-      machine_type  = "n2-standard-8"
-      nodes         = 2
-      initial_nodes = 1
-    }
-    "startup-d-2" = {
-      tenant        = "startup-d"
-      machine_type  = "n2-standard-8"
-      nodes         = 2
-      initial_nodes = 1
-    }
+    "system" = { machine_type = "n2-standard-4", nodes = 3, initial_nodes = 1, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "billing-1" = { tenant = "billing", machine_type = "n2-standard-8", nodes = 3, initial_nodes = 1 }
+
+    "billing-2" = { tenant = "billing", machine_type = "n2-standard-8", nodes = 3, initial_nodes = 1 }
+
+    "startup-a-1" = { tenant = "startup-a", machine_type = "n2-standard-8", nodes = 1, initial_nodes = 1 }
+
+    "startup-b-1" = { tenant = "startup-b", machine_type = "n2-standard-8", nodes = 1, initial_nodes = 1 }
+
+    "startup-d-1" = { tenant = "startup-d", machine_type = "n2-standard-8", nodes = 2, initial_nodes = 1 }
+
+    "startup-d-2" = { tenant = "startup-d", machine_type = "n2-standard-8", nodes = 2, initial_nodes = 1 }
   }
 }

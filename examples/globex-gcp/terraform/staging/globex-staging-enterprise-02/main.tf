@@ -13,9 +13,7 @@ module "cluster" {
   kubernetes_version = "1.33"
   release_channel    = "REGULAR"
 
-  network              = "globex-staging"
-  key_ring             = "globex-staging"
-  secrets_key          = "globex-staging-enterprise-02-secrets"
+  foundation           = "globex-staging"
   node_service_account = "globex-staging-enterprise-02"
   control_plane_cidr   = "10.32.112.128/28"
   max_pods_per_node    = 64
@@ -33,42 +31,19 @@ module "cluster" {
   # access.endpoint private; the IAM-gated DNS endpoint is always on.
   private_endpoint = true
 
+  # Node pools by node group, one line each; a blank line between them keeps each a line
+  # of its own in a diff (terraform fmt aligns the `=` of adjacent lines).
   node_groups = {
-    "system" = {
-      machine_type  = "n2-standard-4"
-      nodes         = 3
-      initial_nodes = 1
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "bigbank-1" = {
-      tenant        = "bigbank"
-      machine_type  = "n2-standard-8"
-      nodes         = 5
-      initial_nodes = 1
-    }
-    "bigbank-2" = {
-      tenant        = "bigbank"
-      machine_type  = "n2-standard-8"
-      nodes         = 5
-      initial_nodes = 1
-    }
-    "megacorp-1" = {
-      tenant        = "megacorp"
-      machine_type  = "n2-standard-8"
-      nodes         = 4
-      initial_nodes = 1
-    }
-    "megacorp-2" = {
-      tenant        = "megacorp"
-      machine_type  = "n2-standard-8"
-      nodes         = 4
-      initial_nodes = 1
-    }
-    "megacorp-3" = {
-      tenant        = "megacorp"
-      machine_type  = "n2-standard-8"
-      nodes         = 4
-      initial_nodes = 1
-    }
+    "system" = { machine_type = "n2-standard-4", nodes = 3, initial_nodes = 1, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "bigbank-1" = { tenant = "bigbank", machine_type = "n2-standard-8", nodes = 5, initial_nodes = 1 }
+
+    "bigbank-2" = { tenant = "bigbank", machine_type = "n2-standard-8", nodes = 5, initial_nodes = 1 }
+
+    "megacorp-1" = { tenant = "megacorp", machine_type = "n2-standard-8", nodes = 4, initial_nodes = 1 }
+
+    "megacorp-2" = { tenant = "megacorp", machine_type = "n2-standard-8", nodes = 4, initial_nodes = 1 }
+
+    "megacorp-3" = { tenant = "megacorp", machine_type = "n2-standard-8", nodes = 4, initial_nodes = 1 }
   }
 }

@@ -13,9 +13,7 @@ module "cluster" {
   kubernetes_version = "1.33"
   release_channel    = "REGULAR"
 
-  network              = "hooli-dev"
-  key_ring             = "hooli-dev"
-  secrets_key          = "hooli-dev-nucleus-02-secrets"
+  foundation           = "hooli-dev"
   node_service_account = "hooli-dev-nucleus-02"
   control_plane_cidr   = "10.84.208.128/28"
   max_pods_per_node    = 64
@@ -31,24 +29,13 @@ module "cluster" {
   # access.endpoint private; the IAM-gated DNS endpoint is always on.
   private_endpoint = true
 
+  # Node pools by node group, one line each; a blank line between them keeps each a line
+  # of its own in a diff (terraform fmt aligns the `=` of adjacent lines).
   node_groups = {
-    "system" = {
-      machine_type  = "n2-standard-4"
-      nodes         = 3
-      initial_nodes = 1
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "compression-1" = {
-      tenant        = "compression"
-      machine_type  = "n2-standard-4"
-      nodes         = 4
-      initial_nodes = 1
-    }
-    "compression-2" = {
-      tenant        = "compression"
-      machine_type  = "n2-standard-4"
-      nodes         = 4
-      initial_nodes = 1
-    }
+    "system" = { machine_type = "n2-standard-4", nodes = 3, initial_nodes = 1, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "compression-1" = { tenant = "compression", machine_type = "n2-standard-4", nodes = 4, initial_nodes = 1 }
+
+    "compression-2" = { tenant = "compression", machine_type = "n2-standard-4", nodes = 4, initial_nodes = 1 }
   }
 }

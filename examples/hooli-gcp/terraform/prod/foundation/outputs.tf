@@ -2,10 +2,10 @@
 
 output "subnetworks" {
   description = "Each cluster's subnetwork, by cluster name."
-  value       = { for name, s in google_compute_subnetwork.cluster : name => s.name }
+  value       = module.foundation.subnetworks
 }
 
 output "workload_identity_pool" {
   description = "Workload Identity pool of every cluster in the project."
-  value       = "hooli-platform-01.svc.id.goog"
+  value       = module.foundation.workload_identity_pool
 }

@@ -13,9 +13,7 @@ module "cluster" {
   kubernetes_version = "1.33"
   release_channel    = "STABLE"
 
-  network              = "hooli-prod"
-  key_ring             = "hooli-prod"
-  secrets_key          = "hooli-prod-services-01-secrets"
+  foundation           = "hooli-prod"
   node_service_account = "hooli-prod-services-01"
   control_plane_cidr   = "10.80.80.128/28"
   max_pods_per_node    = 64
@@ -31,54 +29,23 @@ module "cluster" {
   # access.endpoint private; the IAM-gated DNS endpoint is always on.
   private_endpoint = true
 
+  # Node pools by node group, one line each; a blank line between them keeps each a line
+  # of its own in a diff (terraform fmt aligns the `=` of adjacent lines).
   node_groups = {
-    "system" = {
-      machine_type  = "n2-standard-4"
-      nodes         = 3
-      initial_nodes = 1
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "ad-server-1" = {
-      tenant        = "ad-server"
-      machine_type  = "n2-standard-4"
-      nodes         = 5
-      initial_nodes = 1
-    }
-    "ad-server-2" = {
-      tenant        = "ad-server"
-      machine_type  = "n2-standard-4"
-      nodes         = 5
-      initial_nodes = 1
-    }
-    "indexer-1" = {
-      tenant        = "indexer"
-      machine_type  = "n2-standard-4"
-      nodes         = 6
-      initial_nodes = 2
-    }
-    "indexer-2" = {
-      tenant        = "indexer"
-      machine_type  = "n2-standard-4"
-      nodes         = 6
-      initial_nodes = 2
-    }
-    "query-frontend-1" = {
-      tenant        = "query-frontend"
-      machine_type  = "n2-standard-4"
-      nodes         = 6
-      initial_nodes = 2
-    }
-    "query-frontend-2" = {
-      tenant        = "query-frontend"
-      machine_type  = "n2-standard-4"
-      nodes         = 6
-      initial_nodes = 2
-    }
-    "query-frontend-3" = {
-      tenant        = "query-frontend"
-      machine_type  = "n2-standard-4"
-      nodes         = 6
-      initial_nodes = 2
-    }
+    "system" = { machine_type = "n2-standard-4", nodes = 3, initial_nodes = 1, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "ad-server-1" = { tenant = "ad-server", machine_type = "n2-standard-4", nodes = 5, initial_nodes = 1 }
+
+    "ad-server-2" = { tenant = "ad-server", machine_type = "n2-standard-4", nodes = 5, initial_nodes = 1 }
+
+    "indexer-1" = { tenant = "indexer", machine_type = "n2-standard-4", nodes = 6, initial_nodes = 2 }
+
+    "indexer-2" = { tenant = "indexer", machine_type = "n2-standard-4", nodes = 6, initial_nodes = 2 }
+
+    "query-frontend-1" = { tenant = "query-frontend", machine_type = "n2-standard-4", nodes = 6, initial_nodes = 2 }
+
+    "query-frontend-2" = { tenant = "query-frontend", machine_type = "n2-standard-4", nodes = 6, initial_nodes = 2 }
+
+    "query-frontend-3" = { tenant = "query-frontend", machine_type = "n2-standard-4", nodes = 6, initial_nodes = 2 }
   }
 }

@@ -19,7 +19,7 @@ resource "azurerm_role_assignment" "command_invoke" {
   # role. The command then runs with the caller's Kubernetes permissions (cluster_admin).
   for_each             = local.private ? local.admins : tomap({})
   scope                = azurerm_kubernetes_cluster.this.id
-  role_definition_name = "${var.resource_group_name} AKS command invoke"
+  role_definition_name = "${var.foundation} AKS command invoke"
   principal_id         = each.value
 }
 

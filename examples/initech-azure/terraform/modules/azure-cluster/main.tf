@@ -21,33 +21,33 @@ locals {
 data "azurerm_client_config" "current" {}
 
 data "azurerm_resource_group" "environment" {
-  name = var.resource_group_name
+  name = var.foundation
 }
 
 data "azurerm_subnet" "nodes" {
-  name                 = var.network_name
-  virtual_network_name = var.virtual_network_name
-  resource_group_name  = var.resource_group_name
+  name                 = coalesce(var.network_name, var.name)
+  virtual_network_name = var.foundation
+  resource_group_name  = var.foundation
 }
 
 data "azurerm_key_vault" "environment" {
   name                = var.key_vault_name
-  resource_group_name = var.resource_group_name
+  resource_group_name = var.foundation
 }
 
 data "azurerm_key_vault_key" "secrets" {
-  name         = var.secrets_key_name
+  name         = "${var.name}-secrets"
   key_vault_id = data.azurerm_key_vault.environment.id
 }
 
 data "azurerm_disk_encryption_set" "environment" {
-  name                = var.disk_encryption_set_name
-  resource_group_name = var.resource_group_name
+  name                = var.foundation
+  resource_group_name = var.foundation
 }
 
 data "azurerm_log_analytics_workspace" "environment" {
-  name                = var.log_analytics_workspace_name
-  resource_group_name = var.resource_group_name
+  name                = var.foundation
+  resource_group_name = var.foundation
 }
 
 resource "azurerm_user_assigned_identity" "cluster" {
@@ -55,7 +55,7 @@ resource "azurerm_user_assigned_identity" "cluster" {
   # before the cluster exists.
   name                = var.name
   location            = data.azurerm_resource_group.environment.location
-  resource_group_name = var.resource_group_name
+  resource_group_name = var.foundation
   tags                = local.tags
 }
 
@@ -105,7 +105,7 @@ resource "azurerm_kubernetes_cluster" "this" {
   #checkov:skip=CKV_AZURE_226:ephemeral OS disks need VM sizes with a local disk, which the plan does not choose; OS disks are managed and encrypted with the environment's key
   name                      = var.name
   location                  = data.azurerm_resource_group.environment.location
-  resource_group_name       = var.resource_group_name
+  resource_group_name       = var.foundation
   dns_prefix                = var.name
   kubernetes_version        = var.kubernetes_version
   sku_tier                  = "Standard"
@@ -128,7 +128,7 @@ resource "azurerm_kubernetes_cluster" "this" {
 
   default_node_pool {
     name                        = var.system_pool.name
-    temporary_name_for_rotation = var.system_pool.temporary_name
+    temporary_name_for_rotation = "${var.system_pool.name}tmp"
     vm_size                     = var.system_pool.vm_size
     node_count                  = var.system_pool.nodes
     zones                       = var.zones

@@ -28,7 +28,7 @@ resource "azurerm_monitor_data_collection_rule" "container_insights" {
   # sends the Microsoft-ContainerInsights-Group-Default streams to the workspace.
   name                = "MSCI-${data.azurerm_resource_group.environment.location}-${var.name}"
   location            = data.azurerm_resource_group.environment.location
-  resource_group_name = var.resource_group_name
+  resource_group_name = var.foundation
   kind                = "Linux"
   tags                = local.tags
 

@@ -6,37 +6,18 @@ variable "name" {
 }
 
 variable "network_name" {
-  description = "The name of the cluster's subnet (and security group) in the foundation: the cluster's first name, which a rename by --repack keeps."
+  description = "The name of the cluster's subnet (and security group) in the foundation: the cluster's first name, which a rename by --repack keeps; null: the cluster's name."
   type        = string
+  default     = null
 }
 
-variable "resource_group_name" {
-  description = "The environment's resource group (foundation), where the cluster and its identity are created."
-  type        = string
-}
-
-variable "virtual_network_name" {
-  description = "The environment's virtual network (foundation), which holds the cluster's subnet."
+variable "foundation" {
+  description = "The environment's resource name, which its foundation gives the resource group (where the cluster and its identity are created), the virtual network (which holds the cluster's subnet), the disk encryption set (customer-managed key of every node disk) and the Log Analytics workspace (control-plane logs and Container Insights)."
   type        = string
 }
 
 variable "key_vault_name" {
-  description = "The environment's Key Vault (foundation), which holds the cluster's secrets key."
-  type        = string
-}
-
-variable "secrets_key_name" {
-  description = "The Key Vault key (foundation) that encrypts the cluster's Kubernetes Secrets in etcd (KMS)."
-  type        = string
-}
-
-variable "disk_encryption_set_name" {
-  description = "The environment's disk encryption set (foundation): customer-managed key of every node disk."
-  type        = string
-}
-
-variable "log_analytics_workspace_name" {
-  description = "The environment's Log Analytics workspace (foundation): control-plane logs and Container Insights."
+  description = "The environment's Key Vault (foundation), which holds the cluster's secrets key `<name>-secrets` (KMS encryption of its Kubernetes Secrets in etcd)."
   type        = string
 }
 
@@ -111,12 +92,11 @@ variable "network" {
 }
 
 variable "system_pool" {
-  description = "The system pool (AKS default node pool): name, name while AKS rotates it, VM size, nodes."
+  description = "The system pool (AKS default node pool): name (`<name>tmp` while AKS rotates it), VM size, nodes."
   type = object({
-    name           = string
-    temporary_name = string
-    vm_size        = string
-    nodes          = number
+    name    = string
+    vm_size = string
+    nodes   = number
   })
 }
 

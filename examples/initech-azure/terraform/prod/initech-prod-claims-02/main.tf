@@ -8,24 +8,19 @@
 module "cluster" {
   source = "../../modules/azure-cluster"
 
-  name                         = "initech-prod-claims-02"
-  network_name                 = "initech-prod-claims-02"
-  resource_group_name          = "initech-prod"
-  virtual_network_name         = "initech-prod"
-  key_vault_name               = "initech-prod-2853db03"
-  secrets_key_name             = "initech-prod-claims-02-secrets"
-  disk_encryption_set_name     = "initech-prod"
-  log_analytics_workspace_name = "initech-prod"
-  kubernetes_version           = "1.33"
-  production                   = true
-  tenant_id                    = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-  admins                       = ["3e1b2c4d-5f60-4a7b-8c9d-0e1f2a3b4c5d"]
-  endpoint                     = "allowlist"
-  authorized_ip_ranges         = ["198.51.100.0/24"]
-  zones                        = ["1", "2", "3"]
-  max_pods                     = 110
-  maintenance                  = { day_of_week = "Wednesday", start_hour = 1, hours = 6 }
-  system_pool                  = { name = "system", temporary_name = "systemtmp", vm_size = "Standard_D4s_v5", nodes = 3 }
+  name                 = "initech-prod-claims-02"
+  foundation           = "initech-prod"
+  key_vault_name       = "initech-prod-2853db03"
+  kubernetes_version   = "1.33"
+  production           = true
+  tenant_id            = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+  admins               = ["3e1b2c4d-5f60-4a7b-8c9d-0e1f2a3b4c5d"]
+  endpoint             = "allowlist"
+  authorized_ip_ranges = ["198.51.100.0/24"]
+  zones                = ["1", "2", "3"]
+  max_pods             = 110
+  maintenance          = { day_of_week = "Wednesday", start_hour = 1, hours = 6 }
+  system_pool          = { name = "system", vm_size = "Standard_D4s_v5", nodes = 3 }
 
   network = {
     plugin         = "none"

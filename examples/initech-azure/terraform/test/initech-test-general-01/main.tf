@@ -8,23 +8,18 @@
 module "cluster" {
   source = "../../modules/azure-cluster"
 
-  name                         = "initech-test-general-01"
-  network_name                 = "initech-test-general-01"
-  resource_group_name          = "initech-test"
-  virtual_network_name         = "initech-test"
-  key_vault_name               = "initech-test-f182c5c5"
-  secrets_key_name             = "initech-test-general-01-secrets"
-  disk_encryption_set_name     = "initech-test"
-  log_analytics_workspace_name = "initech-test"
-  kubernetes_version           = "1.33"
-  production                   = false
-  admins                       = []
-  endpoint                     = "private"
-  authorized_ip_ranges         = []
-  zones                        = ["1", "2", "3"]
-  max_pods                     = 110
-  maintenance                  = { day_of_week = "Monday", start_hour = 1, hours = 6 }
-  system_pool                  = { name = "system", temporary_name = "systemtmp", vm_size = "Standard_D4s_v5", nodes = 3 }
+  name                 = "initech-test-general-01"
+  foundation           = "initech-test"
+  key_vault_name       = "initech-test-f182c5c5"
+  kubernetes_version   = "1.33"
+  production           = false
+  admins               = []
+  endpoint             = "private"
+  authorized_ip_ranges = []
+  zones                = ["1", "2", "3"]
+  max_pods             = 110
+  maintenance          = { day_of_week = "Monday", start_hour = 1, hours = 6 }
+  system_pool          = { name = "system", vm_size = "Standard_D4s_v5", nodes = 3 }
 
   network = {
     plugin         = "none"

@@ -1,20 +1,8 @@
-# Network of environment {{ environment }} ({{ cidr }}), peered with none: per cluster (by
-# name) node, pod and service ranges, and Cilium's node-to-node encryption if any.
-locals {
-  clusters = {
-  {%- for c in clusters %}
-    {{ c.name | hcl_str }} = {
-      nodes             = {{ c.nodes | hcl_str }}
-      pods              = {{ c.pods | hcl_str }}
-      services          = {{ c.services | hcl_str }}
-      cilium_encryption = {% if c.ciliumEncryption %}{{ c.ciliumEncryption | hcl_str }}{% else %}null{% endif %}
-    }
-  {%- endfor %}
-  }
-}
+# The environment's network, peered with none: per cluster (by name) a subnetwork with
+# its node, pod and service ranges, and Cilium's node-to-node encryption if any.
 
 resource "google_compute_network" "this" {
-  name                    = {{ network | hcl_str }}
+  name                    = var.name
   auto_create_subnetworks = false
   routing_mode            = "REGIONAL"
 
@@ -22,11 +10,11 @@ resource "google_compute_network" "this" {
 }
 
 resource "google_compute_subnetwork" "cluster" {
-  for_each = local.clusters
+  for_each = var.clusters
 
   name                     = each.key
   network                  = google_compute_network.this.id
-  region                   = {{ region | hcl_str }}
+  region                   = var.region
   ip_cidr_range            = each.value.nodes
   private_ip_google_access = true
   stack_type               = "IPV4_ONLY"
@@ -53,7 +41,7 @@ resource "google_compute_subnetwork" "cluster" {
 resource "google_compute_firewall" "deny_ingress" {
   # The implied deny-all, explicit so that denials are logged; GKE's rules and those
   # at priority 1000 allow what the clusters need.
-  name          = {{ denyIngressFirewall | hcl_str }}
+  name          = "${var.name}-deny-ingress"
   network       = google_compute_network.this.id
   direction     = "INGRESS"
   priority      = 65534
@@ -73,7 +61,7 @@ resource "google_compute_firewall" "deny_ingress" {
 resource "google_compute_firewall" "cilium_encryption" {
   # Cilium's encryption between a cluster's nodes: WireGuard is UDP 51871, IPsec is ESP
   # (Cilium docs). GKE's own rule admits TCP, UDP and ICMP from the node range, not ESP.
-  for_each = { for name, c in local.clusters : name => c if c.cilium_encryption != null }
+  for_each = { for name, c in var.clusters : name => c if c.cilium_encryption != null }
 
   name               = "${each.key}-cilium-${each.value.cilium_encryption}"
   network            = google_compute_network.this.id
@@ -93,9 +81,9 @@ resource "google_compute_firewall" "cilium_encryption" {
 }
 
 resource "google_compute_router" "this" {
-  name    = {{ network | hcl_str }}
+  name    = var.name
   network = google_compute_network.this.id
-  region  = {{ region | hcl_str }}
+  region  = var.region
 }
 
 resource "google_compute_router_nat" "this" {
@@ -103,9 +91,9 @@ resource "google_compute_router_nat" "this" {
   # are allocated dynamically, from 64 up to 4096: a node runs up to 64 pods, and the
   # static default of 64 ports per VM runs out (google `compute_router_nat`:
   # min/max_ports_per_vm powers of two; exclusive with endpoint-independent mapping).
-  name                                = {{ network | hcl_str }}
+  name                                = var.name
   router                              = google_compute_router.this.name
-  region                              = {{ region | hcl_str }}
+  region                              = var.region
   nat_ip_allocate_option              = "AUTO_ONLY"
   source_subnetwork_ip_ranges_to_nat  = "ALL_SUBNETWORKS_ALL_IP_RANGES"
   enable_dynamic_port_allocation      = true
