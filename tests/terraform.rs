@@ -214,8 +214,9 @@ fn hostile_tag_values_stay_inside_their_strings() {
         .unwrap()
         .content;
     let body: Body = main.parse().unwrap();
-    let locals = body.get_blocks("locals").next().unwrap();
-    let Expression::Object(object) = &locals.body.get_attribute("tags").unwrap().value else {
+    // The tags the foundation stack passes its module.
+    let call = body.get_blocks("module").next().unwrap();
+    let Expression::Object(object) = &call.body.get_attribute("tags").unwrap().value else {
         panic!("tags is not an object");
     };
     let read: BTreeMap<String, Expression> = object

@@ -469,13 +469,15 @@ fn a_repack_rename_moves_the_foundations_per_cluster_resources() {
     assert!(attr(call, "clusters").contains("\"acme-prod-standard-01\" = {"));
     let module: Vec<Body> = tree
         .files()
-        .filter(|(p, _)| p.starts_with(FOUNDATION) && p.ends_with(".tf"))
+        .filter(|(p, _)| {
+            p.starts_with(FOUNDATION) && Path::new(p).extension().is_some_and(|e| e == "tf")
+        })
         .map(|(_, f)| parse(&f.content))
         .collect();
     let body = parse(moved);
-    let moves = find(&body, "moved");
-    assert_eq!(moves.len(), 4);
-    for block in moves {
+    let blocks = find(&body, "moved");
+    assert_eq!(blocks.len(), 4);
+    for block in blocks {
         for end in ["from", "to"] {
             let address = attr(block, end);
             let rest = address.strip_prefix("module.foundation.").unwrap();

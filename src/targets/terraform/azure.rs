@@ -1,16 +1,19 @@
-//! Terraform for Azure, as stacks over a generated module:
+//! Terraform for Azure, as stacks over generated modules:
 //!
-//! - `terraform/<env>/foundation/`: what the environment's clusters share and the
-//!   subscription's prerequisites: resource group, VNet, each cluster's subnet and network
-//!   security group (keyed by cluster name), Key Vault with the disk key and each cluster's
-//!   secrets key, disk encryption set, Log Analytics workspace, the EncryptionAtHost
-//!   feature, the custom role of `az aks command invoke`.
+//! - `terraform/<env>/foundation/`: one call of `terraform/modules/azure-foundation` (copied
+//!   from `templates/terraform/modules/azure-foundation/`), which holds what the
+//!   environment's clusters share and the subscription's prerequisites: resource group,
+//!   VNet, each cluster's subnet and network security group (keyed by cluster name), Key
+//!   Vault with the disk key and each cluster's secrets key, disk encryption set, Log
+//!   Analytics workspace, the EncryptionAtHost feature, the custom role of
+//!   `az aks command invoke`.
 //! - `terraform/<env>/<cluster>/`: one call of `terraform/modules/azure-cluster` (copied
 //!   from `templates/terraform/modules/azure-cluster/`), which looks the foundation objects
 //!   up by the names the plan gives them.
 //!
+//! Names the modules derive are checked against the plan ([`check_foundation_names`]).
 //! Templates: `templates/terraform/azure/*.tf.tera`. Every context is built here from the
-//! plan; Terraform adds only its own address labels, state keys and the module's source.
+//! plan; Terraform adds only its own address labels, state keys and the modules' sources.
 
 use serde::Serialize;
 

@@ -1,17 +1,20 @@
-//! Terraform for GCP, as stacks over the `gcp-cluster` module.
+//! Terraform for GCP, as stacks over the `gcp-foundation` and `gcp-cluster` modules.
 //!
-//! Per environment a foundation stack, `terraform/<env>/foundation/`: the project
+//! Per environment a foundation stack, `terraform/<env>/foundation/`: one call of
+//! `terraform/modules/gcp-foundation/` (copied as it is from
+//! `templates/terraform/modules/gcp-foundation/`) with the environment's project, region,
+//! resource name, admins and each cluster's ranges. The module holds the project
 //! prerequisites (APIs, the GKE service agent), the VPC network with one subnetwork per
 //! cluster (keyed by the cluster's name), firewall rules, Cloud NAT, the key ring with each
 //! cluster's secrets key, and the admins' IAM bindings. Per cluster a stack,
 //! `terraform/<env>/<cluster>/`, whose `main.tf` is one call of
-//! `terraform/modules/gcp-cluster/` (copied as it is from
-//! `templates/terraform/modules/gcp-cluster/`), which looks the foundation's objects up
-//! by the names the plan gives them.
+//! `terraform/modules/gcp-cluster/`, which looks the foundation's objects up by the names
+//! the plan gives them. Names the modules derive are checked against the plan
+//! ([`check_foundation_names`]).
 //!
 //! The secrets keys stay in the foundation: `prevent_destroy` cannot come from a
-//! variable, so a module cannot keep it for production only, and a key must outlive a
-//! `terraform destroy` of its cluster's stack.
+//! variable, so the cluster module cannot keep it for production only, and a key must
+//! outlive a `terraform destroy` of its cluster's stack.
 //!
 //! Templates: `templates/terraform/gcp/*.tf.tera`. Every context is flat and built here
 //! from the plan.
