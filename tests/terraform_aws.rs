@@ -11,7 +11,7 @@ use clusterwright::output::OutputTree;
 use clusterwright::plan::resources::EnvironmentCloud;
 use clusterwright::plan::{self, Placement, Plan};
 use clusterwright::targets::{self, Templates};
-use hcl::edit::structure::Body;
+use hcl::edit::structure::{BlockLabel, Body};
 
 use crate::common::{blueprint as base, root};
 
@@ -60,7 +60,7 @@ fn foundation_resources(tree: &OutputTree) -> BTreeSet<String> {
     body.blocks()
         .filter(|b| b.ident.as_str() == "resource")
         .map(|b| {
-            let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+            let labels: Vec<&str> = b.labels.iter().map(BlockLabel::as_str).collect();
             labels.join(".")
         })
         .collect()
@@ -430,7 +430,7 @@ fn a_repack_rename_moves_the_clusters_foundation_resources() {
     let tree = tree_of(&repacked);
     let moved = read(&tree, "terraform/prod/foundation/moved.tf");
     // The resources are in the foundation module: the blocks address them through its call.
-    let moves = moves_into_the_module(&tree, &moved);
+    let found = moves_into_the_module(&tree, &moved);
     for zone in 0..3 {
         for address in ["aws_subnet.private", "aws_route_table_association.public"] {
             let address = format!("module.foundation.{address}");
@@ -438,7 +438,7 @@ fn a_repack_rename_moves_the_clusters_foundation_resources() {
                 format!("{address}[\"acme-prod-standard-02/{zone}\"]"),
                 format!("{address}[\"acme-prod-standard-01/{zone}\"]"),
             );
-            assert!(moves.contains(&pair), "{pair:?} not in {moved}");
+            assert!(found.contains(&pair), "{pair:?} not in {moved}");
         }
     }
     // The cluster's own stack keeps the state key of its first name.
@@ -498,7 +498,7 @@ fn a_repack_rename_moves_a_clusters_own_vpc_and_its_egress() {
         "{network}"
     );
     let moved = read(&tree, "terraform/prod/foundation/moved.tf");
-    let moves = moves_into_the_module(&tree, &moved);
+    let found = moves_into_the_module(&tree, &moved);
     for (address, from, to) in [
         (
             "aws_vpc.this",
@@ -527,7 +527,7 @@ fn a_repack_rename_moves_a_clusters_own_vpc_and_its_egress() {
             format!("{address}[\"{from}\"]"),
             format!("{address}[\"{to}\"]"),
         );
-        assert!(moves.contains(&pair), "{pair:?} not in {moved}");
+        assert!(found.contains(&pair), "{pair:?} not in {moved}");
     }
 }
 

@@ -23,7 +23,7 @@ use crate::cloud::policy::Endpoint;
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::CILIUM_AGENT_NOT_READY;
-use crate::plan::resources::{AwsEnvironment, AwsVpc, EnvironmentCloud, Tag};
+use crate::plan::resources::{AwsEnvironment, EnvironmentCloud, Tag};
 use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroup, NodeGroupCloud, TENANT_LABEL};
 use crate::targets::stacks::{self, Stack, StackKind};
 use crate::targets::templates::{
@@ -104,33 +104,17 @@ impl<'a> StackEnvironment<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StackView {
-    /// What the stack holds, for the comment above its backend.
-    pub description: String,
     /// The key of its state in the S3 bucket.
     pub state_key: String,
-    /// The cluster's name, for a cluster stack; `None` for the foundation.
-    pub cluster: Option<String>,
     /// A cluster stack whose CNI is Cilium: it has the `node_groups_enabled` variable.
     pub cilium: bool,
 }
 
 impl StackView {
     fn of(stack: &Stack, cilium: bool) -> Self {
-        let (description, cluster) = match stack.kind {
-            StackKind::Foundation => (
-                format!(
-                    "The foundation of environment {} (network, logs key)",
-                    stack.environment
-                ),
-                None,
-            ),
-            StackKind::Cluster => (format!("Cluster {}", stack.name), Some(stack.name.clone())),
-        };
         Self {
-            description,
             state_key: stack.state_key.clone(),
-            cluster,
-            cilium,
+            cilium: cilium && stack.kind == StackKind::Cluster,
         }
     }
 }
@@ -151,7 +135,7 @@ pub struct FoundationContext<'a> {
     /// The environment: name, range, production, resources (name, zones).
     pub environment: &'a EnvironmentView<'a>,
     /// Its VPCs: the environment's, or one per cluster; each with its NAT gateways.
-    pub vpcs: &'a [AwsVpc],
+    pub vpcs: Vec<FoundationVpc<'a>>,
     /// NAT gateways (and Elastic IPs) of the environment, all VPCs together.
     pub nat_gateways: u32,
     /// Nitro encrypts in transit (`policy.encryption: cloud-hardware`): VPC encryption
@@ -161,14 +145,27 @@ pub struct FoundationContext<'a> {
     pub clusters: Vec<FoundationCluster<'a>>,
 }
 
-/// One cluster as the `aws-foundation` module takes it. Its subnets' names and tags derive
-/// from its name ([`foundation_clusters`]).
+/// One VPC as the `aws-foundation` module takes it: its `Name`, range and NAT gateways.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundationVpc<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Its range.
+    pub cidr: &'a str,
+    /// NAT gateways.
+    pub nat_gateways: u32,
+    /// The cluster in whose public subnets the NAT gateways are, when it is not the one the
+    /// VPC is named after (the module's default).
+    pub nat_cluster: Option<&'a str>,
+}
+
+/// One cluster as the `aws-foundation` module takes it. Its VPC, its subnets' names and
+/// tags derive from its name ([`foundation_clusters`]).
 #[derive(Debug, Serialize)]
 pub struct FoundationCluster<'a> {
     /// Name.
     pub name: &'a str,
-    /// The `Name` of its VPC.
-    pub vpc: &'a str,
     /// Cilium is its CNI: its node subnets carry the pod-subnet tag.
     pub cilium: bool,
     /// Its node subnets, in zone order.
@@ -302,7 +299,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let context = FoundationContext {
         source: stacks::module_source(plan.cloud, StackKind::Foundation),
         environment: &view,
-        vpcs: &aws.vpcs,
+        vpcs: foundation_vpcs(aws),
         nat_gateways: aws.vpcs.iter().map(|v| v.nat_gateways).sum(),
         nitro: aws.nitro,
         clusters: foundation_clusters(plan, aws, &env.clusters)?,
@@ -422,46 +419,7 @@ pub fn foundation_clusters<'a>(
     clusters: &[&'a ClusterPlan],
 ) -> Result<Vec<FoundationCluster<'a>>> {
     let name = &plan.resources.name;
-    let mut pairs: Vec<(String, String, String)> = vec![
-        (
-            "logs key alias".into(),
-            format!("alias/{name}-logs"),
-            aws.logs_key_alias.clone(),
-        ),
-        (
-            "logs key description".into(),
-            format!("{name}: CloudWatch Logs (VPC flow logs, EKS control-plane logs)"),
-            aws.logs_key_description.clone(),
-        ),
-        (
-            "flow-log group".into(),
-            format!("/clusterwright/{name}/vpc-flow-logs"),
-            aws.flow_log_group.clone(),
-        ),
-        (
-            "flow-log role".into(),
-            format!("{name}-vpc-flow-logs"),
-            aws.flow_logs_role.clone(),
-        ),
-    ];
-    for vpc in &aws.vpcs {
-        let v = &vpc.name;
-        pairs.push((
-            format!("VPC {v}: public route table"),
-            format!("{v}-public"),
-            vpc.public_route_table.clone(),
-        ));
-        pairs.push((
-            format!("VPC {v}: private route tables"),
-            format!("{v}-private-"),
-            vpc.private_route_table_prefix.clone(),
-        ));
-        pairs.push((
-            format!("VPC {v}: NAT gateways"),
-            format!("{v}-nat-"),
-            vpc.nat_name_prefix.clone(),
-        ));
-    }
+    let mut pairs = shared_names(name, aws, clusters);
     let mut out = Vec::new();
     for cluster in clusters {
         let c = &cluster.name;
@@ -470,12 +428,14 @@ pub fn foundation_clusters<'a>(
                 "cluster `{c}` is on AWS but has no AWS resources"
             )));
         };
-        if !aws.vpcs.iter().any(|v| v.name == resources.vpc) {
-            return Err(Error::Bug(format!(
-                "cluster `{c}`: its VPC `{}` is not one of its environment's",
-                resources.vpc
-            )));
-        }
+        // The module puts a cluster in the VPC named after it, or else in the
+        // environment's, named after the environment's resources.
+        let own = aws.vpcs.iter().any(|v| &v.name == c);
+        pairs.push((
+            format!("cluster {c}: VPC"),
+            if own { c.clone() } else { name.clone() },
+            resources.vpc.clone(),
+        ));
         let with_cilium = cilium(cluster);
         let tag =
             |t: Option<&Tag>| t.map_or_else(String::new, |t| format!("{}={}", t.key, t.value));
@@ -505,7 +465,6 @@ pub fn foundation_clusters<'a>(
         ));
         out.push(FoundationCluster {
             name: c,
-            vpc: &resources.vpc,
             cilium: with_cilium,
             private: &cluster.network.node_subnets,
             public: &cluster.network.public_subnets,
@@ -520,6 +479,77 @@ pub fn foundation_clusters<'a>(
         }
     }
     Ok(out)
+}
+
+/// What the `aws-foundation` module derives from the environment's resource name and each
+/// VPC's name, and what the plan says: (what, derived, planned).
+fn shared_names(
+    name: &str,
+    aws: &AwsEnvironment,
+    clusters: &[&ClusterPlan],
+) -> Vec<(String, String, String)> {
+    let mut pairs: Vec<(String, String, String)> = vec![
+        (
+            "logs key alias".into(),
+            format!("alias/{name}-logs"),
+            aws.logs_key_alias.clone(),
+        ),
+        (
+            "logs key description".into(),
+            format!("{name}: CloudWatch Logs (VPC flow logs, EKS control-plane logs)"),
+            aws.logs_key_description.clone(),
+        ),
+        (
+            "flow-log group".into(),
+            format!("/clusterwright/{name}/vpc-flow-logs"),
+            aws.flow_log_group.clone(),
+        ),
+        (
+            "flow-log role".into(),
+            format!("{name}-vpc-flow-logs"),
+            aws.flow_logs_role.clone(),
+        ),
+    ];
+    for vpc in &aws.vpcs {
+        let v = &vpc.name;
+        // A VPC named after a cluster is that cluster's own.
+        let own = clusters.iter().any(|c| &c.name == v);
+        pairs.push((
+            format!("VPC {v}: cluster"),
+            if own { v.clone() } else { String::new() },
+            vpc.cluster.clone().unwrap_or_default(),
+        ));
+        pairs.push((
+            format!("VPC {v}: public route table"),
+            format!("{v}-public"),
+            vpc.public_route_table.clone(),
+        ));
+        pairs.push((
+            format!("VPC {v}: private route tables"),
+            format!("{v}-private-"),
+            vpc.private_route_table_prefix.clone(),
+        ));
+        pairs.push((
+            format!("VPC {v}: NAT gateways"),
+            format!("{v}-nat-"),
+            vpc.nat_name_prefix.clone(),
+        ));
+    }
+    pairs
+}
+
+/// The VPCs of `aws` as the `aws-foundation` module takes them: a VPC's NAT gateways are in
+/// the public subnets of the cluster it is named after unless `nat_cluster` says otherwise.
+fn foundation_vpcs(aws: &AwsEnvironment) -> Vec<FoundationVpc<'_>> {
+    aws.vpcs
+        .iter()
+        .map(|v| FoundationVpc {
+            name: &v.name,
+            cidr: &v.cidr,
+            nat_gateways: v.nat_gateways,
+            nat_cluster: (v.nat_cluster != v.name).then_some(v.nat_cluster.as_str()),
+        })
+        .collect()
 }
 
 /// The key of the tag the `aws-foundation` module puts on a Cilium cluster's node subnets

@@ -5,6 +5,18 @@
 # a VPC of its own, carved from the environment's range; they are not peered.
 
 locals {
+  # A VPC named after a cluster is that cluster's own (tag `cluster`; its NAT gateways in
+  # that cluster's public subnets); a cluster without one is in the environment's VPC.
+  vpcs = {
+    for name, v in var.vpcs : name => {
+      cidr         = v.cidr
+      cluster      = contains(keys(var.clusters), name) ? name : null
+      nat_gateways = v.nat_gateways
+      nat_cluster  = coalesce(v.nat_cluster, name)
+    }
+  }
+  cluster_vpcs = { for name, c in var.clusters : name => contains(keys(var.vpcs), name) ? name : var.name }
+
   # Per cluster: its subnets' tags. Cilium's ENI IPAM places pod ENIs only in subnets with
   # the pod-subnet tag.
   cluster_tags = {
@@ -19,18 +31,18 @@ locals {
 
   private_subnets = merge([
     for cluster, c in var.clusters : {
-      for zone, cidr in c.private : "${cluster}/${zone}" => { cluster = cluster, vpc = c.vpc, zone = zone, cidr = cidr }
+      for zone, cidr in c.private : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr }
     }
   ]...)
   public_subnets = merge([
     for cluster, c in var.clusters : {
-      for zone, cidr in c.public : "${cluster}/${zone}" => { cluster = cluster, vpc = c.vpc, zone = zone, cidr = cidr }
+      for zone, cidr in c.public : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr }
     }
   ]...)
 
   # NAT gateway i of a VPC is in zone i, in the public subnet of the VPC's NAT cluster.
   nat_gateways = merge([
-    for vpc, v in var.vpcs : {
+    for vpc, v in local.vpcs : {
       for zone in range(v.nat_gateways) : "${vpc}/${zone}" => { vpc = vpc, zone = zone, subnet = "${v.nat_cluster}/${zone}" }
     }
   ]...)
@@ -38,14 +50,14 @@ locals {
   # One private route table per VPC and zone, to the zone's NAT gateway, or to the VPC's
   # one NAT gateway outside production.
   private_route_tables = merge([
-    for vpc, v in var.vpcs : {
+    for vpc, v in local.vpcs : {
       for zone in range(length(var.zone_ids)) : "${vpc}/${zone}" => { vpc = vpc, zone = zone, nat = "${vpc}/${min(zone, v.nat_gateways - 1)}" }
     }
   ]...)
 }
 
 resource "aws_vpc" "this" {
-  for_each = var.vpcs
+  for_each = local.vpcs
 
   cidr_block           = each.value.cidr
   enable_dns_hostnames = true
@@ -66,7 +78,7 @@ resource "aws_internet_gateway" "this" {
 
 # No rules: the default security group admits and sends nothing.
 resource "aws_default_security_group" "this" {
-  for_each = var.vpcs
+  for_each = local.vpcs
 
   vpc_id = aws_vpc.this[each.key].id
 }
@@ -74,7 +86,7 @@ resource "aws_default_security_group" "this" {
 # With nitro: the default fields and `encryption-status`, which records whether each flow
 # was encrypted on the wire (Nitro, application TLS, both, or neither).
 resource "aws_flow_log" "this" {
-  for_each = var.vpcs
+  for_each = local.vpcs
 
   vpc_id                   = aws_vpc.this[each.key].id
   traffic_type             = "ALL"

@@ -7,7 +7,7 @@
 # those names and tags.
 
 variable "name" {
-  description = "The name of the environment's resources (`<platform>-<environment>`): the logs key `<name>-logs` (alias `alias/<name>-logs`), the flow-log group `/clusterwright/<name>/vpc-flow-logs` and its delivery role `<name>-vpc-flow-logs`."
+  description = "The name of the environment's resources (`<platform>-<environment>`): its VPC, logs key, flow-log group and role."
   type        = string
 }
 
@@ -22,19 +22,17 @@ variable "nitro" {
 }
 
 variable "vpcs" {
-  description = "The VPCs, by Name: the environment's, or one per cluster (cluster set). NAT gateway i is in zone i, in the public subnet of nat_cluster; nat_gateways is one per zone in production, one outside it. Route tables and NAT gateways are named `<vpc>-public`, `<vpc>-private-<zone>`, `<vpc>-nat-<zone>`."
+  description = "The VPCs, by Name: the environment's (named var.name), or one per cluster (named after it). NAT gateway i is in zone i, in the public subnet of nat_cluster (default: the VPC's own cluster); nat_gateways is one per zone in production, one outside it."
   type = map(object({
     cidr         = string
-    cluster      = optional(string)
     nat_gateways = number
-    nat_cluster  = string
+    nat_cluster  = optional(string)
   }))
 }
 
 variable "clusters" {
-  description = "The clusters, by name: their VPC, node subnets (pods take their addresses too) and public subnets (NAT gateways, internet-facing load balancers) in zone order, and whether Cilium is their CNI. Subnets are named `<cluster>-private-<zone>` and `<cluster>-public-<zone>` and tagged `cluster` and `kubernetes.io/cluster/<cluster>` = owned."
+  description = "The clusters, by name: node subnets (pods take their addresses too) and public subnets (NAT gateways, internet-facing load balancers) in zone order, and whether Cilium is their CNI. A cluster is in the VPC named after it, or else in the environment's."
   type = map(object({
-    vpc     = string
     private = list(string)
     public  = list(string)
     cilium  = bool

@@ -20,8 +20,8 @@ module "foundation" {
   }
 
   clusters = {
-    "acme-staging-retail-02"          = { vpc = "acme-staging", cilium = true, private = ["10.1.64.0/20", "10.1.80.0/20", "10.1.96.0/20"], public = ["10.1.112.0/26", "10.1.112.64/26", "10.1.112.128/26"] }
-    "acme-staging-standard-01"        = { vpc = "acme-staging", cilium = true, private = ["10.1.0.0/20", "10.1.16.0/20", "10.1.32.0/20"], public = ["10.1.48.0/26", "10.1.48.64/26", "10.1.48.128/26"] }
-    "acme-staging-supplier-portal-03" = { vpc = "acme-staging", cilium = true, private = ["10.1.128.0/20", "10.1.144.0/20", "10.1.160.0/20"], public = ["10.1.176.0/26", "10.1.176.64/26", "10.1.176.128/26"] }
+    "acme-staging-retail-02"          = { cilium = true, private = ["10.1.64.0/20", "10.1.80.0/20", "10.1.96.0/20"], public = ["10.1.112.0/26", "10.1.112.64/26", "10.1.112.128/26"] }
+    "acme-staging-standard-01"        = { cilium = true, private = ["10.1.0.0/20", "10.1.16.0/20", "10.1.32.0/20"], public = ["10.1.48.0/26", "10.1.48.64/26", "10.1.48.128/26"] }
+    "acme-staging-supplier-portal-03" = { cilium = true, private = ["10.1.128.0/20", "10.1.144.0/20", "10.1.160.0/20"], public = ["10.1.176.0/26", "10.1.176.64/26", "10.1.176.128/26"] }
   }
 }

@@ -19,18 +19,18 @@ module "foundation" {
   nitro    = true
 
   vpcs = {
-    "umbrella-prod-api-01"         = { cidr = "10.64.0.0/18", cluster = "umbrella-prod-api-01", nat_gateways = 3, nat_cluster = "umbrella-prod-api-01" }
-    "umbrella-prod-batch-02"       = { cidr = "10.64.64.0/18", cluster = "umbrella-prod-batch-02", nat_gateways = 3, nat_cluster = "umbrella-prod-batch-02" }
-    "umbrella-prod-batch-03"       = { cidr = "10.64.128.0/18", cluster = "umbrella-prod-batch-03", nat_gateways = 3, nat_cluster = "umbrella-prod-batch-03" }
-    "umbrella-prod-clinical-04"    = { cidr = "10.64.192.0/18", cluster = "umbrella-prod-clinical-04", nat_gateways = 3, nat_cluster = "umbrella-prod-clinical-04" }
-    "umbrella-prod-lab-partner-05" = { cidr = "10.65.0.0/18", cluster = "umbrella-prod-lab-partner-05", nat_gateways = 3, nat_cluster = "umbrella-prod-lab-partner-05" }
+    "umbrella-prod-api-01"         = { cidr = "10.64.0.0/18", nat_gateways = 3 }
+    "umbrella-prod-batch-02"       = { cidr = "10.64.64.0/18", nat_gateways = 3 }
+    "umbrella-prod-batch-03"       = { cidr = "10.64.128.0/18", nat_gateways = 3 }
+    "umbrella-prod-clinical-04"    = { cidr = "10.64.192.0/18", nat_gateways = 3 }
+    "umbrella-prod-lab-partner-05" = { cidr = "10.65.0.0/18", nat_gateways = 3 }
   }
 
   clusters = {
-    "umbrella-prod-api-01"         = { vpc = "umbrella-prod-api-01", cilium = false, private = ["10.64.0.0/20", "10.64.16.0/20", "10.64.32.0/20"], public = ["10.64.48.0/26", "10.64.48.64/26", "10.64.48.128/26"] }
-    "umbrella-prod-batch-02"       = { vpc = "umbrella-prod-batch-02", cilium = false, private = ["10.64.64.0/20", "10.64.80.0/20", "10.64.96.0/20"], public = ["10.64.112.0/26", "10.64.112.64/26", "10.64.112.128/26"] }
-    "umbrella-prod-batch-03"       = { vpc = "umbrella-prod-batch-03", cilium = false, private = ["10.64.128.0/20", "10.64.144.0/20", "10.64.160.0/20"], public = ["10.64.176.0/26", "10.64.176.64/26", "10.64.176.128/26"] }
-    "umbrella-prod-clinical-04"    = { vpc = "umbrella-prod-clinical-04", cilium = false, private = ["10.64.192.0/20", "10.64.208.0/20", "10.64.224.0/20"], public = ["10.64.240.0/26", "10.64.240.64/26", "10.64.240.128/26"] }
-    "umbrella-prod-lab-partner-05" = { vpc = "umbrella-prod-lab-partner-05", cilium = false, private = ["10.65.0.0/20", "10.65.16.0/20", "10.65.32.0/20"], public = ["10.65.48.0/26", "10.65.48.64/26", "10.65.48.128/26"] }
+    "umbrella-prod-api-01"         = { cilium = false, private = ["10.64.0.0/20", "10.64.16.0/20", "10.64.32.0/20"], public = ["10.64.48.0/26", "10.64.48.64/26", "10.64.48.128/26"] }
+    "umbrella-prod-batch-02"       = { cilium = false, private = ["10.64.64.0/20", "10.64.80.0/20", "10.64.96.0/20"], public = ["10.64.112.0/26", "10.64.112.64/26", "10.64.112.128/26"] }
+    "umbrella-prod-batch-03"       = { cilium = false, private = ["10.64.128.0/20", "10.64.144.0/20", "10.64.160.0/20"], public = ["10.64.176.0/26", "10.64.176.64/26", "10.64.176.128/26"] }
+    "umbrella-prod-clinical-04"    = { cilium = false, private = ["10.64.192.0/20", "10.64.208.0/20", "10.64.224.0/20"], public = ["10.64.240.0/26", "10.64.240.64/26", "10.64.240.128/26"] }
+    "umbrella-prod-lab-partner-05" = { cilium = false, private = ["10.65.0.0/20", "10.65.16.0/20", "10.65.32.0/20"], public = ["10.65.48.0/26", "10.65.48.64/26", "10.65.48.128/26"] }
   }
 }
