@@ -113,12 +113,12 @@ fn a_cluster_renamed_by_repack_moves_its_state_and_its_tenants_groups_do_not() {
     );
     for expected in [
         (
-            "aws_subnet.private[\"acme-prod-standard-02/0\"]",
-            "aws_subnet.private[\"acme-prod-standard-01/0\"]",
+            "module.foundation.aws_subnet.private[\"acme-prod-standard-02/0\"]",
+            "module.foundation.aws_subnet.private[\"acme-prod-standard-01/0\"]",
         ),
         (
-            "aws_route_table_association.public[\"acme-prod-standard-02/2\"]",
-            "aws_route_table_association.public[\"acme-prod-standard-01/2\"]",
+            "module.foundation.aws_route_table_association.public[\"acme-prod-standard-02/2\"]",
+            "module.foundation.aws_route_table_association.public[\"acme-prod-standard-01/2\"]",
         ),
     ] {
         let expected = (expected.0.to_owned(), expected.1.to_owned());
@@ -168,7 +168,7 @@ fn check_passes_right_after_a_repack_that_renamed_a_cluster() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = fs::read_to_string(dir.join("out/terraform/prod/foundation/moved.tf")).unwrap();
     assert!(
-        text.contains("moved {\n  from = aws_subnet.private[\"acme-prod-standard-02/0\"]\n  to   = aws_subnet.private[\"acme-prod-standard-01/0\"]\n}\n"),
+        text.contains("moved {\n  from = module.foundation.aws_subnet.private[\"acme-prod-standard-02/0\"]\n  to   = module.foundation.aws_subnet.private[\"acme-prod-standard-01/0\"]\n}\n"),
         "{text}"
     );
     let check = run_in(dir, &["check", "b.yaml", "-o", "out"]);

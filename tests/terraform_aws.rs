@@ -2,7 +2,7 @@
 //! cluster calling the `aws-cluster` module, and each AWS finding of the review. Every test
 //! here fails on the old layout (one root module per environment, `cluster_<name>.tf`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -11,11 +11,12 @@ use clusterwright::output::OutputTree;
 use clusterwright::plan::resources::EnvironmentCloud;
 use clusterwright::plan::{self, Placement, Plan};
 use clusterwright::targets::{self, Templates};
-use hcl::edit::structure::Body;
+use hcl::edit::structure::{BlockLabel, Body};
 
 use crate::common::{blueprint as base, root};
 
 const MODULE: &str = "terraform/modules/aws-cluster";
+const FOUNDATION: &str = "terraform/modules/aws-foundation";
 
 fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
     let loaded =
@@ -41,11 +42,55 @@ fn read(tree: &OutputTree, path: &str) -> String {
 
 /// Every file of the AWS cluster module, one text.
 fn module_text(tree: &OutputTree) -> String {
+    files_under(tree, MODULE)
+}
+
+/// Every file under `dir`, one text.
+fn files_under(tree: &OutputTree, dir: &str) -> String {
     tree.files()
-        .filter(|(p, _)| p.starts_with(MODULE))
+        .filter(|(p, _)| p.starts_with(&format!("{dir}/")))
         .map(|(_, f)| f.content.clone())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The resources the foundation module declares, as `<type>.<name>`.
+fn foundation_resources(tree: &OutputTree) -> BTreeSet<String> {
+    let body: Body = files_under(tree, FOUNDATION).parse().unwrap();
+    body.blocks()
+        .filter(|b| b.ident.as_str() == "resource")
+        .map(|b| {
+            let labels: Vec<&str> = b.labels.iter().map(BlockLabel::as_str).collect();
+            labels.join(".")
+        })
+        .collect()
+}
+
+/// The `moved` blocks of `text`, as (from, to), each checked to address an instance of a
+/// resource the foundation module declares, through the stack's call of it.
+fn moves_into_the_module(tree: &OutputTree, text: &str) -> Vec<(String, String)> {
+    let declared = foundation_resources(tree);
+    let body: Body = text.parse().unwrap();
+    let mut out = Vec::new();
+    for block in body.blocks().filter(|b| b.ident.as_str() == "moved") {
+        let address = |key: &str| {
+            let attr = block.body.get_attribute(key).unwrap();
+            attr.value.to_string().trim().to_owned()
+        };
+        let (from, to) = (address("from"), address("to"));
+        for a in [&from, &to] {
+            let rest = a
+                .strip_prefix("module.foundation.")
+                .unwrap_or_else(|| panic!("{a} is not in module.foundation"));
+            let resource = rest.split('[').next().unwrap();
+            assert!(
+                declared.contains(resource),
+                "{a}: the module declares no {resource}"
+            );
+        }
+        out.push((from, to));
+    }
+    out
 }
 
 /// Whitespace runs as one space (alignment and line breaks are hclfmt's).
@@ -83,10 +128,33 @@ fn each_cluster_is_a_stack_that_calls_the_module_once() {
     ] {
         assert!(tree.get(&format!("{MODULE}/{file}")).is_some(), "{file}");
     }
+    for file in [
+        "versions.tf",
+        "variables.tf",
+        "network.tf",
+        "logging.tf",
+        "outputs.tf",
+    ] {
+        assert!(
+            tree.get(&format!("{FOUNDATION}/{file}")).is_some(),
+            "{file}"
+        );
+    }
     for environment in ["prod", "staging", "dev"] {
-        for file in ["versions.tf", "providers.tf", "network.tf", "outputs.tf"] {
+        for file in ["versions.tf", "providers.tf", "variables.tf", "outputs.tf"] {
             read(&tree, &format!("terraform/{environment}/foundation/{file}"));
         }
+        // The foundation is one call of the foundation module.
+        let main = read(
+            &tree,
+            &format!("terraform/{environment}/foundation/main.tf"),
+        );
+        let body: Body = main.parse().unwrap();
+        assert_eq!(body.blocks().count(), 1, "{main}");
+        assert!(
+            has(&main, "source = \"../../modules/aws-foundation\""),
+            "{main}"
+        );
         let foundation = read(
             &tree,
             &format!("terraform/{environment}/foundation/versions.tf"),
@@ -155,15 +223,16 @@ fn one_nat_gateway_per_vpc_outside_production_and_one_per_zone_in_it() {
         }
     }
     let tree = tree_of(&plan);
-    let prod = read(&tree, "terraform/prod/foundation/network.tf");
-    let staging = read(&tree, "terraform/staging/foundation/network.tf");
-    assert!(has(&prod, "nat_gateways               = 3"), "{prod}");
-    assert!(has(&staging, "nat_gateways               = 1"), "{staging}");
+    let prod = read(&tree, "terraform/prod/foundation/main.tf");
+    let staging = read(&tree, "terraform/staging/foundation/main.tf");
+    assert!(has(&prod, "nat_gateways = 3"), "{prod}");
+    assert!(has(&staging, "nat_gateways = 1"), "{staging}");
     // NAT gateways are per VPC, not per cluster: the routes of every zone lead to the
     // VPC's gateways, and the egress is in the foundation, before any cluster.
-    assert!(has(&staging, "for zone in range(v.nat_gateways)"));
+    let module = files_under(&tree, FOUNDATION);
+    assert!(has(&module, "for zone in range(v.nat_gateways)"));
     assert!(has(
-        &staging,
+        &module,
         "nat_gateway_id         = aws_nat_gateway.this[each.value.nat].id"
     ));
 }
@@ -199,6 +268,39 @@ fn node_groups_are_a_map_keyed_by_plan_name_with_the_plans_taints() {
         "{main}"
     );
     assert!(has(&main, "\"supplier-portal-1\" = {"), "{main}");
+}
+
+#[test]
+fn each_node_group_is_one_line_and_the_module_derives_labels_and_the_default_ami() {
+    let yaml = bundled("acme-aws");
+    let tree = tree_of(&plan_text(&yaml, None, false));
+    let main = read(&tree, "terraform/prod/acme-prod-compute-01/main.tf");
+    assert!(
+        main.lines().any(|l| l.trim()
+            == "\"analytics-1\" = { tenant = \"analytics\", instance_type = \"c6i.2xlarge\", nodes = 10 }"),
+        "{main}"
+    );
+    assert!(!main.contains("labels"), "{main}");
+    assert!(!main.contains("ami_type"), "{main}");
+    let module = module_text(&tree);
+    assert!(has(
+        &module,
+        "ami_type = optional(string, \"AL2023_x86_64_STANDARD\")"
+    ));
+    assert!(has(
+        &module,
+        "labels = { for key, value in { \"clusterwright.io/tenant\" = each.value.tenant } : key => value if value != null }"
+    ));
+    // Graviton: the AMI type differs from the module's default, so the stack names it.
+    let graviton = yaml.replace("instanceType: c6i.2xlarge", "instanceType: c7g.2xlarge");
+    assert_ne!(graviton, yaml);
+    let tree = tree_of(&plan_text(&graviton, None, false));
+    let main = read(&tree, "terraform/prod/acme-prod-compute-01/main.tf");
+    assert!(
+        main.lines().any(|l| l.trim()
+            == "\"analytics-1\" = { tenant = \"analytics\", instance_type = \"c7g.2xlarge\", ami_type = \"AL2023_ARM_64_STANDARD\", nodes = 10 }"),
+        "{main}"
+    );
 }
 
 #[test]
@@ -327,12 +429,16 @@ fn a_repack_rename_moves_the_clusters_foundation_resources() {
     assert_eq!(repacked.clusters[0].formerly, ["acme-prod-standard-02"]);
     let tree = tree_of(&repacked);
     let moved = read(&tree, "terraform/prod/foundation/moved.tf");
+    // The resources are in the foundation module: the blocks address them through its call.
+    let found = moves_into_the_module(&tree, &moved);
     for zone in 0..3 {
         for address in ["aws_subnet.private", "aws_route_table_association.public"] {
-            let block = format!(
-                "moved {{\n  from = {address}[\"acme-prod-standard-02/{zone}\"]\n  to   = {address}[\"acme-prod-standard-01/{zone}\"]\n}}"
+            let address = format!("module.foundation.{address}");
+            let pair = (
+                format!("{address}[\"acme-prod-standard-02/{zone}\"]"),
+                format!("{address}[\"acme-prod-standard-01/{zone}\"]"),
             );
-            assert!(has(&moved, &block), "{block} not in {moved}");
+            assert!(found.contains(&pair), "{pair:?} not in {moved}");
         }
     }
     // The cluster's own stack keeps the state key of its first name.
@@ -386,12 +492,13 @@ fn a_repack_rename_moves_a_clusters_own_vpc_and_its_egress() {
     let repacked = plan_text(&own_vpcs(renamable(false)), Some(&second.placement()), true);
     assert_eq!(repacked.clusters[0].formerly, ["acme-prod-standard-02"]);
     let tree = tree_of(&repacked);
-    let network = read(&tree, "terraform/prod/foundation/network.tf");
+    let network = read(&tree, "terraform/prod/foundation/main.tf");
     assert!(
         has(&network, "\"acme-prod-standard-01\" = { cidr = \"10."),
         "{network}"
     );
     let moved = read(&tree, "terraform/prod/foundation/moved.tf");
+    let found = moves_into_the_module(&tree, &moved);
     for (address, from, to) in [
         (
             "aws_vpc.this",
@@ -415,9 +522,12 @@ fn a_repack_rename_moves_a_clusters_own_vpc_and_its_egress() {
             "acme-prod-standard-01/0",
         ),
     ] {
-        let block =
-            format!("moved {{\n  from = {address}[\"{from}\"]\n  to   = {address}[\"{to}\"]\n}}");
-        assert!(moved.contains(&block), "{block} not in {moved}");
+        let address = format!("module.foundation.{address}");
+        let pair = (
+            format!("{address}[\"{from}\"]"),
+            format!("{address}[\"{to}\"]"),
+        );
+        assert!(found.contains(&pair), "{pair:?} not in {moved}");
     }
 }
 

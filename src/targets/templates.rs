@@ -34,11 +34,9 @@ pub const TEMPLATE_TF_AWS_PROVIDERS: &str = "terraform/aws/providers.tf.tera";
 /// AWS `variables.tf` of every stack: the role Terraform assumes (and, in a cluster stack,
 /// whether its node groups exist yet).
 pub const TEMPLATE_TF_AWS_VARIABLES: &str = "terraform/aws/variables.tf.tera";
-/// AWS foundation `logging.tf`: the logs key and its alias, the flow-log group and its
-/// delivery role.
-pub const TEMPLATE_TF_AWS_LOGGING: &str = "terraform/aws/logging.tf.tera";
-/// AWS foundation `network.tf`: VPCs, every cluster's subnets, NAT gateways and routes.
-pub const TEMPLATE_TF_AWS_NETWORK: &str = "terraform/aws/network.tf.tera";
+/// AWS foundation `main.tf`: the call of the `aws-foundation` module with the environment's
+/// VPCs and clusters.
+pub const TEMPLATE_TF_AWS_FOUNDATION: &str = "terraform/aws/foundation.tf.tera";
 /// AWS cluster stack `main.tf`: the call of the `aws-cluster` module.
 pub const TEMPLATE_TF_AWS_CLUSTER: &str = "terraform/aws/cluster.tf.tera";
 /// AWS foundation `outputs.tf`.
@@ -154,8 +152,7 @@ pub const ALL: &[&str] = &[
     TEMPLATE_TF_AWS_VERSIONS,
     TEMPLATE_TF_AWS_PROVIDERS,
     TEMPLATE_TF_AWS_VARIABLES,
-    TEMPLATE_TF_AWS_LOGGING,
-    TEMPLATE_TF_AWS_NETWORK,
+    TEMPLATE_TF_AWS_FOUNDATION,
     TEMPLATE_TF_AWS_CLUSTER,
     TEMPLATE_TF_AWS_OUTPUTS,
     TEMPLATE_TF_AWS_CLUSTER_OUTPUTS,
@@ -212,8 +209,14 @@ pub const TF_MODULE_AZURE: &[&str] = &[
 ];
 
 /// The files of the AWS foundation module, copied as they are: every foundation stack on
-/// AWS calls it. Empty while the foundation is still rendered per environment.
-pub const TF_FOUNDATION_AWS: &[&str] = &[];
+/// AWS calls it.
+pub const TF_FOUNDATION_AWS: &[&str] = &[
+    "terraform/modules/aws-foundation/versions.tf",
+    "terraform/modules/aws-foundation/variables.tf",
+    "terraform/modules/aws-foundation/network.tf",
+    "terraform/modules/aws-foundation/logging.tf",
+    "terraform/modules/aws-foundation/outputs.tf",
+];
 /// The files of the GCP foundation module (as [`TF_FOUNDATION_AWS`]).
 pub const TF_FOUNDATION_GCP: &[&str] = &[
     "terraform/modules/gcp-foundation/versions.tf",

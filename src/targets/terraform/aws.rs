@@ -1,9 +1,15 @@
-//! Terraform for AWS, as stacks: per environment a foundation stack (VPCs, every cluster's
-//! subnets, NAT gateways and routes, flow logs, the logs key) and per cluster a stack that
-//! calls the `aws-cluster` module once (`templates/terraform/modules/aws-cluster/`, copied
-//! as it is). The module finds the foundation's objects by the names and tags the plan
-//! gives them: the VPC by `Name`, the cluster's node subnets by its
-//! `kubernetes.io/cluster/<name>` tag, the logs key by its alias.
+//! Terraform for AWS, as stacks: per environment a foundation stack that calls the
+//! `aws-foundation` module once (VPCs, every cluster's subnets, NAT gateways and routes,
+//! flow logs, the logs key) and per cluster a stack that calls the `aws-cluster` module
+//! once (both under `templates/terraform/modules/`, copied as they are). The cluster module
+//! finds the foundation's objects by the names and tags the plan gives them: the VPC by
+//! `Name`, the cluster's node subnets by its `kubernetes.io/cluster/<name>` tag, the logs
+//! key by its alias.
+//!
+//! The modules derive names from the environment's, VPCs' and clusters' names and the
+//! tenant label from a node group's tenant; the plan stays the one source of names:
+//! [`foundation_clusters`] and [`module_node_group`] compare what a module derives with
+//! the plan before anything is rendered, and a difference is an [`Error::Bug`].
 //!
 //! Templates: `templates/terraform/aws/*.tf.tera`. Every context is built here from the
 //! plan; what varies per environment and cluster comes from `EnvironmentPlan::resources`,
@@ -12,18 +18,18 @@
 
 use serde::Serialize;
 
-use super::{ClusterView, Environment, EnvironmentView, Move, NodeGroupView, cilium, node_groups};
+use super::{ClusterView, Environment, EnvironmentView, Move, cilium};
 use crate::cloud::policy::Endpoint;
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
-use crate::plan::ClusterPlan;
 use crate::plan::encryption::CILIUM_AGENT_NOT_READY;
-use crate::plan::resources::{AwsEnvironment, AwsVpc, EnvironmentCloud};
+use crate::plan::resources::{AwsEnvironment, EnvironmentCloud, Tag};
+use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroup, NodeGroupCloud, TENANT_LABEL};
 use crate::targets::stacks::{self, Stack, StackKind};
 use crate::targets::templates::{
-    TEMPLATE_TF_AWS_CLUSTER, TEMPLATE_TF_AWS_CLUSTER_OUTPUTS, TEMPLATE_TF_AWS_LOGGING,
-    TEMPLATE_TF_AWS_NETWORK, TEMPLATE_TF_AWS_OUTPUTS, TEMPLATE_TF_AWS_PROVIDERS,
-    TEMPLATE_TF_AWS_VARIABLES, TEMPLATE_TF_AWS_VERSIONS,
+    TEMPLATE_TF_AWS_CLUSTER, TEMPLATE_TF_AWS_CLUSTER_OUTPUTS, TEMPLATE_TF_AWS_FOUNDATION,
+    TEMPLATE_TF_AWS_OUTPUTS, TEMPLATE_TF_AWS_PROVIDERS, TEMPLATE_TF_AWS_VARIABLES,
+    TEMPLATE_TF_AWS_VERSIONS,
 };
 
 /// Context of the files every AWS stack has: `versions.tf`, `providers.tf` and
@@ -98,30 +104,17 @@ impl<'a> StackEnvironment<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StackView {
-    /// What the stack holds, for the comment above its backend.
-    pub description: String,
     /// The key of its state in the S3 bucket.
     pub state_key: String,
-    /// The cluster's name, for a cluster stack; `None` for the foundation.
-    pub cluster: Option<String>,
+    /// A cluster stack whose CNI is Cilium: it has the `node_groups_enabled` variable.
+    pub cilium: bool,
 }
 
 impl StackView {
-    fn of(stack: &Stack) -> Self {
-        let (description, cluster) = match stack.kind {
-            StackKind::Foundation => (
-                format!(
-                    "The foundation of environment {} (network, logs key)",
-                    stack.environment
-                ),
-                None,
-            ),
-            StackKind::Cluster => (format!("Cluster {}", stack.name), Some(stack.name.clone())),
-        };
+    fn of(stack: &Stack, cilium: bool) -> Self {
         Self {
-            description,
             state_key: stack.state_key.clone(),
-            cluster,
+            cilium: cilium && stack.kind == StackKind::Cluster,
         }
     }
 }
@@ -133,29 +126,92 @@ pub type ProvidersContext<'a> = StackContext<'a>;
 /// Context of `terraform/aws/variables.tf.tera`.
 pub type VariablesContext<'a> = StackContext<'a>;
 
-/// Context of the foundation's own files: `network.tf`, `logging.tf` and `outputs.tf`
-/// (each type alias below names one).
+/// Context of the foundation's `main.tf` (`terraform/aws/foundation.tf.tera`, the call of
+/// the `aws-foundation` module) and `outputs.tf` (each type alias below names one).
 #[derive(Debug, Serialize)]
 pub struct FoundationContext<'a> {
-    /// The environment: account, region, range, zones, resources.
+    /// The module's source, relative to the stack.
+    pub source: String,
+    /// The environment: name, range, production, resources (name, zones).
     pub environment: &'a EnvironmentView<'a>,
     /// Its VPCs: the environment's, or one per cluster; each with its NAT gateways.
-    pub vpcs: &'a [AwsVpc],
+    pub vpcs: Vec<FoundationVpc<'a>>,
     /// NAT gateways (and Elastic IPs) of the environment, all VPCs together.
     pub nat_gateways: u32,
     /// Nitro encrypts in transit (`policy.encryption: cloud-hardware`): VPC encryption
     /// controls and flow logs that record `encryption-status`.
     pub nitro: bool,
-    /// The clusters, by name: their subnets and tags.
-    pub clusters: Vec<ClusterView<'a>>,
+    /// The clusters, by name: what the module cannot derive from their names.
+    pub clusters: Vec<FoundationCluster<'a>>,
 }
 
-/// Context of `terraform/aws/network.tf.tera`.
-pub type NetworkContext<'a> = FoundationContext<'a>;
-/// Context of `terraform/aws/logging.tf.tera`.
-pub type LoggingContext<'a> = FoundationContext<'a>;
+/// One VPC as the `aws-foundation` module takes it: its `Name`, range and NAT gateways.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundationVpc<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Its range.
+    pub cidr: &'a str,
+    /// NAT gateways.
+    pub nat_gateways: u32,
+    /// The cluster in whose public subnets the NAT gateways are, when it is not the one the
+    /// VPC is named after (the module's default).
+    pub nat_cluster: Option<&'a str>,
+}
+
+/// One cluster as the `aws-foundation` module takes it. Its VPC, its subnets' names and
+/// tags derive from its name ([`foundation_clusters`]).
+#[derive(Debug, Serialize)]
+pub struct FoundationCluster<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Cilium is its CNI: its node subnets carry the pod-subnet tag.
+    pub cilium: bool,
+    /// Its node subnets, in zone order.
+    pub private: &'a [String],
+    /// Its public subnets, in zone order.
+    pub public: &'a [String],
+}
+
+/// Context of `terraform/aws/foundation.tf.tera`.
+pub type FoundationMainContext<'a> = FoundationContext<'a>;
 /// Context of `terraform/aws/outputs.tf.tera`.
 pub type OutputsContext<'a> = FoundationContext<'a>;
+
+/// The node group type the `aws-cluster` module takes when a node group leaves `ami_type`
+/// out (`optional(string, ...)` in its `variables.tf`).
+pub const MODULE_DEFAULT_AMI_TYPE: &str = "AL2023_x86_64_STANDARD";
+
+/// One node group as the `aws-cluster` module takes it: the module labels a tenant's nodes
+/// `clusterwright.io/tenant=<tenant>` and adds Cilium's taint itself ([`module_node_group`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleNodeGroup<'a> {
+    /// The group's name in the plan (the map key).
+    pub name: &'a str,
+    /// Its tenant; `None` for the system group.
+    pub tenant: Option<&'a str>,
+    /// Instance type.
+    pub instance_type: &'a str,
+    /// EKS AMI type, when it is not [`MODULE_DEFAULT_AMI_TYPE`].
+    pub ami_type: Option<&'static str>,
+    /// Nodes.
+    pub nodes: u32,
+    /// Taints, without Cilium's.
+    pub taints: Vec<ModuleTaint<'a>>,
+}
+
+/// A taint as the `aws-cluster` module takes it.
+#[derive(Debug, Serialize)]
+pub struct ModuleTaint<'a> {
+    /// Key.
+    pub key: &'a str,
+    /// Value.
+    pub value: &'a str,
+    /// Effect as EKS spells it (`NO_SCHEDULE`).
+    pub effect: &'static str,
+}
 
 /// Context of a cluster stack's `main.tf` (`terraform/aws/cluster.tf.tera`, the module
 /// call) and `outputs.tf` (`terraform/aws/cluster_outputs.tf.tera`).
@@ -176,8 +232,9 @@ pub struct ClusterContext<'a> {
     /// node groups.
     pub cilium: bool,
     /// The system node group, then one per tenant node group; without Cilium's
-    /// agent-not-ready taint, which the module adds to every group when `cilium`.
-    pub node_groups: Vec<NodeGroupView<'a>>,
+    /// agent-not-ready taint, which the module adds to every group when `cilium`, and
+    /// without the tenant label, which the module derives.
+    pub node_groups: Vec<ModuleNodeGroup<'a>>,
 }
 
 /// Context of `terraform/aws/cluster_outputs.tf.tera`.
@@ -209,6 +266,9 @@ impl Variables {
     }
 }
 
+/// The address of the foundation stack's call of the `aws-foundation` module.
+pub const FOUNDATION_MODULE: &str = "module.foundation";
+
 /// Renders the foundation and cluster stacks of one AWS environment.
 pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let plan = env.environment;
@@ -223,12 +283,12 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let variables = Variables::new(&plan.account, &plan.name);
 
     let foundation = env.foundation();
-    let common = |stack: &Stack| StackContext {
+    let common = |stack: &Stack, cilium: bool| StackContext {
         environment: &slim,
-        stack: StackView::of(stack),
+        stack: StackView::of(stack, cilium),
         variables: &variables,
     };
-    let context = common(&foundation);
+    let context = common(&foundation, false);
     for (file, template) in [
         ("versions.tf", TEMPLATE_TF_AWS_VERSIONS),
         ("providers.tf", TEMPLATE_TF_AWS_PROVIDERS),
@@ -237,15 +297,15 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         env.emit_foundation(tree, file, template, &context)?;
     }
     let context = FoundationContext {
+        source: stacks::module_source(plan.cloud, StackKind::Foundation),
         environment: &view,
-        vpcs: &aws.vpcs,
+        vpcs: foundation_vpcs(aws),
         nat_gateways: aws.vpcs.iter().map(|v| v.nat_gateways).sum(),
         nitro: aws.nitro,
-        clusters: env.clusters.iter().map(|c| ClusterView::new(c)).collect(),
+        clusters: foundation_clusters(plan, aws, &env.clusters)?,
     };
     for (file, template) in [
-        ("network.tf", TEMPLATE_TF_AWS_NETWORK),
-        ("logging.tf", TEMPLATE_TF_AWS_LOGGING),
+        ("main.tf", TEMPLATE_TF_AWS_FOUNDATION),
         ("outputs.tf", TEMPLATE_TF_AWS_OUTPUTS),
     ] {
         env.emit_foundation(tree, file, template, &context)?;
@@ -254,7 +314,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
 
     for cluster in &env.clusters {
         let stack = env.stack(cluster);
-        let context = common(&stack);
+        let context = common(&stack, cilium(cluster));
         for (file, template) in [
             ("versions.tf", TEMPLATE_TF_AWS_VERSIONS),
             ("providers.tf", TEMPLATE_TF_AWS_PROVIDERS),
@@ -262,7 +322,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         ] {
             env.emit_stack(tree, cluster, file, template, &context)?;
         }
-        let context = cluster_context(env, &slim, cluster);
+        let context = cluster_context(env, &slim, cluster)?;
         env.emit_stack(tree, cluster, "main.tf", TEMPLATE_TF_AWS_CLUSTER, &context)?;
         env.emit_stack(
             tree,
@@ -279,8 +339,8 @@ fn cluster_context<'a>(
     env: &'a Environment<'a>,
     view: &'a StackEnvironment<'a>,
     cluster: &'a ClusterPlan,
-) -> ClusterContext<'a> {
-    ClusterContext {
+) -> Result<ClusterContext<'a>> {
+    Ok(ClusterContext {
         source: stacks::module_source(env.environment.cloud, StackKind::Cluster),
         kubernetes_version: &env.plan.kubernetes_version,
         environment: view,
@@ -290,27 +350,230 @@ fn cluster_context<'a>(
             Endpoint::Private => &[],
         },
         cilium: cilium(cluster),
-        node_groups: node_groups(cluster)
-            .into_iter()
-            .map(|mut group| {
-                // The module adds Cilium's taint to every group of a Cilium cluster.
-                group.taints.retain(|t| t.key != CILIUM_AGENT_NOT_READY);
-                group
-            })
-            .collect(),
-    }
+        node_groups: cluster
+            .node_groups
+            .iter()
+            .map(module_node_group)
+            .collect::<Result<_>>()?,
+    })
 }
+
+/// The module's view of node group `g`. The `aws-cluster` module labels a tenant's nodes
+/// `clusterwright.io/tenant=<tenant>` (and the system group's not at all), adds Cilium's
+/// taint itself and defaults the AMI type to [`MODULE_DEFAULT_AMI_TYPE`]: a plan whose
+/// labels say otherwise is a bug here.
+pub fn module_node_group(g: &NodeGroup) -> Result<ModuleNodeGroup<'_>> {
+    let tenant = g.tenant.as_ref().map(|t| t.name.as_str());
+    let labels: Vec<(&str, &str)> = g
+        .labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let derived: Vec<(&str, &str)> = tenant.map(|t| (TENANT_LABEL, t)).into_iter().collect();
+    if labels != derived {
+        return Err(Error::Bug(format!(
+            "node group `{}`: the aws-cluster module derives the labels {derived:?} from its tenant, the plan has {labels:?}",
+            g.name
+        )));
+    }
+    let NodeGroupCloud::Aws { ami_type } = g.cloud else {
+        return Err(Error::Bug(format!(
+            "node group `{}` is on EKS but has no AMI type",
+            g.name
+        )));
+    };
+    Ok(ModuleNodeGroup {
+        name: &g.name,
+        tenant,
+        instance_type: &g.instance_type,
+        ami_type: (ami_type != MODULE_DEFAULT_AMI_TYPE).then_some(ami_type),
+        nodes: g.nodes,
+        taints: node_groups_taints(g),
+    })
+}
+
+/// The taints of `g` without Cilium's, which the module adds to every group of a Cilium
+/// cluster.
+fn node_groups_taints(g: &NodeGroup) -> Vec<ModuleTaint<'_>> {
+    g.taints
+        .iter()
+        .filter(|t| t.key != CILIUM_AGENT_NOT_READY)
+        .map(|t| ModuleTaint {
+            key: &t.key,
+            value: &t.value,
+            effect: t.effect.upper(),
+        })
+        .collect()
+}
+
+/// The clusters of environment `plan` as the `aws-foundation` module takes them, after
+/// checking that every name the module derives (from the environment's resource name, each
+/// VPC's and each cluster's name) is the plan's: the logs key's alias and description, the
+/// flow-log group and role; each VPC's route tables and NAT gateways; each cluster's subnet
+/// names, its `kubernetes.io/cluster/<name>` tag and, with Cilium, its pod-subnet tag. The
+/// cluster stacks and the Cilium values look these up by the plan's names; a difference is
+/// an [`Error::Bug`].
+pub fn foundation_clusters<'a>(
+    plan: &EnvironmentPlan,
+    aws: &AwsEnvironment,
+    clusters: &[&'a ClusterPlan],
+) -> Result<Vec<FoundationCluster<'a>>> {
+    let name = &plan.resources.name;
+    let mut pairs = shared_names(name, aws, clusters);
+    let mut out = Vec::new();
+    for cluster in clusters {
+        let c = &cluster.name;
+        let Some(resources) = cluster.resources.aws() else {
+            return Err(Error::Bug(format!(
+                "cluster `{c}` is on AWS but has no AWS resources"
+            )));
+        };
+        // The module puts a cluster in the VPC named after it, or else in the
+        // environment's, named after the environment's resources.
+        let own = aws.vpcs.iter().any(|v| &v.name == c);
+        pairs.push((
+            format!("cluster {c}: VPC"),
+            if own { c.clone() } else { name.clone() },
+            resources.vpc.clone(),
+        ));
+        let with_cilium = cilium(cluster);
+        let tag =
+            |t: Option<&Tag>| t.map_or_else(String::new, |t| format!("{}={}", t.key, t.value));
+        pairs.push((
+            format!("cluster {c}: node subnets"),
+            format!("{c}-private-"),
+            resources.private_name_prefix.clone(),
+        ));
+        pairs.push((
+            format!("cluster {c}: public subnets"),
+            format!("{c}-public-"),
+            resources.public_name_prefix.clone(),
+        ));
+        pairs.push((
+            format!("cluster {c}: owned tag"),
+            format!("kubernetes.io/cluster/{c}"),
+            resources.owned_tag_key.clone(),
+        ));
+        pairs.push((
+            format!("cluster {c}: pod-subnet tag"),
+            if with_cilium {
+                format!("{MODULE_POD_SUBNET_TAG}={c}")
+            } else {
+                String::new()
+            },
+            tag(resources.pod_subnet_tag.as_ref()),
+        ));
+        out.push(FoundationCluster {
+            name: c,
+            cilium: with_cilium,
+            private: &cluster.network.node_subnets,
+            public: &cluster.network.public_subnets,
+        });
+    }
+    for (what, derived, planned) in pairs {
+        if derived != planned {
+            return Err(Error::Bug(format!(
+                "environment `{}`, {what}: the aws-foundation module derives `{derived}`, the plan names it `{planned}`",
+                plan.name
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// What the `aws-foundation` module derives from the environment's resource name and each
+/// VPC's name, and what the plan says: (what, derived, planned).
+fn shared_names(
+    name: &str,
+    aws: &AwsEnvironment,
+    clusters: &[&ClusterPlan],
+) -> Vec<(String, String, String)> {
+    let mut pairs: Vec<(String, String, String)> = vec![
+        (
+            "logs key alias".into(),
+            format!("alias/{name}-logs"),
+            aws.logs_key_alias.clone(),
+        ),
+        (
+            "logs key description".into(),
+            format!("{name}: CloudWatch Logs (VPC flow logs, EKS control-plane logs)"),
+            aws.logs_key_description.clone(),
+        ),
+        (
+            "flow-log group".into(),
+            format!("/clusterwright/{name}/vpc-flow-logs"),
+            aws.flow_log_group.clone(),
+        ),
+        (
+            "flow-log role".into(),
+            format!("{name}-vpc-flow-logs"),
+            aws.flow_logs_role.clone(),
+        ),
+    ];
+    for vpc in &aws.vpcs {
+        let v = &vpc.name;
+        // A VPC named after a cluster is that cluster's own.
+        let own = clusters.iter().any(|c| &c.name == v);
+        pairs.push((
+            format!("VPC {v}: cluster"),
+            if own { v.clone() } else { String::new() },
+            vpc.cluster.clone().unwrap_or_default(),
+        ));
+        pairs.push((
+            format!("VPC {v}: public route table"),
+            format!("{v}-public"),
+            vpc.public_route_table.clone(),
+        ));
+        pairs.push((
+            format!("VPC {v}: private route tables"),
+            format!("{v}-private-"),
+            vpc.private_route_table_prefix.clone(),
+        ));
+        pairs.push((
+            format!("VPC {v}: NAT gateways"),
+            format!("{v}-nat-"),
+            vpc.nat_name_prefix.clone(),
+        ));
+    }
+    pairs
+}
+
+/// The VPCs of `aws` as the `aws-foundation` module takes them: a VPC's NAT gateways are in
+/// the public subnets of the cluster it is named after unless `nat_cluster` says otherwise.
+fn foundation_vpcs(aws: &AwsEnvironment) -> Vec<FoundationVpc<'_>> {
+    aws.vpcs
+        .iter()
+        .map(|v| FoundationVpc {
+            name: &v.name,
+            cidr: &v.cidr,
+            nat_gateways: v.nat_gateways,
+            nat_cluster: (v.nat_cluster != v.name).then_some(v.nat_cluster.as_str()),
+        })
+        .collect()
+}
+
+/// The key of the tag the `aws-foundation` module puts on a Cilium cluster's node subnets
+/// (value: the cluster's name), as its `network.tf` spells it.
+pub const MODULE_POD_SUBNET_TAG: &str = "clusterwright.io/cilium-pod-subnet";
 
 /// The `moved` blocks that carry the foundation resources of cluster `from` to its new name
 /// `to`: its subnets and their route table associations (keyed `<cluster>/<zone>`), and,
-/// when the cluster has a VPC of its own, everything keyed by that VPC's name.
+/// when the cluster has a VPC of its own, everything keyed by that VPC's name. The
+/// resources are in the foundation's module call, so the blocks (in the stack, the calling
+/// module) address them as `module.foundation.<type>.<name>["<key>"]`: "The syntax allows
+/// Terraform to select modules, resources, and resources inside child modules"
+/// (developer.hashicorp.com/terraform/language/moved, `from`/`to`; hashicorp/terraform
+/// website/docs/language/moved.mdx). Moves may not reach into an external module package
+/// ("Cross-package move statement", hashicorp/terraform internal/refactoring/
+/// move_validate.go); the foundation calls its module by a local path
+/// (`../../modules/aws-foundation`), which is the stack's own package.
 pub fn foundation_moves(aws: &AwsEnvironment, from: &str, to: &str) -> Vec<Move> {
     let zones = crate::cloud::facts::ZONES;
     let mut out = Vec::new();
     let mut keyed = |address: &str, from_key: String, to_key: String| {
         out.push(Move {
-            from: format!("{address}[{from_key:?}]"),
-            to: format!("{address}[{to_key:?}]"),
+            from: format!("{FOUNDATION_MODULE}.{address}[{from_key:?}]"),
+            to: format!("{FOUNDATION_MODULE}.{address}[{to_key:?}]"),
         });
     };
     for address in [
@@ -351,4 +614,156 @@ pub fn foundation_moves(aws: &AwsEnvironment, from: &str, to: &str) -> Vec<Move>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+
+    fn acme() -> Plan {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints/acme-aws.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let loaded = crate::blueprint::parse(std::path::Path::new(path), text).unwrap();
+        let validated = crate::blueprint::validate::validate(loaded).unwrap();
+        crate::plan::plan(&validated, None, false).unwrap()
+    }
+
+    fn check(plan: &Plan) -> Result<()> {
+        for environment in &plan.environments {
+            let EnvironmentCloud::Aws(aws) = &environment.resources.cloud else {
+                panic!("acme is on AWS")
+            };
+            let clusters: Vec<&ClusterPlan> = plan
+                .clusters
+                .iter()
+                .filter(|c| c.environment == environment.name)
+                .collect();
+            foundation_clusters(environment, aws, &clusters)?;
+        }
+        Ok(())
+    }
+
+    fn bug(result: Result<impl std::fmt::Debug>, needle: &str) {
+        match result {
+            Err(Error::Bug(message)) => assert!(message.contains(needle), "{message}"),
+            other => panic!("expected a bug naming {needle}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_plans_names_are_what_the_foundation_module_derives() {
+        check(&acme()).unwrap();
+    }
+
+    #[test]
+    fn a_subnet_name_the_module_would_not_derive_is_a_bug() {
+        let mut plan = acme();
+        let cluster = &mut plan.clusters[0];
+        let name = cluster.name.clone();
+        let crate::plan::resources::ClusterResources::Aws(aws) = &mut cluster.resources else {
+            panic!("acme is on AWS")
+        };
+        aws.private_name_prefix = format!("{name}-nodes-");
+        bug(check(&plan), &format!("`{name}-private-`"));
+    }
+
+    #[test]
+    fn a_pod_subnet_tag_the_module_would_not_derive_is_a_bug() {
+        let mut plan = acme();
+        let cluster = &mut plan.clusters[0];
+        assert!(cilium(cluster), "acme's clusters run Cilium");
+        let crate::plan::resources::ClusterResources::Aws(aws) = &mut cluster.resources else {
+            panic!("acme is on AWS")
+        };
+        aws.pod_subnet_tag = None;
+        bug(check(&plan), "pod-subnet tag");
+    }
+
+    #[test]
+    fn a_vpc_or_environment_name_the_module_would_not_derive_is_a_bug() {
+        let mut plan = acme();
+        let EnvironmentCloud::Aws(aws) = &mut plan.environments[0].resources.cloud else {
+            panic!("acme is on AWS")
+        };
+        aws.vpcs[0].nat_name_prefix = "nat-".into();
+        bug(check(&plan), "NAT gateways");
+        let mut plan = acme();
+        let EnvironmentCloud::Aws(aws) = &mut plan.environments[0].resources.cloud else {
+            panic!("acme is on AWS")
+        };
+        aws.flow_logs_role = "flow-logs".into();
+        bug(check(&plan), "flow-log role");
+    }
+
+    #[test]
+    fn node_group_labels_other_than_the_tenant_label_are_a_bug() {
+        let mut plan = acme();
+        let group = plan.clusters[0]
+            .node_groups
+            .iter_mut()
+            .find(|g| g.tenant.is_some())
+            .unwrap();
+        assert!(module_node_group(group).is_ok());
+        group.labels.insert("team".into(), "x".into());
+        bug(
+            module_node_group(group).map(|g| g.nodes),
+            "derives the labels",
+        );
+        let mut plan = acme();
+        let system = plan.clusters[0]
+            .node_groups
+            .iter_mut()
+            .find(|g| g.tenant.is_none())
+            .unwrap();
+        system.labels.insert(TENANT_LABEL.into(), "system".into());
+        bug(
+            module_node_group(system).map(|g| g.nodes),
+            "derives the labels",
+        );
+    }
+
+    #[test]
+    fn the_default_ami_type_is_left_to_the_module() {
+        let plan = acme();
+        let group = &plan.clusters[0].node_groups[0];
+        let NodeGroupCloud::Aws { ami_type } = group.cloud else {
+            panic!("acme is on AWS")
+        };
+        assert_eq!(ami_type, MODULE_DEFAULT_AMI_TYPE);
+        assert_eq!(module_node_group(group).unwrap().ami_type, None);
+    }
+
+    /// The checks compare the plan with what the Rust here says the modules derive: that
+    /// must be what the modules' text derives.
+    #[test]
+    fn the_modules_derive_what_the_checks_assume() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/terraform/modules");
+        let read = |file: &str| std::fs::read_to_string(format!("{root}/{file}")).unwrap();
+        let network = read("aws-foundation/network.tf");
+        for derived in [
+            "\"${each.value.cluster}-private-${each.value.zone}\"",
+            "\"${each.value.cluster}-public-${each.value.zone}\"",
+            "\"kubernetes.io/cluster/${name}\" = \"owned\"",
+            "\"${each.value.vpc}-nat-${each.value.zone}\"",
+            "\"${each.value.vpc}-private-${each.value.zone}\"",
+            "\"${each.key}-public\"",
+            &format!("\"{MODULE_POD_SUBNET_TAG}\" = name"),
+        ] {
+            assert!(network.contains(derived), "{derived}");
+        }
+        let logging = read("aws-foundation/logging.tf");
+        for derived in [
+            "\"alias/${var.name}-logs\"",
+            "\"${var.name}: CloudWatch Logs (VPC flow logs, EKS control-plane logs)\"",
+            "\"/clusterwright/${var.name}/vpc-flow-logs\"",
+            "\"${var.name}-vpc-flow-logs\"",
+        ] {
+            assert!(logging.contains(derived), "{derived}");
+        }
+        let variables = read("aws-cluster/variables.tf");
+        assert!(variables.contains(&format!("optional(string, \"{MODULE_DEFAULT_AMI_TYPE}\")")));
+        let nodes = read("aws-cluster/nodes.tf");
+        assert!(nodes.contains(&format!("\"{TENANT_LABEL}\" = each.value.tenant")));
+    }
 }

@@ -55,7 +55,7 @@ resource "aws_eks_node_group" "this" {
   ami_type               = each.value.ami_type
   capacity_type          = "ON_DEMAND"
   instance_types         = [each.value.instance_type]
-  labels                 = each.value.labels
+  labels                 = { for key, value in { "clusterwright.io/tenant" = each.value.tenant } : key => value if value != null }
 
   launch_template {
     id      = aws_launch_template.nodes.id

@@ -23,18 +23,8 @@ module "cluster" {
   node_groups_enabled = var.node_groups_enabled
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "intranet-1" = {
-      tenant        = "intranet"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      labels        = { "clusterwright.io/tenant" = "intranet" }
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "intranet-1" = { tenant = "intranet", instance_type = "m6i.xlarge", nodes = 3 }
   }
 }

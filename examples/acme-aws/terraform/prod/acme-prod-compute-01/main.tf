@@ -21,46 +21,16 @@ module "cluster" {
   node_groups_enabled = var.node_groups_enabled
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "analytics-1" = {
-      tenant        = "analytics"
-      instance_type = "c6i.2xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 10
-      labels        = { "clusterwright.io/tenant" = "analytics" }
-    }
-    "analytics-2" = {
-      tenant        = "analytics"
-      instance_type = "c6i.2xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 10
-      labels        = { "clusterwright.io/tenant" = "analytics" }
-    }
-    "analytics-3" = {
-      tenant        = "analytics"
-      instance_type = "c6i.2xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 10
-      labels        = { "clusterwright.io/tenant" = "analytics" }
-    }
-    "ml-training-1" = {
-      tenant        = "ml-training"
-      instance_type = "c6i.2xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 10
-      labels        = { "clusterwright.io/tenant" = "ml-training" }
-    }
-    "ml-training-2" = {
-      tenant        = "ml-training"
-      instance_type = "c6i.2xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 10
-      labels        = { "clusterwright.io/tenant" = "ml-training" }
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "analytics-1" = { tenant = "analytics", instance_type = "c6i.2xlarge", nodes = 10 }
+
+    "analytics-2" = { tenant = "analytics", instance_type = "c6i.2xlarge", nodes = 10 }
+
+    "analytics-3" = { tenant = "analytics", instance_type = "c6i.2xlarge", nodes = 10 }
+
+    "ml-training-1" = { tenant = "ml-training", instance_type = "c6i.2xlarge", nodes = 10 }
+
+    "ml-training-2" = { tenant = "ml-training", instance_type = "c6i.2xlarge", nodes = 10 }
   }
 }

@@ -21,46 +21,16 @@ module "cluster" {
   node_groups_enabled = var.node_groups_enabled
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "hr-portal-1" = {
-      tenant        = "hr-portal"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      labels        = { "clusterwright.io/tenant" = "hr-portal" }
-    }
-    "hr-portal-2" = {
-      tenant        = "hr-portal"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      labels        = { "clusterwright.io/tenant" = "hr-portal" }
-    }
-    "intranet-1" = {
-      tenant        = "intranet"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      labels        = { "clusterwright.io/tenant" = "intranet" }
-    }
-    "payroll-1" = {
-      tenant        = "payroll"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 4
-      labels        = { "clusterwright.io/tenant" = "payroll" }
-    }
-    "payroll-2" = {
-      tenant        = "payroll"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 4
-      labels        = { "clusterwright.io/tenant" = "payroll" }
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "hr-portal-1" = { tenant = "hr-portal", instance_type = "m6i.xlarge", nodes = 3 }
+
+    "hr-portal-2" = { tenant = "hr-portal", instance_type = "m6i.xlarge", nodes = 3 }
+
+    "intranet-1" = { tenant = "intranet", instance_type = "m6i.xlarge", nodes = 3 }
+
+    "payroll-1" = { tenant = "payroll", instance_type = "m6i.xlarge", nodes = 4 }
+
+    "payroll-2" = { tenant = "payroll", instance_type = "m6i.xlarge", nodes = 4 }
   }
 }

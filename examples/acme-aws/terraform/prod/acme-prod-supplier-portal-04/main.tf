@@ -21,19 +21,8 @@ module "cluster" {
   node_groups_enabled = var.node_groups_enabled
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "supplier-portal-1" = {
-      tenant        = "supplier-portal"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 4
-      labels        = { "clusterwright.io/tenant" = "supplier-portal" }
-      taints        = [{ key = "clusterwright.io/tenant", value = "supplier-portal", effect = "NO_SCHEDULE" }]
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "supplier-portal-1" = { tenant = "supplier-portal", instance_type = "m6i.xlarge", nodes = 4, taints = [{ key = "clusterwright.io/tenant", value = "supplier-portal", effect = "NO_SCHEDULE" }] }
   }
 }

@@ -23,53 +23,18 @@ module "cluster" {
   node_groups_enabled = var.node_groups_enabled
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "checkout-1" = {
-      tenant        = "checkout"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 6
-      labels        = { "clusterwright.io/tenant" = "checkout" }
-    }
-    "checkout-2" = {
-      tenant        = "checkout"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 6
-      labels        = { "clusterwright.io/tenant" = "checkout" }
-    }
-    "loyalty-1" = {
-      tenant        = "loyalty"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 1
-      labels        = { "clusterwright.io/tenant" = "loyalty" }
-    }
-    "storefront-1" = {
-      tenant        = "storefront"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 8
-      labels        = { "clusterwright.io/tenant" = "storefront" }
-    }
-    "storefront-2" = {
-      tenant        = "storefront"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 8
-      labels        = { "clusterwright.io/tenant" = "storefront" }
-    }
-    "storefront-3" = {
-      tenant        = "storefront"
-      instance_type = "m6i.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 8
-      labels        = { "clusterwright.io/tenant" = "storefront" }
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "checkout-1" = { tenant = "checkout", instance_type = "m6i.xlarge", nodes = 6 }
+
+    "checkout-2" = { tenant = "checkout", instance_type = "m6i.xlarge", nodes = 6 }
+
+    "loyalty-1" = { tenant = "loyalty", instance_type = "m6i.xlarge", nodes = 1 }
+
+    "storefront-1" = { tenant = "storefront", instance_type = "m6i.xlarge", nodes = 8 }
+
+    "storefront-2" = { tenant = "storefront", instance_type = "m6i.xlarge", nodes = 8 }
+
+    "storefront-3" = { tenant = "storefront", instance_type = "m6i.xlarge", nodes = 8 }
   }
 }

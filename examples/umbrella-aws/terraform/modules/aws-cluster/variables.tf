@@ -54,14 +54,16 @@ variable "addon_versions" {
   type        = map(string)
 }
 
+# ami_type: an optional attribute with a default, filled in when the caller leaves it out
+# (developer.hashicorp.com/terraform/language/expressions/type-constraints, "Optional Object
+# Type Attributes", Terraform 1.3 and later).
 variable "node_groups" {
-  description = "The managed node groups, by their plan name (the system group and `<tenant>-<n>`): tenant (null for the system group), instance type, AMI type, fixed number of nodes, Kubernetes labels and taints (without Cilium's, which the module adds)."
+  description = "The managed node groups, by their plan name (the system group and `<tenant>-<n>`): tenant (null for the system group; a tenant's nodes are labelled clusterwright.io/tenant=<tenant>), instance type, AMI type (AL2023_x86_64_STANDARD unless given: Graviton and accelerated types name theirs), fixed number of nodes and taints (without Cilium's, which the module adds)."
   type = map(object({
     tenant        = optional(string)
     instance_type = string
-    ami_type      = string
+    ami_type      = optional(string, "AL2023_x86_64_STANDARD")
     nodes         = number
-    labels        = optional(map(string), {})
     taints = optional(list(object({
       key    = string
       value  = string
@@ -73,4 +75,5 @@ variable "node_groups" {
 variable "node_groups_enabled" {
   description = "Whether the node groups (and the add-ons that run on nodes) exist. false only for the first apply of a Cilium cluster, before Cilium is installed (see main.tf)."
   type        = bool
+  default     = true
 }

@@ -22,28 +22,12 @@ module "cluster" {
     "kube-proxy"         = "v1.32.9-eksbuild.2"
     "vpc-cni"            = "v1.20.1-eksbuild.3"
   }
-  node_groups_enabled = true
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "portal-1" = {
-      tenant        = "portal"
-      instance_type = "m6in.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      labels        = { "clusterwright.io/tenant" = "portal" }
-    }
-    "portal-2" = {
-      tenant        = "portal"
-      instance_type = "m6in.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      labels        = { "clusterwright.io/tenant" = "portal" }
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "portal-1" = { tenant = "portal", instance_type = "m6in.xlarge", nodes = 3 }
+
+    "portal-2" = { tenant = "portal", instance_type = "m6in.xlarge", nodes = 3 }
   }
 }

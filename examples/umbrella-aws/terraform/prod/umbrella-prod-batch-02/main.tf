@@ -22,35 +22,14 @@ module "cluster" {
     "kube-proxy"         = "v1.32.9-eksbuild.2"
     "vpc-cni"            = "v1.20.1-eksbuild.3"
   }
-  node_groups_enabled = true
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "genomics-1" = {
-      tenant        = "genomics"
-      instance_type = "c6in.4xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 20
-      labels        = { "clusterwright.io/tenant" = "genomics" }
-    }
-    "genomics-2" = {
-      tenant        = "genomics"
-      instance_type = "c6in.4xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 20
-      labels        = { "clusterwright.io/tenant" = "genomics" }
-    }
-    "genomics-3" = {
-      tenant        = "genomics"
-      instance_type = "c6in.4xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 20
-      labels        = { "clusterwright.io/tenant" = "genomics" }
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "genomics-1" = { tenant = "genomics", instance_type = "c6in.4xlarge", nodes = 20 }
+
+    "genomics-2" = { tenant = "genomics", instance_type = "c6in.4xlarge", nodes = 20 }
+
+    "genomics-3" = { tenant = "genomics", instance_type = "c6in.4xlarge", nodes = 20 }
   }
 }

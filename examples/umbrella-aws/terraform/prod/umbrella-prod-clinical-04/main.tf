@@ -22,28 +22,12 @@ module "cluster" {
     "kube-proxy"         = "v1.32.9-eksbuild.2"
     "vpc-cni"            = "v1.20.1-eksbuild.3"
   }
-  node_groups_enabled = true
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "trials-1" = {
-      tenant        = "trials"
-      instance_type = "m6in.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 5
-      labels        = { "clusterwright.io/tenant" = "trials" }
-    }
-    "trials-2" = {
-      tenant        = "trials"
-      instance_type = "m6in.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 5
-      labels        = { "clusterwright.io/tenant" = "trials" }
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "trials-1" = { tenant = "trials", instance_type = "m6in.xlarge", nodes = 5 }
+
+    "trials-2" = { tenant = "trials", instance_type = "m6in.xlarge", nodes = 5 }
   }
 }

@@ -9,9 +9,3 @@ variable "assume_role_arn" {
     error_message = "assume_role_arn must be an IAM role in account 444444444444 (environment prod)."
   }
 }
-
-variable "node_groups_enabled" {
-  description = "false only for the first apply, before Cilium is installed (see the module's main.tf)."
-  type        = bool
-  default     = true
-}

@@ -10,9 +10,8 @@ terraform {
     }
   }
 
-  # Cluster umbrella-prod-clinical-04: a state of its own (key fixed here); bucket, region and
-  # use_lockfile = true come from terraform/prod/backend.tfbackend at init:
-  #   terraform init -backend-config=../backend.tfbackend
+  # A state of its own (key fixed here); bucket, region and use_lockfile = true from
+  # ../backend.tfbackend: terraform init -backend-config=../backend.tfbackend
   backend "s3" {
     key     = "clusterwright/umbrella/prod/umbrella-prod-clinical-04.tfstate"
     encrypt = true

@@ -22,22 +22,10 @@ module "cluster" {
     "kube-proxy"         = "v1.32.9-eksbuild.2"
     "vpc-cni"            = "v1.20.1-eksbuild.3"
   }
-  node_groups_enabled = true
 
   node_groups = {
-    "system" = {
-      instance_type = "m6i.large"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 3
-      taints        = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }]
-    }
-    "lab-partner-1" = {
-      tenant        = "lab-partner"
-      instance_type = "m6in.xlarge"
-      ami_type      = "AL2023_x86_64_STANDARD"
-      nodes         = 1
-      labels        = { "clusterwright.io/tenant" = "lab-partner" }
-      taints        = [{ key = "clusterwright.io/tenant", value = "lab-partner", effect = "NO_SCHEDULE" }]
-    }
+    "system" = { instance_type = "m6i.large", nodes = 3, taints = [{ key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }] }
+
+    "lab-partner-1" = { tenant = "lab-partner", instance_type = "m6in.xlarge", nodes = 1, taints = [{ key = "clusterwright.io/tenant", value = "lab-partner", effect = "NO_SCHEDULE" }] }
   }
 }

@@ -10,9 +10,8 @@ terraform {
     }
   }
 
-  # Cluster umbrella-qa-clinical-03: a state of its own (key fixed here); bucket, region and
-  # use_lockfile = true come from terraform/qa/backend.tfbackend at init:
-  #   terraform init -backend-config=../backend.tfbackend
+  # A state of its own (key fixed here); bucket, region and use_lockfile = true from
+  # ../backend.tfbackend: terraform init -backend-config=../backend.tfbackend
   backend "s3" {
     key     = "clusterwright/umbrella/qa/umbrella-qa-clinical-03.tfstate"
     encrypt = true

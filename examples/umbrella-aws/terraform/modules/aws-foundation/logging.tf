@@ -2,9 +2,14 @@
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {}
+
 locals {
-  account_id = "444444444444"
-  region     = "us-east-1"
+  # The account and region the stack's provider is pinned to (allowed_account_ids).
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.region
   partition  = data.aws_partition.current.partition
 }
 
@@ -12,14 +17,14 @@ locals {
 # logs and the EKS control-plane logs of every cluster. The cluster stacks find it by its
 # alias.
 resource "aws_kms_key" "logs" {
-  description             = "umbrella-prod: CloudWatch Logs (VPC flow logs, EKS control-plane logs)"
+  description             = "${var.name}: CloudWatch Logs (VPC flow logs, EKS control-plane logs)"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = data.aws_iam_policy_document.logs_key.json
 }
 
 resource "aws_kms_alias" "logs" {
-  name          = "alias/umbrella-prod-logs"
+  name          = "alias/${var.name}-logs"
   target_key_id = aws_kms_key.logs.key_id
 }
 
@@ -66,13 +71,13 @@ data "aws_iam_policy_document" "logs_key" {
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
-  name              = "/clusterwright/umbrella-prod/vpc-flow-logs"
+  name              = "/clusterwright/${var.name}/vpc-flow-logs"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.logs.arn
 }
 
 resource "aws_iam_role" "flow_logs" {
-  name               = "umbrella-prod-vpc-flow-logs"
+  name               = "${var.name}-vpc-flow-logs"
   assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
 }
 
