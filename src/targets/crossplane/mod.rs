@@ -20,7 +20,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::cloud::Cloud;
 use crate::error::{Error, Result};
@@ -104,7 +103,10 @@ fn gitops_access(cloud: Cloud) -> GitopsAccess {
     grant("platform.clusterwright.io", "kubernetesclusters");
     grant("platform.clusterwright.io", "kubernetesnodegroups");
     grant("protection.crossplane.io", "usages");
-    grant(&format!("{}.m.upbound.io", cloud_name(cloud)), "providerconfigs");
+    grant(
+        &format!("{}.m.upbound.io", cloud_name(cloud)),
+        "providerconfigs",
+    );
     for mrd in packages::packages(cloud).activate {
         if let Some((plural, group)) = mrd.split_once('.') {
             grant(group, plural);
@@ -183,13 +185,13 @@ fn label_compositions(text: &str, digests: &mut BTreeMap<String, String>) -> Res
             continue;
         };
         let anchor = format!("\nkind: Composition\nmetadata:\n  name: {name}\n  labels:\n");
-        let content: String = document
+        let content = document
             .lines()
             .filter(|line| !line.trim_start().starts_with('#'))
-            .map(|line| format!("{line}\n"))
-            .collect();
-        let hash = Sha256::digest(content.as_bytes());
-        let digest: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut digest = crate::output::manifest::hash(content.as_bytes());
+        digest.truncate(16);
         if !document.contains(&anchor) {
             return Err(Error::Bug(format!(
                 "Composition `{name}` has no metadata.labels right after its name"
@@ -318,5 +320,35 @@ trait ErasedContext {
 impl<T: Serialize> ErasedContext for T {
     fn render(&self, templates: &Templates, template: &str) -> Result<String> {
         templates.render(template, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPOSITION: &str = "# a comment\napiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: kubernetesclusters-aws\n  labels:\n    clusterwright.io/cloud: aws\nspec:\n  mode: Pipeline\n";
+
+    #[test]
+    fn every_composition_gets_a_digest_of_its_content_but_not_its_comments() {
+        let mut digests = BTreeMap::new();
+        let text = format!(
+            "{COMPOSITION}---\n{}",
+            COMPOSITION.replace("clusters-aws", "nodegroups-aws")
+        );
+        let labelled = label_compositions(&text, &mut digests).unwrap();
+        assert_eq!(digests.len(), 2);
+        let digest = &digests["kubernetesclusters-aws"];
+        assert!(labelled.contains(&format!(
+            "  labels:\n    {DIGEST_LABEL}: \"{digest}\"\n    clusterwright.io/cloud: aws\n"
+        )));
+        let mut reworded = BTreeMap::new();
+        label_compositions(&COMPOSITION.replace("a comment", "another"), &mut reworded).unwrap();
+        assert_eq!(&reworded["kubernetesclusters-aws"], digest);
+        let mut changed = BTreeMap::new();
+        label_compositions(&COMPOSITION.replace("Pipeline", "Other"), &mut changed).unwrap();
+        assert_ne!(&changed["kubernetesclusters-aws"], digest);
+        let unlabelled = COMPOSITION.replace("  labels:\n    clusterwright.io/cloud: aws\n", "");
+        assert!(label_compositions(&unlabelled, &mut BTreeMap::new()).is_err());
     }
 }
