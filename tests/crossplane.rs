@@ -430,7 +430,11 @@ fn every_namespace_is_bound_to_its_environments_account_and_holds_only_its_clust
         let docs = documents(&tree);
         // Namespace → (account label, production label).
         let mut namespaces: BTreeMap<String, (String, String)> = BTreeMap::new();
-        for (_, doc) in docs.iter().filter(|(_, d)| kind(d) == "Namespace") {
+        // Environment namespaces; `clusterwright-system` holds the GitOps identity only.
+        for (_, doc) in docs.iter().filter(|(_, d)| {
+            kind(d) == "Namespace"
+                && d["metadata"]["labels"]["clusterwright.io/environment"].is_string()
+        }) {
             let labels = &doc["metadata"]["labels"];
             namespaces.insert(
                 doc["metadata"]["name"].as_str().unwrap().to_owned(),
@@ -466,6 +470,10 @@ fn every_namespace_is_bound_to_its_environments_account_and_holds_only_its_clust
             let Some(namespace) = doc["metadata"]["namespace"].as_str() else {
                 continue;
             };
+            if namespace == "clusterwright-system" {
+                assert_eq!(kind(doc), "ServiceAccount", "{path}");
+                continue;
+            }
             assert!(
                 namespaces.contains_key(namespace),
                 "{path}: unknown namespace"

@@ -17,10 +17,12 @@
 //! Top-level names are files and environments are directories, and cluster names end in a
 //! number, so no path can be claimed twice. A plan without clusters has nothing here.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::cloud::Cloud;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::Plan;
 use crate::plan::cloud_name;
@@ -47,9 +49,14 @@ pub struct CompositionContext {
 
 /// Context of `crossplane/packages.yaml.tera`.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PackagesContext<'a> {
     /// The function-patch-and-transform package, pinned.
     pub function: &'static str,
+    /// Where the provider packages come from (`xpkg.crossplane.io/crossplane-contrib`).
+    pub registry: &'static str,
+    /// Upbound's registry and org, for the pull-secret alternative.
+    pub upbound_registry: &'static str,
     /// The providers and activated kinds of every cloud with a cluster.
     pub packages: &'a [CloudPackages],
 }
@@ -60,6 +67,60 @@ pub struct EnvironmentContext<'a> {
     /// The environment: namespace and labels, ProviderConfig, its own resources' name and
     /// tags, and (AWS) VPCs, flow logs and logs key, (Azure) VNet encryption.
     pub environment: &'a CrossplaneEnvironment,
+    /// What the GitOps identity may write in the environment's namespace.
+    pub gitops: GitopsAccess,
+}
+
+/// The GitOps identity (`guardrails.yaml` creates it; the guardrail policies let only it
+/// change which Composition revision a composite resource uses) and the namespaced
+/// permissions each environment grants it: exactly the kinds the generated files of that
+/// environment hold, and not Secrets, which the operator creates.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitopsAccess {
+    /// The ServiceAccount's namespace.
+    pub namespace: &'static str,
+    /// The ServiceAccount's name.
+    pub service_account: &'static str,
+    /// Per API group, the resources it may write, groups and resources sorted.
+    pub rules: BTreeMap<String, Vec<String>>,
+}
+
+/// Namespace of the GitOps identity (`guardrails.yaml`).
+pub const GITOPS_NAMESPACE: &str = "clusterwright-system";
+/// Name of the GitOps identity's ServiceAccount (`guardrails.yaml`).
+pub const GITOPS_SERVICE_ACCOUNT: &str = "clusterwright-gitops";
+
+/// The permissions of the GitOps identity in an environment of `cloud`.
+fn gitops_access(cloud: Cloud) -> GitopsAccess {
+    let mut rules: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut grant = |group: &str, resource: &str| {
+        rules
+            .entry(group.to_owned())
+            .or_default()
+            .push(resource.to_owned());
+    };
+    grant("platform.clusterwright.io", "kubernetesclusters");
+    grant("platform.clusterwright.io", "kubernetesnodegroups");
+    grant("protection.crossplane.io", "usages");
+    grant(
+        &format!("{}.m.upbound.io", cloud_name(cloud)),
+        "providerconfigs",
+    );
+    for mrd in packages::packages(cloud).activate {
+        if let Some((plural, group)) = mrd.split_once('.') {
+            grant(group, plural);
+        }
+    }
+    for resources in rules.values_mut() {
+        resources.sort_unstable();
+        resources.dedup();
+    }
+    GitopsAccess {
+        namespace: GITOPS_NAMESPACE,
+        service_account: GITOPS_SERVICE_ACCOUNT,
+        rules,
+    }
 }
 
 /// Context of `crossplane/cluster.yaml.tera`.
@@ -68,6 +129,82 @@ pub struct ClusterContext<'a> {
     /// The cluster: its `KubernetesCluster` spec, its node groups' specs, and the managed
     /// resources next to them.
     pub cluster: &'a CrossplaneCluster,
+    /// Which revision of their Compositions the cluster's composite resources use.
+    pub rollout: Rollout,
+}
+
+/// Which Composition revision a cluster's composite resources use (`spec.crossplane`).
+///
+/// There is one Composition per kind and cloud for every environment, and each change to
+/// it makes a new `CompositionRevision` (crossplane@v2.3.4
+/// `internal/controller/apiextensions/composition/reconciler.go`), which copies the
+/// Composition's labels (`composition/revision.go` `NewCompositionRevision`; the revision's
+/// name, `<composition>-<first 7 characters of Crossplane's hash>`, cannot be known before
+/// the apply, hence a label). The generator labels every Composition with
+/// [`DIGEST_LABEL`], a digest of its content. Under the `Automatic` update policy a
+/// composite resource uses the newest revision that matches its
+/// `compositionRevisionSelector` (`composite/api.go` `APIRevisionFetcher`, which applies the
+/// selector only under `Automatic`):
+///
+/// - non-production: `Automatic` and no selector, so it follows the newest revision as soon
+///   as the Composition is applied;
+/// - production: `Automatic` and a selector on the digest this generation rendered, so it
+///   moves only when its own environment's files are applied, after non-production has run
+///   the new revision. Until the Composition with that digest is applied, Crossplane finds
+///   no matching revision and changes nothing.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rollout {
+    /// Whether the revision is pinned by digest (production environments).
+    pub pinned: bool,
+    /// The label that carries the digest.
+    pub label: &'static str,
+    /// The digest of the cluster's Composition.
+    pub cluster: String,
+    /// The digest of its node groups' Composition.
+    pub node_groups: String,
+}
+
+/// The label of every Composition (and so of its revisions) that holds a digest of its
+/// content.
+pub const DIGEST_LABEL: &str = "clusterwright.io/composition-digest";
+
+/// Adds [`DIGEST_LABEL`] to every Composition in `text` (a file of YAML documents) and
+/// returns the labelled text and the digest of each Composition by name. The digest is the
+/// first 16 hexadecimal characters of the SHA-256 of the document without its comment
+/// lines, so a reworded comment makes no new revision. The label goes first in the
+/// Composition's `metadata.labels`, which every Composition template has.
+fn label_compositions(text: &str, digests: &mut BTreeMap<String, String>) -> Result<String> {
+    let mut out = Vec::new();
+    for document in text.split("\n---\n") {
+        let Some(name) = document
+            .split_once("\nkind: Composition\nmetadata:\n  name: ")
+            .and_then(|(_, rest)| rest.lines().next())
+        else {
+            out.push(document.to_owned());
+            continue;
+        };
+        let anchor = format!("\nkind: Composition\nmetadata:\n  name: {name}\n  labels:\n");
+        let content = document
+            .lines()
+            .filter(|line| !line.trim_start().starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut digest = crate::output::manifest::hash(content.as_bytes());
+        digest.truncate(16);
+        if !document.contains(&anchor) {
+            return Err(Error::Bug(format!(
+                "Composition `{name}` has no metadata.labels right after its name"
+            )));
+        }
+        out.push(document.replacen(
+            &anchor,
+            &format!("{anchor}    {DIGEST_LABEL}: \"{digest}\"\n"),
+            1,
+        ));
+        digests.insert(name.to_owned(), digest);
+    }
+    Ok(out.join("\n---\n"))
 }
 
 /// Renders `crossplane/` for `plan` into `tree`.
@@ -89,19 +226,30 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         tree.insert(name, templates.copy(name)?, name)
     };
     copy(tree, COPY_XP_DEFINITION)?;
+    let mut digests = BTreeMap::new();
     for packages in &xp.packages {
-        match packages.cloud {
-            Cloud::Aws => emit(
-                tree,
-                format!("crossplane/composition-{}.yaml", cloud_name(packages.cloud)),
+        let path = format!("crossplane/composition-{}.yaml", cloud_name(packages.cloud));
+        let (text, template) = match packages.cloud {
+            Cloud::Aws => (
+                templates.render(
+                    TEMPLATE_XP_COMPOSITION_AWS,
+                    &CompositionContext {
+                        zones: (0..crate::cloud::facts::ZONES).collect(),
+                    },
+                )?,
                 TEMPLATE_XP_COMPOSITION_AWS,
-                &CompositionContext {
-                    zones: (0..crate::cloud::facts::ZONES).collect(),
-                },
-            )?,
-            Cloud::Gcp => copy(tree, COPY_XP_COMPOSITION_GCP)?,
-            Cloud::Azure => copy(tree, COPY_XP_COMPOSITION_AZURE)?,
-        }
+            ),
+            Cloud::Gcp => (
+                templates.copy(COPY_XP_COMPOSITION_GCP)?.to_owned(),
+                COPY_XP_COMPOSITION_GCP,
+            ),
+            Cloud::Azure => (
+                templates.copy(COPY_XP_COMPOSITION_AZURE)?.to_owned(),
+                COPY_XP_COMPOSITION_AZURE,
+            ),
+        };
+        let labelled = label_compositions(&text, &mut digests)?;
+        tree.insert(&path, &labelled, template)?;
     }
     emit(
         tree,
@@ -109,12 +257,17 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         TEMPLATE_XP_PACKAGES,
         &PackagesContext {
             function: PATCH_AND_TRANSFORM,
+            registry: packages::PROVIDER_REGISTRY,
+            upbound_registry: packages::UPBOUND_REGISTRY,
             packages: &xp.packages,
         },
     )?;
     copy(tree, COPY_XP_GUARDRAILS)?;
     for environment in &xp.environments {
-        let context = EnvironmentContext { environment };
+        let context = EnvironmentContext {
+            environment,
+            gitops: gitops_access(environment.cloud),
+        };
         emit(
             tree,
             format!("crossplane/{}/environment.yaml", environment.name),
@@ -134,11 +287,26 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         )?;
     }
     for cluster in &xp.clusters {
+        let digest = |composition: String| {
+            digests.get(&composition).cloned().ok_or_else(|| {
+                Error::Bug(format!(
+                    "cluster `{}` uses Composition `{composition}`, which is not generated",
+                    cluster.name
+                ))
+            })
+        };
+        let cloud = cloud_name(cluster.cloud);
+        let rollout = Rollout {
+            pinned: cluster.spec.production,
+            label: DIGEST_LABEL,
+            cluster: digest(cluster.composition.clone())?,
+            node_groups: digest(format!("kubernetesnodegroups-{cloud}"))?,
+        };
         emit(
             tree,
             format!("crossplane/{}/{}.yaml", cluster.environment, cluster.name),
             TEMPLATE_XP_CLUSTER,
-            &ClusterContext { cluster },
+            &ClusterContext { cluster, rollout },
         )?;
     }
     Ok(())
@@ -152,5 +320,35 @@ trait ErasedContext {
 impl<T: Serialize> ErasedContext for T {
     fn render(&self, templates: &Templates, template: &str) -> Result<String> {
         templates.render(template, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPOSITION: &str = "# a comment\napiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: kubernetesclusters-aws\n  labels:\n    clusterwright.io/cloud: aws\nspec:\n  mode: Pipeline\n";
+
+    #[test]
+    fn every_composition_gets_a_digest_of_its_content_but_not_its_comments() {
+        let mut digests = BTreeMap::new();
+        let text = format!(
+            "{COMPOSITION}---\n{}",
+            COMPOSITION.replace("clusters-aws", "nodegroups-aws")
+        );
+        let labelled = label_compositions(&text, &mut digests).unwrap();
+        assert_eq!(digests.len(), 2);
+        let digest = &digests["kubernetesclusters-aws"];
+        assert!(labelled.contains(&format!(
+            "  labels:\n    {DIGEST_LABEL}: \"{digest}\"\n    clusterwright.io/cloud: aws\n"
+        )));
+        let mut reworded = BTreeMap::new();
+        label_compositions(&COMPOSITION.replace("a comment", "another"), &mut reworded).unwrap();
+        assert_eq!(&reworded["kubernetesclusters-aws"], digest);
+        let mut changed = BTreeMap::new();
+        label_compositions(&COMPOSITION.replace("Pipeline", "Other"), &mut changed).unwrap();
+        assert_ne!(&changed["kubernetesclusters-aws"], digest);
+        let unlabelled = COMPOSITION.replace("  labels:\n    clusterwright.io/cloud: aws\n", "");
+        assert!(label_compositions(&unlabelled, &mut BTreeMap::new()).is_err());
     }
 }

@@ -1,34 +1,58 @@
 //! The Crossplane packages the Compositions need, pinned: the one function and, per cloud,
-//! the Upbound provider family and the service providers that serve the managed resources
-//! composed or written next to the composite resources.
+//! the provider family and the service providers that serve the managed resources composed
+//! or written next to the composite resources.
 //!
 //! Part of stage 3 (plan). Every version here is one whose CRDs the conformance kit holds
 //! (FACTS §0 and §8), so every generated manifest is checked against the provider that
 //! will serve it. Bumping a provider is a change to this file and shows in the diff of
 //! every generated `packages.yaml`.
+//!
+//! **Registry.** The packages are the upstream builds on `xpkg.crossplane.io/crossplane-contrib`,
+//! not Upbound's `xpkg.upbound.io/upbound` ones. Upbound's policy (in force for releases
+//! published after 2025-03-25, <https://docs.upbound.io/providers/policies>) lets anonymous
+//! users pull "only the latest released version of the current major version" of an Official
+//! Provider: an exact pin there stops pulling the day the next release ships. The same policy
+//! page names the upstream: "public repositories under github.com/crossplane-contrib and main
+//! releases published to xpkg.crossplane.io". Every provider-upjet family publishes there
+//! through crossplane-contrib/provider-workflows `publish-provider-family.yml`
+//! (`CROSSPLANE_PROXY_REGORG: xpkg.crossplane.io/crossplane-contrib`, also the registry of the
+//! family dependency baked into every service package, provider-upjet-aws@v2.6.0
+//! `package/crossplane.yaml.tmpl` `dependsOn: {{ .XpkgRegOrg }}/provider-family-…`). All
+//! packages of a family must come from one registry and org: Crossplane's RBAC manager lets a
+//! service provider use its family's ProviderConfig only then (crossplane@v2.3.4
+//! `internal/controller/rbac/provider/roles/reconciler.go`, `OrgDiffer`). Teams with an
+//! Upbound subscription may point these at `xpkg.upbound.io/upbound` with
+//! `spec.packagePullSecrets`; the README says how.
 
 use serde::Serialize;
 
 use crate::cloud::Cloud;
 
-/// The function every Composition's pipeline runs (FACTS §7; its CI publishes to
-/// `xpkg.upbound.io`, function-patch-and-transform@v0.10.8 `.github/workflows/ci.yml`).
+/// The function every Composition's pipeline runs (FACTS §7), from the registry Crossplane's
+/// own end-to-end tests and design documents pull the crossplane-contrib functions from
+/// (crossplane@v2.3.4 `test/e2e/manifests/**/functions.yaml`,
+/// `design/one-pager-controlled-rollout-of-composition-functions.md`).
 pub const PATCH_AND_TRANSFORM: &str =
-    "xpkg.upbound.io/crossplane-contrib/function-patch-and-transform:v0.10.8";
+    "xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8";
 
-/// Where the Upbound provider packages are published (FACTS §8).
-const UPBOUND_REGISTRY: &str = "xpkg.upbound.io/upbound";
+/// Where the upstream provider packages are published (see the module documentation).
+pub const PROVIDER_REGISTRY: &str = "xpkg.crossplane.io/crossplane-contrib";
+
+/// The registry and org of Upbound's builds of the same providers, which need a pull secret
+/// for any version but the latest.
+pub const UPBOUND_REGISTRY: &str = "xpkg.upbound.io/upbound";
 
 /// One provider package, pinned.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderPackage {
-    /// The `Provider` object's name: `upbound-<package>`, the name Crossplane's dependency
-    /// resolver gives a dependency (the DNS label of the repository path,
-    /// crossplane@v2.3.4 `internal/controller/pkg/resolver/reconciler.go`), so a package
-    /// installed here and one pulled in as a dependency are the same object.
+    /// The `Provider` object's name: `crossplane-contrib-<package>`, the name Crossplane's
+    /// dependency resolver gives a dependency (`xpkg.ToDNSLabel` of the repository path
+    /// without the registry, crossplane@v2.3.4 `internal/controller/pkg/resolver/reconciler.go`
+    /// `NewPackage`; crossplane-runtime@v2.3.3 `pkg/xpkg/name.go`), so the family listed here
+    /// and the one every service provider depends on are the same object.
     pub name: String,
-    /// `xpkg.upbound.io/upbound/<package>:<version>`.
+    /// `xpkg.crossplane.io/crossplane-contrib/<package>:<version>`.
     pub package: String,
     /// Whether it is the family package (serves the ProviderConfig and, on Azure, the
     /// resource group).
@@ -140,8 +164,8 @@ pub fn packages(cloud: Cloud) -> CloudPackages {
     let (version, services, activate) = table(cloud);
     let cloud_name = crate::plan::cloud_name(cloud);
     let package = |name: String, family: bool| ProviderPackage {
-        name: format!("upbound-{name}"),
-        package: format!("{UPBOUND_REGISTRY}/{name}:{version}"),
+        name: dns_label(&format!("{PROVIDER_REGISTRY}/{name}")),
+        package: format!("{PROVIDER_REGISTRY}/{name}:{version}"),
         family,
     };
     let mut providers = vec![package(format!("provider-family-{cloud_name}"), true)];
@@ -163,9 +187,44 @@ pub fn packages(cloud: Cloud) -> CloudPackages {
     }
 }
 
+/// The name Crossplane's dependency resolver gives the package at `reference` (registry,
+/// repository, no tag): the repository path without the registry, with `/`, `.`, `:` and
+/// `-` as `-`, other characters than `[a-z0-9]` dropped, at most 63 characters, no `-` at
+/// either end (crossplane-runtime@v2.3.3 `pkg/xpkg/name.go` `ToDNSLabel`, applied to
+/// `RepositoryStr()` by crossplane@v2.3.4 `internal/controller/pkg/resolver/reconciler.go`).
+fn dns_label(reference: &str) -> String {
+    let repository = reference.split_once('/').map_or(reference, |(_, r)| r);
+    let mut out = String::new();
+    for (i, b) in repository.bytes().enumerate() {
+        if b.is_ascii_lowercase() || b.is_ascii_digit() {
+            out.push(char::from(b));
+        }
+        if matches!(b, b'.' | b'/' | b':' | b'-') && i != 0 && i != 62 && i != repository.len() - 1
+        {
+            out.push('-');
+        }
+        if i == 62 {
+            break;
+        }
+    }
+    out.trim_matches('-').to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_names_are_the_dependency_resolvers() {
+        assert_eq!(
+            dns_label("xpkg.crossplane.io/crossplane-contrib/provider-family-aws"),
+            "crossplane-contrib-provider-family-aws"
+        );
+        let p = packages(Cloud::Azure);
+        assert!(p.providers.iter().all(|pkg| pkg.name.len() <= 63
+            && pkg.package.starts_with(PROVIDER_REGISTRY)
+            && pkg.name.starts_with("crossplane-contrib-provider-")));
+    }
 
     #[test]
     fn activations_are_sorted_and_served_by_a_listed_provider() {
