@@ -550,7 +550,7 @@ fn mesh_decisions(s: &mut StackCoverage, cloud: Cloud, mesh: Mesh) {
             ));
             s.decisions.push(decision(
                 "linkerd2-cni installed before the control plane (namespace linkerd-cni, tolerating every taint so it runs on every node group), and `cniEnabled: true`.",
-                "Without it every meshed pod gets the linkerd-init container, which needs NET_ADMIN and NET_RAW, and tenant namespaces could not enforce Pod Security `baseline` or `restricted`. The plugin chains onto the cluster's CNI (Cilium with `cni.exclusive: false`); on AKS-managed Cilium, chaining is not verified in a live account.",
+                "Without it every meshed pod gets the linkerd-init container, which needs NET_ADMIN and NET_RAW, and tenant namespaces could not enforce Pod Security `baseline` or `restricted`. The plugin chains onto the cluster's CNI (self-managed Cilium with `cni.exclusive: false`); chaining onto the clouds' managed CNIs (GKE Dataplane V2, AKS-managed Cilium, the AWS VPC CNI) is not verified in a live account.",
                 "linkerd/website `2-edge/features/cni.md`; linkerd2@edge-26.8.3 `charts/linkerd2-cni/values.yaml`",
             ));
             s.decisions.push(decision(

@@ -365,6 +365,7 @@ pub enum Release {
     TrustManager,
     /// linkerd2-cni: the node agent that sets up pods' traffic redirection, so meshed
     /// pods need no NET_ADMIN/NET_RAW `linkerd-init`.
+    #[serde(rename = "linkerd2-cni")]
     LinkerdCni(LinkerdPlan),
     /// Linkerd's CRDs.
     LinkerdCrds(LinkerdPlan),
