@@ -26,6 +26,7 @@ mod impact;
 mod invalid;
 mod layers;
 mod mesh;
+mod mesh_trust;
 mod planner;
 mod policy;
 mod properties;

@@ -251,11 +251,11 @@ fn cilium_makes_room_for_the_mesh() {
     let (sidecars, _) = tree_of(&blueprint_on("aws", POLICIES[5]));
     let c = sidecars.clusters[0].networking.cilium().cloned().unwrap();
     assert!(!c.cni_exclusive && c.socket_lb_host_namespace_only && !c.disable_bpf_masquerade);
-    // Linkerd without its CNI plugin: Cilium stays exclusive, but services are translated
-    // for the host only, so Linkerd sees the service address.
+    // Linkerd with its CNI plugin: Cilium leaves the chained linkerd2-cni in place, and
+    // services are translated for the host only, so Linkerd sees the service address.
     let (linkerd, _) = tree_of(&blueprint_on("gcp", POLICIES[6]));
     let c = linkerd.clusters[0].networking.cilium().cloned().unwrap();
-    assert!(c.cni_exclusive && c.socket_lb_host_namespace_only);
+    assert!(!c.cni_exclusive && c.socket_lb_host_namespace_only);
     let (alone, _) = tree_of(&blueprint_on("gcp", POLICIES[0]));
     let c = alone.clusters[0].networking.cilium().cloned().unwrap();
     assert!(c.cni_exclusive && !c.socket_lb_host_namespace_only);
@@ -287,6 +287,7 @@ fn releases_follow_the_stack() {
             "cilium",
             "cert-manager",
             "trust-manager",
+            "linkerd2-cni",
             "linkerd-crds",
             "linkerd-control-plane"
         ]

@@ -1,5 +1,6 @@
 //! `clusterwright check`: the CI gate. Is the output directory up to date with the
-//! blueprint? If not, say what changed and which command fixes it, and exit 1.
+//! blueprint? If not, say what changed and which command fixes it, and exit 1. It also
+//! warns when a Linkerd trust anchor recorded there is due for rotation.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -15,6 +16,14 @@ use crate::output::diff::stat;
 /// Compares `target`'s output directory with what `generate` would write there.
 pub fn run(target: &Target, style: Style) -> Result<ExitCode> {
     let (comparison, review, dir) = compare(target, style)?;
+    // Dates that come due while the output stays the same: the Linkerd trust anchors'
+    // rotation (DECISIONS.md). A warning on standard error; the exit status is about drift.
+    let today = crate::output::anchor::today();
+    for anchor in crate::output::anchor::read(&dir)? {
+        if let Some(warning) = anchor.warning(&today) {
+            eprintln!("{warning}");
+        }
+    }
     let (dir_shown, blueprint_shown) = (dir.display(), target.blueprint.display());
     if comparison.is_clean() {
         print(&format!(

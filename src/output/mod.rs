@@ -8,6 +8,7 @@
 //! [`diff`] compare the tree with an output directory through one comparison ([`compare`]);
 //! only this module and `blueprint` touch the disk.
 
+pub mod anchor;
 pub mod cache;
 pub mod compare;
 pub mod diff;

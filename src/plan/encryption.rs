@@ -19,6 +19,7 @@
 //! [`coverage`](mod@coverage) says what each stack encrypts and why it is built the way
 //! it is.
 
+pub mod anchor;
 pub mod charts;
 pub mod coverage;
 pub mod isolation;

@@ -85,6 +85,10 @@ pub const TEMPLATE_LINKERD_CRDS_VALUES: &str = "helm/linkerd-crds.values.yaml.te
 /// `helm/<cluster>/linkerd-control-plane.values.yaml`.
 pub const TEMPLATE_LINKERD_CONTROL_PLANE_VALUES: &str =
     "helm/linkerd-control-plane.values.yaml.tera";
+/// `helm/<cluster>/linkerd2-cni.values.yaml`.
+pub const TEMPLATE_LINKERD_CNI_VALUES: &str = "helm/linkerd2-cni.values.yaml.tera";
+/// `manifests/<cluster>/istiod-network-policy.yaml`: who may reach istiod, port by port.
+pub const TEMPLATE_ISTIOD_NETWORK_POLICY: &str = "manifests/istiod-network-policy.yaml.tera";
 /// `manifests/<cluster>/istio-peer-authentication.yaml`: mesh-wide STRICT mTLS.
 pub const TEMPLATE_PEER_AUTHENTICATION: &str = "manifests/istio-peer-authentication.yaml.tera";
 /// `manifests/<cluster>/linkerd-identity.yaml`: the linkerd namespace and cert-manager objects.
@@ -135,6 +139,8 @@ pub const ALL: &[&str] = &[
     TEMPLATE_ZTUNNEL_VALUES,
     TEMPLATE_LINKERD_CRDS_VALUES,
     TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
+    TEMPLATE_LINKERD_CNI_VALUES,
+    TEMPLATE_ISTIOD_NETWORK_POLICY,
     TEMPLATE_PEER_AUTHENTICATION,
     TEMPLATE_LINKERD_IDENTITY,
     TEMPLATE_LINKERD_BUNDLE,

@@ -104,6 +104,17 @@ pub const LINKERD_CRDS: Chart = Chart {
     version: LINKERD_VERSION,
 };
 
+/// `linkerd2-cni`: the CNI plugin that replaces the `linkerd-init` container. Packaged
+/// with every release tag beside the control-plane chart into the same repository index
+/// (linkerd/linkerd2 `bin/helm-build package`); installed first, in `linkerd-cni`
+/// (linkerd/website `2-edge/features/cni.md`, "Using Helm"). The conformance kit holds
+/// its values at edge-26.8.3.
+pub const LINKERD_CNI: Chart = Chart {
+    repository: LINKERD_REPO,
+    chart: "linkerd-edge/linkerd2-cni",
+    version: LINKERD_VERSION,
+};
+
 /// `linkerd-control-plane`.
 pub const LINKERD_CONTROL_PLANE: Chart = Chart {
     repository: LINKERD_REPO,

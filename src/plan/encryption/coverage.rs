@@ -10,6 +10,8 @@
 
 use serde::Serialize;
 
+use super::anchor::{AnchorRotation, EARLIEST_ISSUE, days_from_civil, iso_date};
+use super::stack::{LINKERD_NAMESPACE, PREVIOUS_ANCHOR_LABEL};
 use crate::cloud::Cloud;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
 
@@ -47,6 +49,61 @@ pub struct StackCoverage {
     pub before_install: Vec<String>,
     /// What the cluster's infrastructure (the Terraform or Crossplane target) provides.
     pub infrastructure: Vec<String>,
+    /// The mesh's trust anchor rotation, where it is a manual procedure (Linkerd).
+    pub anchor_rotation: Option<AnchorRunbook>,
+}
+
+/// When and how the mesh's trust anchor is rotated: the dates `clusterwright check` holds
+/// the output to, and the procedure, step by step.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorRunbook {
+    /// The day the rotation is due (`YYYY-MM-DD`).
+    pub rotate_by: String,
+    /// The earliest day an anchor can expire (`YYYY-MM-DD`).
+    pub expires_not_before: String,
+    /// How the dates are known.
+    pub dates: String,
+    /// The steps, in order.
+    pub steps: Vec<String>,
+}
+
+/// Linkerd's trust anchor rotation: the upstream procedure (linkerd/website
+/// `2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md`, "Rotating the
+/// trust anchor"), with the previous anchor kept by its certificate only and the new key
+/// made by deleting the anchor's Secret (`rotationPolicy: Never` makes a key only when the
+/// Secret has none, so `cmctl renew` alone would keep the old one).
+fn linkerd_anchor_runbook() -> AnchorRunbook {
+    let r = AnchorRotation::new();
+    let (ns, prev, label) = (
+        LINKERD_NAMESPACE,
+        r.previous_anchor_secret,
+        PREVIOUS_ANCHOR_LABEL,
+    );
+    AnchorRunbook {
+        dates: format!(
+            "cert-manager stamps the anchor's validity when it first issues it, which the generator cannot know; no anchor of this configuration exists before {}, so none expires before {}. The exact date of a cluster's anchor: `kubectl --context <cluster> -n {ns} get certificate linkerd-trust-anchor -o jsonpath='{{.status.notAfter}}'`. `clusterwright check` warns from the due date on (the date is annotated `clusterwright.io/rotate-by` on the anchor's Certificate); cert-manager's `certmanager_certificate_expiration_timestamp_seconds` and `linkerd check` warn on the live cluster.",
+            iso_earliest_issue(),
+            r.expires_not_before,
+        ),
+        steps: vec![
+            format!("Keep the current anchor trusted: copy its certificate, never its key, into Secret {ns}/{prev} with the label trust-manager adds to the bundle: `kubectl --context <cluster> -n {ns} create secret generic {prev} --from-literal=tls.crt=\"$(kubectl --context <cluster> -n {ns} get secret linkerd-trust-anchor -o jsonpath='{{.data.tls\\.crt}}' | base64 -d)\" && kubectl --context <cluster> -n {ns} label secret {prev} {label}=true`."),
+            format!("Make the new anchor: `kubectl --context <cluster> -n {ns} delete secret linkerd-trust-anchor`; cert-manager issues a new one with a new key. Go on to the next step within hours: from now on the identity issuer renews from the new anchor, and the running identity controller rejects it (keeping its current issuer, at most 25 hours) until it restarts. Wait until `kubectl --context <cluster> -n {ns} get configmap linkerd-identity-trust-roots -o jsonpath='{{.data.ca-bundle\\.crt}}' | grep -c -- '-----END'` prints 2: the bundle holds the old and the new anchor."),
+            format!("Restart the control plane, the identity controller first: `kubectl --context <cluster> -n {ns} rollout restart deploy/linkerd-identity && kubectl --context <cluster> -n {ns} rollout status deploy/linkerd-identity`, then `kubectl --context <cluster> -n {ns} rollout restart deploy` and `rollout status`."),
+            "Restart every meshed workload, so each proxy is injected with both anchors: `kubectl --context <cluster> -n <tenant> rollout restart deploy,statefulset,daemonset` in every tenant namespace.".to_owned(),
+            format!("Sign the identity issuer with the new anchor: `cmctl renew --context <cluster> -n {ns} linkerd-identity-issuer`; `kubectl --context <cluster> -n {ns} get events --field-selector reason=IssuerUpdated` shows Linkerd took it."),
+            "Restart the control plane and every meshed workload again, so every proxy holds a certificate from the new issuer.".to_owned(),
+            format!("Drop the old anchor: `kubectl --context <cluster> -n {ns} delete secret {prev}` (the bundle then holds one certificate), and restart the control plane and the workloads a last time."),
+        ],
+        rotate_by: r.rotate_by,
+        expires_not_before: r.expires_not_before,
+    }
+}
+
+/// [`EARLIEST_ISSUE`] as `YYYY-MM-DD`.
+fn iso_earliest_issue() -> String {
+    let (y, m, d) = EARLIEST_ISSUE;
+    iso_date(days_from_civil(y, m, d))
 }
 
 /// One choice, why it was made, and where that is documented.
@@ -165,6 +222,7 @@ fn stack(
         verify: Vec::new(),
         decisions: Vec::new(),
         before_install: Vec::new(),
+        anchor_rotation: None,
         infrastructure: Vec::new(),
     };
     if let Some(protocol) = cilium {
@@ -376,8 +434,8 @@ fn mesh_coverage(s: &mut StackCoverage, mesh: Mesh, on_cilium: bool) {
             ]));
         }
         Mesh::Linkerd => {
-            s.encrypted.push("Every TCP connection between two meshed pods, on the same node or not: Linkerd's automatic mutual TLS. `proxy.defaultInboundPolicy: all-authenticated` (Linkerd's counterpart of STRICT) makes meshed pods accept only authenticated mesh clients; kubelet probes are still admitted by Linkerd's default authorizations.".to_owned());
-            s.identity.push("Linkerd: **workload** identity. Each proxy holds a 24-hour certificate for `<service-account>.<namespace>.serviceaccount.identity.linkerd.cluster.local`, issued by Linkerd's identity controller with the identity issuer (Secret linkerd/linkerd-identity-issuer, 48 hours, rotated by cert-manager), chained to the trust anchor (Secret cert-manager/linkerd-trust-anchor, one year, rotated by cert-manager, published by trust-manager as ConfigMap linkerd/linkerd-identity-trust-roots). No key material is in the repository.".to_owned());
+            s.encrypted.push("Every TCP connection between two meshed pods, on the same node or not, on every port (no port skips the proxy: the chart's default skips 4567 and 4568, which would be plaintext): Linkerd's automatic mutual TLS. `proxy.defaultInboundPolicy: all-authenticated` (Linkerd's counterpart of STRICT) makes meshed pods accept only authenticated mesh clients; kubelet probes are still admitted by Linkerd's default authorizations.".to_owned());
+            s.identity.push("Linkerd: **workload** identity. Each proxy holds a 24-hour certificate for `<service-account>.<namespace>.serviceaccount.identity.linkerd.cluster.local`, issued by Linkerd's identity controller with the identity issuer (Secret linkerd/linkerd-identity-issuer, 48 hours, rotated by cert-manager), chained to the trust anchor (Secret linkerd/linkerd-trust-anchor, ten years, its key never changed by cert-manager on its own: rotated by the procedure below, published by trust-manager as ConfigMap linkerd/linkerd-identity-trust-roots). No key material is in the repository.".to_owned());
             s.verify.extend(strings(&[
                 "linkerd --context <cluster> check",
                 "linkerd --context <cluster> check --proxy -n <tenant>",
@@ -385,6 +443,8 @@ fn mesh_coverage(s: &mut StackCoverage, mesh: Mesh, on_cilium: bool) {
                 "linkerd --context <cluster> diagnostics proxy-metrics -n <tenant> po/<pod> | grep 'tls=\"true\"'",
                 "kubectl --context <cluster> get certificate -A   # linkerd-trust-anchor, linkerd-identity-issuer: Ready",
                 "kubectl --context <cluster> get bundle linkerd-identity-trust-roots   # Synced",
+                "kubectl --context <cluster> -n linkerd get certificate linkerd-trust-anchor -o jsonpath='{.status.notAfter}'   # the anchor's expiry",
+                "kubectl --context <cluster> -n linkerd-cni get daemonset linkerd-cni   # one ready pod per node",
             ]));
         }
     }
@@ -448,9 +508,14 @@ fn mesh_decisions(s: &mut StackCoverage, cloud: Cloud, mesh: Mesh) {
                 )
             });
             s.decisions.push(decision(
-                "istio-cni in kube-system; istiod with at least two replicas (`autoscaleMin: 2`); the charts' own NetworkPolicies (`global.networkPolicy.enabled`).",
-                "The CNI agent is system-node-critical, which kube-system always admits. The istiod PodDisruptionBudget keeps one replica, so a single replica would block node drains. The charts' policies admit only their webhook, xDS and HBONE ports.",
-                "istio/istio@1.30.3 `manifests/charts/istio-cni/README.md`, `istio-discovery/values.yaml`, `templates/networkpolicy.yaml`",
+                "istio-cni in kube-system; istiod with at least two replicas (`autoscaleMin: 2`); the CNI agent's and ztunnel's own NetworkPolicies (`global.networkPolicy.enabled`).",
+                "The CNI agent is system-node-critical, which kube-system always admits. The istiod PodDisruptionBudget keeps one replica, so a single replica would block node drains.",
+                "istio/istio@1.30.3 `manifests/charts/istio-cni/README.md`, `istio-discovery/values.yaml`",
+            ));
+            s.decisions.push(decision(
+                "istiod's NetworkPolicy is generated (`manifests/<cluster>/istiod-network-policy.yaml`), not the chart's: it admits TCP 15012 (xDS and certificate signing over mTLS) and 15017 (webhooks, from the API server) from any source, and nothing else; `ENABLE_DEBUG_ON_HTTP=false`.",
+                "The chart's policy also admits, from every pod of every namespace, 15010 (xDS in plaintext, without authentication: any tenant pod could read any proxy's configuration, other tenants' routes and endpoints included), 15011, 8080 (debug) and 15014 (monitoring). Nothing here scrapes istiod: a monitoring stack adds a policy for 15014 from its own namespace.",
+                "istio/istio@1.30.3 `manifests/charts/istio-control/istio-discovery/templates/networkpolicy.yaml`, `pilot/pkg/xds/auth.go`; istio.io security best practices (`ENABLE_DEBUG_ON_HTTP`)",
             ));
             if cloud == Cloud::Gcp {
                 s.decisions.push(decision(
@@ -462,10 +527,36 @@ fn mesh_decisions(s: &mut StackCoverage, cloud: Cloud, mesh: Mesh) {
             }
         }
         Mesh::Linkerd => {
+            s.anchor_rotation = Some(linkerd_anchor_runbook());
             s.decisions.push(decision(
-                "External CA: `identity.externalCA: true`, `identity.issuer.scheme: kubernetes.io/tls`. cert-manager creates and rotates the trust anchor (ECDSA, valid one year, renewed after 60 days) from a self-signed Issuer and the identity issuer (valid 48 hours, renewed after 23) from a ClusterIssuer backed by the anchor; trust-manager publishes the anchor's certificate as ConfigMap linkerd/linkerd-identity-trust-roots.",
-                "No key material in the repository: cert-manager makes every key inside the cluster. The anchor stays in the cert-manager namespace, which Linkerd cannot read. A private CA or Vault issuer can replace the self-signed Issuer to keep the root key off the cluster.",
-                "linkerd/website `2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md`; linkerd2@edge-26.8.3 `charts/linkerd-control-plane/values.yaml`",
+                "External CA: `identity.externalCA: true`, `identity.issuer.scheme: kubernetes.io/tls`. cert-manager creates the trust anchor (ECDSA, valid ten years) from a self-signed Issuer, and creates and rotates the identity issuer (valid 48 hours, renewed after 23, a new key each time) from a CA Issuer backed by the anchor; trust-manager publishes the anchor's certificate as ConfigMap linkerd/linkerd-identity-trust-roots.",
+                "No key material in the repository: cert-manager makes every key inside the cluster. Linkerd reloads a new identity issuer by itself, but reads the trust roots only at start (the identity controller) or at injection (each proxy): the issuer rotates on its own, the anchor only by the procedure below. A private CA or Vault issuer can replace the self-signed Issuer to keep the root key off the cluster.",
+                "linkerd/website `2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md`; linkerd2@edge-26.8.3 `charts/linkerd-control-plane/values.yaml`, `controller/cmd/identity/main.go`",
+            ));
+            s.decisions.push(decision(
+                "The trust anchor keeps its key: `privateKey.rotationPolicy: Never`, `duration: 87600h`, `renewBefore: 720h`. Its rotation is the explicit procedure below, with the old and the new anchor in the bundle until every proxy has restarted.",
+                "An anchor that cert-manager replaced with a new key while Linkerd runs (the upstream task's one-year anchor, renewed with a new key two months after issue) breaks mTLS across the mesh within a day: the running identity controller rejects the new issuer, and old and new proxies reject each other. With `Never`, cert-manager's renewal 30 days before expiry re-signs the same key, so even an anchor nobody rotated never breaks a chain (restart the control plane and workloads after it).",
+                "linkerd/website `2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md` (\"Rotating the trust anchor\": manual intervention, or let the anchor live as long as the cluster); https://cert-manager.io/docs/usage/certificate/#configuring-private-key-rotation",
+            ));
+            s.decisions.push(decision(
+                "Every identity object is in the linkerd namespace: the anchor, its self-signed Issuer, the CA Issuer `linkerd-identity-issuer` (namespaced, not a ClusterIssuer) and the identity issuer.",
+                "An Issuer issues only to Certificates in its own namespace, so no tenant, even one given cert-manager rights in its namespace for ingress certificates, can have the mesh's CA sign an identity or an intermediate CA; cert-manager RBAC on the linkerd namespace is part of the mesh's trusted base. Linkerd's service accounts have no right to read Secrets (its identity controller mounts only its issuer). trust-manager runs there too, because it reads Secrets only in its trust namespace.",
+                "https://cert-manager.io/docs/concepts/issuer/ (namespaces); linkerd2@edge-26.8.3 `charts/linkerd-control-plane/templates/identity-rbac.yaml`; cert-manager/trust-manager@v0.24.0 `deploy/charts/trust-manager/values.yaml` (`app.trust.namespace`)",
+            ));
+            s.decisions.push(decision(
+                "trust-manager writes only to the linkerd namespace: `app.targetNamespaces: [linkerd]`, and the Bundle's target selects `kubernetes.io/metadata.name: linkerd`.",
+                "Only Linkerd's control plane reads the trust roots (proxies get them at injection). By default trust-manager holds a ClusterRole to write ConfigMaps in every namespace; with target namespaces it gets a Role in each instead.",
+                "cert-manager/trust-manager@v0.24.0 `deploy/charts/trust-manager/values.yaml`, `templates/rbac-per-namespace.yaml`, `templates/clusterrole.yaml`",
+            ));
+            s.decisions.push(decision(
+                "linkerd2-cni installed before the control plane (namespace linkerd-cni, tolerating every taint so it runs on every node group), and `cniEnabled: true`.",
+                "Without it every meshed pod gets the linkerd-init container, which needs NET_ADMIN and NET_RAW, and tenant namespaces could not enforce Pod Security `baseline` or `restricted`. The plugin chains onto the cluster's CNI (self-managed Cilium with `cni.exclusive: false`); chaining onto the clouds' managed CNIs (GKE Dataplane V2, AKS-managed Cilium, the AWS VPC CNI) is not verified in a live account.",
+                "linkerd/website `2-edge/features/cni.md`; linkerd2@edge-26.8.3 `charts/linkerd2-cni/values.yaml`",
+            ));
+            s.decisions.push(decision(
+                "No port skips the proxy: `proxyInit.ignoreInboundPorts` and `ignoreOutboundPorts` empty, and linkerd2-cni's too.",
+                "The chart skips 4567 and 4568 (Galera) by default, and a skipped port carries plaintext. A server-speaks-first protocol on a tenant's port is marked opaque (`config.linkerd.io/opaque-ports`), which keeps mTLS.",
+                "linkerd2@edge-26.8.3 `charts/linkerd-control-plane/values.yaml` (`proxyInit`, `proxy.opaquePorts`)",
             ));
             s.decisions.push(decision(
                 "The trust-manager Bundle is `manifests/<cluster>/linkerd-trust-roots-bundle.json`, in JSON.",
@@ -473,13 +564,13 @@ fn mesh_decisions(s: &mut StackCoverage, cloud: Cloud, mesh: Mesh) {
                 "cert-manager/trust-manager@v0.24.0 `deploy/crds/trust.cert-manager.io_bundles.yaml`",
             ));
             s.decisions.push(decision(
-                "The Bundle takes the current anchor by name and a previous anchor by label (`clusterwright.io/linkerd-previous-anchor: \"true\"`).",
-                "A named source that does not exist fails the whole Bundle, while a selector that matches nothing is skipped: no Secret has to be made by hand before the install, and no copy of the anchor's private key is ever made.",
+                "The Bundle takes the current anchor by name and a previous anchor by label (`clusterwright.io/linkerd-previous-anchor: \"true\"`), which only the rotation procedure's Secret linkerd/linkerd-previous-anchor carries.",
+                "A named source that does not exist fails the whole Bundle, while a selector that matches nothing is skipped: outside a rotation no Secret has to exist, and the procedure copies only the old anchor's certificate, never its private key.",
                 "cert-manager/trust-manager@v0.24.0 `pkg/bundle/internal/source/source.go`",
             ));
             s.decisions.push(decision(
                 "cert-manager and trust-manager with `global.rbac.aggregateClusterRoles: false`.",
-                "By default cert-manager adds Certificate rights to the built-in admin and edit roles, and a tenant admin could then have the linkerd-identity-issuer ClusterIssuer sign a mesh identity.",
+                "By default cert-manager adds Certificate rights to the built-in admin and edit roles, so every namespace admin (the linkerd namespace's included) could request certificates.",
                 "cert-manager v1.21.1 chart `templates/rbac.yaml`",
             ));
             s.decisions.push(decision(

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::anchor::{ANCHOR_DURATION, ANCHOR_RENEW_BEFORE, AnchorRotation};
 use super::charts::{self, Chart};
 use crate::cloud::Cloud;
 use crate::cloud::policy::{Mesh, NetworkEncryption};
@@ -28,6 +29,10 @@ pub const CILIUM_POD_SUBNET_TAG: &str = "clusterwright.io/cilium-pod-subnet";
 /// The label that marks a Linkerd trust anchor kept during a rotation: trust-manager
 /// adds every Secret carrying it to the trust bundle.
 pub const PREVIOUS_ANCHOR_LABEL: &str = "clusterwright.io/linkerd-previous-anchor";
+
+/// Linkerd's namespace: its control plane, its identity's cert-manager objects (the trust
+/// anchor included) and trust-manager, which reads the anchor's certificate there.
+pub const LINKERD_NAMESPACE: &str = "linkerd";
 
 /// Where a value is read from: a key of a ConfigMap or Secret.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -156,6 +161,47 @@ pub struct IstioPlan {
     pub istiod_min_replicas: u32,
     /// Whether istio-cni chains after Cilium's CNI configuration.
     pub chained_after_cilium: bool,
+    /// The only ports of istiod its NetworkPolicy admits traffic on (the policy is
+    /// generated; the chart's own is off). Every other port admits nothing.
+    pub istiod_ports: Vec<IstiodPort>,
+}
+
+/// A port of istiod that its NetworkPolicy opens, and to whom.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IstiodPort {
+    /// TCP port.
+    pub port: u16,
+    /// Who connects there, and why it is safe to admit from any source.
+    pub why: &'static str,
+}
+
+/// istiod's ports that its NetworkPolicy opens (the chart's own policy, istio/istio
+/// `manifests/charts/istio-control/istio-discovery/templates/networkpolicy.yaml`, rendered
+/// at 1.30.3 by the mesh review, opens
+/// these and 15010, 15011, 8080 and 15014 to every pod in the cluster).
+///
+/// Left closed: 15010 serves xDS in plaintext without authentication, so any pod could ask
+/// for any proxy's configuration, other tenants' routes and endpoints included
+/// (`pilot/pkg/xds/auth.go`: a non-TLS stream has no identity to check); 15011 is its
+/// legacy mTLS twin; 8080 is the debug interface (also switched off with
+/// `ENABLE_DEBUG_ON_HTTP=false`, as Istio's security best practices advise); 15014 is
+/// monitoring, which nothing here scrapes: a monitoring stack adds its own policy for it.
+/// Sources are not narrowed: the API server reaches 15017 from addresses outside the
+/// cluster's pods (EKS, AKS, GKE control planes), and sidecars, gateways and ztunnel
+/// connect to 15012 from any namespace, authenticated by mTLS and their service account
+/// tokens.
+pub fn istiod_ports() -> Vec<IstiodPort> {
+    vec![
+        IstiodPort {
+            port: 15012,
+            why: "xDS and certificate signing over mTLS, each request authenticated by a service account token: sidecars, gateways and ztunnel",
+        },
+        IstiodPort {
+            port: 15017,
+            why: "the sidecar injector and config validation webhooks, called by the API server",
+        },
+    ]
 }
 
 /// A certificate's lifetime, as cert-manager spells durations.
@@ -166,6 +212,9 @@ pub struct Lifetime {
     pub duration: &'static str,
     /// Renewed this long before it expires.
     pub renew_before: &'static str,
+    /// `privateKey.rotationPolicy`: `Always` (a new key on every renewal) or `Never`
+    /// (renewals keep the key; a new one only when the Secret has none).
+    pub rotation_policy: &'static str,
 }
 
 /// Where the Gateway API CRDs Linkerd needs come from.
@@ -189,10 +238,28 @@ pub enum GatewayApi {
 pub struct LinkerdPlan {
     /// Chart version.
     pub version: &'static str,
-    /// The trust anchor (root of mesh identity), rotated by cert-manager.
+    /// The trust anchor (root of mesh identity): long-lived, its key never changed by
+    /// cert-manager on its own ([`anchor`](mod@super::anchor)).
     pub trust_anchor: Lifetime,
+    /// When the trust anchor must be rotated by the documented procedure.
+    pub anchor_rotation: AnchorRotation,
     /// The identity issuer (signs proxies' certificates), rotated by cert-manager.
     pub identity_issuer: Lifetime,
+    /// The namespace of the control plane and of every identity object: the anchor, its
+    /// namespaced CA `Issuer` (which no Certificate outside it can use) and the trust
+    /// bundle's sources.
+    pub namespace: &'static str,
+    /// Whether pods' traffic is redirected by the linkerd2-cni node agent instead of the
+    /// privileged `linkerd-init` container (`cniEnabled`), so tenant namespaces can
+    /// enforce Pod Security.
+    pub cni_enabled: bool,
+    /// `proxyInit.ignoreInboundPorts` and `ignoreOutboundPorts`, and linkerd2-cni's: the
+    /// ports that bypass the proxy, in plaintext. Empty: none (the chart's default skips
+    /// 4567 and 4568).
+    pub ignored_ports: &'static str,
+    /// linkerd2-cni's `destCNIBinDir`, where the cloud keeps CNI binaries elsewhere than
+    /// `/opt/cni/bin` (GKE: `/home/kubernetes/bin`, as Cilium's `cni.binPath` there).
+    pub cni_bin_dir: Option<&'static str>,
     /// `proxy.defaultInboundPolicy`: whom meshed pods accept by default.
     pub default_inbound_policy: &'static str,
     /// Control-plane replicas.
@@ -296,6 +363,10 @@ pub enum Release {
     /// trust-manager: publishes the trust anchor's certificate for Linkerd. Its few
     /// values are the same everywhere (written inline in the helmfile).
     TrustManager,
+    /// linkerd2-cni: the node agent that sets up pods' traffic redirection, so meshed
+    /// pods need no NET_ADMIN/NET_RAW `linkerd-init`.
+    #[serde(rename = "linkerd2-cni")]
+    LinkerdCni(LinkerdPlan),
     /// Linkerd's CRDs.
     LinkerdCrds(LinkerdPlan),
     /// Linkerd's control plane.
@@ -313,6 +384,7 @@ impl Release {
             Release::Ztunnel(_) => "ztunnel",
             Release::CertManager => "cert-manager",
             Release::TrustManager => "trust-manager",
+            Release::LinkerdCni(_) => "linkerd2-cni",
             Release::LinkerdCrds(_) => "linkerd-crds",
             Release::LinkerdControlPlane(_) => "linkerd-control-plane",
         }
@@ -324,10 +396,15 @@ impl Release {
             Release::Cilium(_) => "kube-system",
             Release::IstioBase(i) | Release::Istiod(i) | Release::Ztunnel(i) => i.root_namespace,
             Release::IstioCni(i) => i.cni_namespace,
-            // trust-manager reads the trust anchor's Secret in its own namespace, next to
-            // cert-manager.
-            Release::CertManager | Release::TrustManager => "cert-manager",
-            Release::LinkerdCrds(_) | Release::LinkerdControlPlane(_) => "linkerd",
+            Release::CertManager => "cert-manager",
+            // trust-manager reads Secrets only in its trust namespace: the anchor's, which
+            // is Linkerd's (the namespaced CA Issuer must sit beside the anchor). Installed
+            // there, it also creates that namespace before anything else needs it.
+            Release::TrustManager | Release::LinkerdCrds(_) | Release::LinkerdControlPlane(_) => {
+                LINKERD_NAMESPACE
+            }
+            // The chart's documented namespace (linkerd/website `2-edge/features/cni.md`).
+            Release::LinkerdCni(_) => "linkerd-cni",
         }
     }
 
@@ -341,6 +418,7 @@ impl Release {
             Release::Ztunnel(_) => charts::ZTUNNEL,
             Release::CertManager => charts::CERT_MANAGER,
             Release::TrustManager => charts::TRUST_MANAGER,
+            Release::LinkerdCni(_) => charts::LINKERD_CNI,
             Release::LinkerdCrds(_) => charts::LINKERD_CRDS,
             Release::LinkerdControlPlane(_) => charts::LINKERD_CONTROL_PLANE,
         }
@@ -357,7 +435,8 @@ impl Release {
             | Release::IstioCni(_)
             | Release::Ztunnel(_)
             | Release::CertManager
-            | Release::TrustManager => true,
+            | Release::TrustManager
+            | Release::LinkerdCni(_) => true,
         }
     }
 }
@@ -441,8 +520,9 @@ pub fn cilium(
         // Istio refuses socket load balancing for pods (its validation demands
         // bpf-lb-sock-hostns-only); Linkerd's routing needs the service address too.
         socket_lb_host_namespace_only: mesh.is_some(),
-        // istio-cni chains onto Cilium's configuration; exclusive mode would remove it.
-        cni_exclusive: !matches!(mesh, Some(Mesh::Istio | Mesh::IstioAmbient)),
+        // istio-cni and linkerd2-cni chain onto Cilium's configuration; exclusive mode
+        // would remove them (linkerd/website `2-edge/features/cni.md`).
+        cni_exclusive: mesh.is_none(),
         disable_bpf_masquerade: mesh == Some(Mesh::IstioAmbient),
     };
     // GKE and AKS always have a pod range in the address plan; were it missing, the
@@ -515,6 +595,7 @@ pub fn istio(cloud: Cloud, mesh: Mesh, on_cilium: bool) -> IstioPlan {
         // drain would block.
         istiod_min_replicas: 2,
         chained_after_cilium: on_cilium,
+        istiod_ports: istiod_ports(),
     }
 }
 
@@ -522,16 +603,30 @@ pub fn istio(cloud: Cloud, mesh: Mesh, on_cilium: bool) -> IstioPlan {
 pub fn linkerd(cloud: Cloud) -> LinkerdPlan {
     LinkerdPlan {
         version: charts::LINKERD_VERSION,
-        // Lifetimes of Linkerd's cert-manager task
-        // (2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md).
+        // The anchor lives ten years and keeps its key (see `anchor`); the issuer's
+        // lifetime is that of Linkerd's cert-manager task
+        // (2-edge/tasks/automatically-rotating-control-plane-tls-credentials.md), and
+        // the identity controller reloads it by itself.
         trust_anchor: Lifetime {
-            duration: "8760h0m0s",
-            renew_before: "7320h0m0s",
+            duration: ANCHOR_DURATION,
+            renew_before: ANCHOR_RENEW_BEFORE,
+            rotation_policy: "Never",
         },
+        anchor_rotation: AnchorRotation::new(),
         identity_issuer: Lifetime {
             duration: "48h0m0s",
             renew_before: "25h0m0s",
+            rotation_policy: "Always",
         },
+        namespace: LINKERD_NAMESPACE,
+        cni_enabled: true,
+        // Linkerd's chart skips 4567,4568 (Galera) in both directions by default
+        // (linkerd2@edge-26.8.3 `charts/linkerd-control-plane/values.yaml`, proxyInit):
+        // those connections would leave in plaintext, so nothing is skipped.
+        ignored_ports: "",
+        // GKE nodes keep CNI binaries in /home/kubernetes/bin (the same path Cilium's
+        // GKE settings and Istio's `platform: gke` use).
+        cni_bin_dir: (cloud == Cloud::Gcp).then_some("/home/kubernetes/bin"),
         default_inbound_policy: "all-authenticated",
         controller_replicas: 3,
         previous_anchor_label: PREVIOUS_ANCHOR_LABEL,
@@ -638,6 +733,9 @@ pub fn releases(
         out.extend([
             step(Release::CertManager),
             step(Release::TrustManager),
+            // The CNI agent must run on a node before any meshed pod starts there: the
+            // proxy injector adds no linkerd-init once `cniEnabled` is set.
+            step(Release::LinkerdCni(l.clone())),
             crds,
             step(Release::LinkerdControlPlane(l)),
         ]);
@@ -703,9 +801,10 @@ mod tests {
         assert_eq!(r[4].hooks[0].action, HookAction::ApplyManifests);
         let l = linkerd(Cloud::Azure);
         let r = releases(None, None, Some(l));
-        assert_eq!(r[2].name(), "linkerd-crds");
-        assert!(!r[2].release.creates_namespace());
-        assert_eq!(r[2].hooks.len(), 2, "Gateway API CRDs, then the manifests");
+        assert_eq!(r[2].name(), "linkerd2-cni");
+        assert_eq!(r[3].name(), "linkerd-crds");
+        assert!(!r[3].release.creates_namespace());
+        assert_eq!(r[3].hooks.len(), 2, "Gateway API CRDs, then the manifests");
         assert!(releases(None, None, None).is_empty());
     }
 

@@ -114,8 +114,12 @@ pub struct HelmfileRelease<'a> {
 #[derive(Debug, Serialize)]
 pub struct TrustManagerValues {
     /// `app.trust.namespace`: where trust-manager reads the trust anchor's Secret (its own
-    /// namespace).
+    /// namespace, Linkerd's).
     pub trust_namespace: &'static str,
+    /// `app.targetNamespaces`: the only namespaces it may write ConfigMaps in (the chart
+    /// then grants per-namespace Roles instead of a ClusterRole; cert-manager/trust-manager
+    /// @v0.24.0 `deploy/charts/trust-manager/templates/rbac-per-namespace.yaml`).
+    pub target_namespaces: Vec<&'static str>,
 }
 
 /// One hook of a release: exactly one of the action fields is set.
@@ -241,6 +245,7 @@ impl<'a> HelmfileRelease<'a> {
             | Release::Istiod(_)
             | Release::IstioCni(_)
             | Release::Ztunnel(_)
+            | Release::LinkerdCni(_)
             | Release::LinkerdCrds(_)
             | Release::LinkerdControlPlane(_) => {
                 out.values_file = Some(format!("{}.values.yaml", release.name()));
@@ -249,6 +254,7 @@ impl<'a> HelmfileRelease<'a> {
             Release::TrustManager => {
                 out.trust_manager_values = Some(TrustManagerValues {
                     trust_namespace: release.namespace(),
+                    target_namespaces: vec![release.namespace()],
                 });
             }
         }

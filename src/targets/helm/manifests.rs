@@ -17,11 +17,11 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::output::{HEADER, OutputTree};
 use crate::plan::encryption::isolation::{IngressPolicy, Peer, TenantIsolation};
-use crate::plan::encryption::stack::{IstioPlan, Lifetime, LinkerdPlan};
+use crate::plan::encryption::stack::{IstioPlan, IstiodPort, Lifetime, LinkerdPlan};
 use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
 use crate::targets::templates::{
-    TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY, TEMPLATE_PEER_AUTHENTICATION,
-    TEMPLATE_STORAGE_CLASS, TEMPLATE_TENANT, Templates,
+    TEMPLATE_ISTIOD_NETWORK_POLICY, TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY,
+    TEMPLATE_PEER_AUTHENTICATION, TEMPLATE_STORAGE_CLASS, TEMPLATE_TENANT, Templates,
 };
 
 /// Context of `manifests/storage-class.yaml.tera`: the cluster's default StorageClass.
@@ -59,13 +59,37 @@ impl<'a> PeerAuthenticationContext<'a> {
     }
 }
 
-/// A certificate's `duration` and `renewBefore`.
+/// Context of `manifests/istiod-network-policy.yaml.tera`.
+#[derive(Debug, Serialize)]
+pub struct IstiodNetworkPolicyContext<'a> {
+    /// The cluster's name.
+    pub cluster: &'a str,
+    /// istiod's namespace (Istio's root namespace).
+    pub namespace: &'static str,
+    /// The ports admitted, each with who uses it.
+    pub ports: &'a [IstiodPort],
+}
+
+impl<'a> IstiodNetworkPolicyContext<'a> {
+    /// istiod's NetworkPolicy on `cluster`, from `istio`.
+    pub fn new(cluster: &'a ClusterPlan, istio: &'a IstioPlan) -> Self {
+        Self {
+            cluster: &cluster.name,
+            namespace: istio.root_namespace,
+            ports: &istio.istiod_ports,
+        }
+    }
+}
+
+/// A certificate's `duration`, `renewBefore` and `privateKey.rotationPolicy`.
 #[derive(Debug, Serialize)]
 pub struct LifetimeValues {
     /// `duration`.
     pub duration: &'static str,
     /// `renewBefore`.
     pub renew_before: &'static str,
+    /// `privateKey.rotationPolicy`.
+    pub rotation_policy: &'static str,
 }
 
 impl From<&Lifetime> for LifetimeValues {
@@ -73,6 +97,7 @@ impl From<&Lifetime> for LifetimeValues {
         Self {
             duration: l.duration,
             renew_before: l.renew_before,
+            rotation_policy: l.rotation_policy,
         }
     }
 }
@@ -82,18 +107,28 @@ impl From<&Lifetime> for LifetimeValues {
 pub struct LinkerdIdentityContext<'a> {
     /// The cluster's name.
     pub cluster: &'a str,
+    /// The namespace of every identity object (Linkerd's).
+    pub namespace: &'static str,
     /// The trust anchor's lifetime.
     pub trust_anchor: LifetimeValues,
+    /// The day the anchor's rotation is due (`YYYY-MM-DD`), annotated on its Certificate
+    /// for `clusterwright check`.
+    pub rotate_by: &'a str,
+    /// The earliest day the anchor can expire (`YYYY-MM-DD`).
+    pub expires_not_before: &'a str,
     /// The identity issuer's lifetime.
     pub identity_issuer: LifetimeValues,
 }
 
 impl<'a> LinkerdIdentityContext<'a> {
     /// Linkerd's identity objects on `cluster`, from `linkerd`.
-    pub fn new(cluster: &'a ClusterPlan, linkerd: &LinkerdPlan) -> Self {
+    pub fn new(cluster: &'a ClusterPlan, linkerd: &'a LinkerdPlan) -> Self {
         Self {
             cluster: &cluster.name,
+            namespace: linkerd.namespace,
             trust_anchor: (&linkerd.trust_anchor).into(),
+            rotate_by: &linkerd.anchor_rotation.rotate_by,
+            expires_not_before: &linkerd.anchor_rotation.expires_not_before,
             identity_issuer: (&linkerd.identity_issuer).into(),
         }
     }
@@ -107,6 +142,10 @@ pub struct TrustRootsBundleContext {
     pub generated: &'static str,
     /// The label of a previous trust anchor kept in the bundle during a rotation.
     pub previous_anchor_label: &'static str,
+    /// The Secret the rotation procedure creates with that label.
+    pub previous_anchor_secret: &'static str,
+    /// The trust namespace (where the sources are) and the only target namespace.
+    pub namespace: &'static str,
 }
 
 impl TrustRootsBundleContext {
@@ -115,6 +154,8 @@ impl TrustRootsBundleContext {
         Self {
             generated: HEADER,
             previous_anchor_label: linkerd.previous_anchor_label,
+            previous_anchor_secret: linkerd.anchor_rotation.previous_anchor_secret,
+            namespace: linkerd.namespace,
         }
     }
 }
@@ -213,6 +254,15 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                 &format!("{dir}/istio-peer-authentication.yaml"),
                 &text,
                 TEMPLATE_PEER_AUTHENTICATION,
+            )?;
+            let text = templates.render(
+                TEMPLATE_ISTIOD_NETWORK_POLICY,
+                &IstiodNetworkPolicyContext::new(cluster, istio),
+            )?;
+            tree.insert(
+                &format!("{dir}/istiod-network-policy.yaml"),
+                &text,
+                TEMPLATE_ISTIOD_NETWORK_POLICY,
             )?;
         }
         if let Some(linkerd) = n.linkerd() {

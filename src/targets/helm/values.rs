@@ -18,8 +18,8 @@ use crate::plan::encryption::stack::{
 use crate::plan::{ClusterPlan, TENANT_LABEL};
 use crate::targets::templates::{
     TEMPLATE_CILIUM_VALUES, TEMPLATE_ISTIO_BASE_VALUES, TEMPLATE_ISTIO_CNI_VALUES,
-    TEMPLATE_ISTIOD_VALUES, TEMPLATE_LINKERD_CONTROL_PLANE_VALUES, TEMPLATE_LINKERD_CRDS_VALUES,
-    TEMPLATE_ZTUNNEL_VALUES, Templates,
+    TEMPLATE_ISTIOD_VALUES, TEMPLATE_LINKERD_CNI_VALUES, TEMPLATE_LINKERD_CONTROL_PLANE_VALUES,
+    TEMPLATE_LINKERD_CRDS_VALUES, TEMPLATE_ZTUNNEL_VALUES, Templates,
 };
 
 /// A rendered values file.
@@ -64,6 +64,11 @@ pub fn render(
             templates,
             TEMPLATE_ZTUNNEL_VALUES,
             &ZtunnelValuesContext::new(name, i),
+        ),
+        Release::LinkerdCni(l) => file(
+            templates,
+            TEMPLATE_LINKERD_CNI_VALUES,
+            &LinkerdCniValuesContext::new(name, l),
         ),
         Release::LinkerdCrds(l) => file(
             templates,
@@ -451,6 +456,10 @@ pub struct LinkerdControlPlaneValuesContext<'a> {
     pub controller_replicas: u32,
     /// The label that marks tenant namespaces (the proxy injector sees only those).
     pub tenant_label: &'static str,
+    /// `cniEnabled`: linkerd2-cni redirects traffic, so no `linkerd-init` is injected.
+    pub cni_enabled: bool,
+    /// `proxyInit.ignoreInboundPorts` and `ignoreOutboundPorts` (empty: none).
+    pub ignored_ports: &'static str,
 }
 
 impl<'a> LinkerdControlPlaneValuesContext<'a> {
@@ -462,6 +471,34 @@ impl<'a> LinkerdControlPlaneValuesContext<'a> {
             default_inbound_policy: linkerd.default_inbound_policy,
             controller_replicas: linkerd.controller_replicas,
             tenant_label: TENANT_LABEL,
+            cni_enabled: linkerd.cni_enabled,
+            ignored_ports: linkerd.ignored_ports,
+        }
+    }
+}
+
+/// Context of `helm/linkerd2-cni.values.yaml.tera`.
+#[derive(Debug, Serialize)]
+pub struct LinkerdCniValuesContext<'a> {
+    /// Linkerd's chart version.
+    pub version: &'static str,
+    /// The cluster's name.
+    pub cluster: &'a str,
+    /// `ignoreInboundPorts` and `ignoreOutboundPorts` (empty: none), the same as the
+    /// control plane's.
+    pub ignored_ports: &'static str,
+    /// `destCNIBinDir`, where the cloud keeps CNI binaries elsewhere.
+    pub cni_bin_dir: Option<&'static str>,
+}
+
+impl<'a> LinkerdCniValuesContext<'a> {
+    /// The context of `cluster`'s linkerd2-cni values, from `linkerd`.
+    pub fn new(cluster: &'a str, linkerd: &LinkerdPlan) -> Self {
+        Self {
+            version: linkerd.version,
+            cluster,
+            ignored_ports: linkerd.ignored_ports,
+            cni_bin_dir: linkerd.cni_bin_dir,
         }
     }
 }
