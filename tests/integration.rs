@@ -23,6 +23,7 @@ mod hostile;
 mod house;
 mod impact;
 mod invalid;
+mod isolation;
 mod layers;
 mod mesh;
 mod planner;
