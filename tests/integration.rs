@@ -24,6 +24,7 @@ mod hostile;
 mod house;
 mod impact;
 mod invalid;
+mod isolation;
 mod layers;
 mod mesh;
 mod mesh_trust;

@@ -362,7 +362,17 @@ fn tenant_namespaces_are_enrolled_and_isolated_on_every_stack() {
                         ns["metadata"]["annotations"]["linkerd.io/inject"],
                         "enabled"
                     ),
-                    None => assert_eq!(labels.as_object().unwrap().len(), 1, "{name}"),
+                    // The tenant label, and Pod Security's (tests/isolation.rs).
+                    None => assert_eq!(
+                        labels
+                            .as_object()
+                            .unwrap()
+                            .keys()
+                            .filter(|k| !k.starts_with("pod-security.kubernetes.io/"))
+                            .count(),
+                        1,
+                        "{name}"
+                    ),
                 }
             }
         }

@@ -410,6 +410,8 @@ proptest! {
         let (report, _) = write(&render_tree(&after), dir.path(), "acme", None, false).unwrap();
         prop_assert!(report.created.is_empty(), "created: {:?}", report.created);
         let tenant_file = format!("/tenant-{gone}.yaml");
+        // Its Linkerd authorization, under zeroTrust with Linkerd.
+        let tenant_policy = format!("/linkerd-policy/tenant-{gone}.json");
         // Where no cluster is left, what the clusters shared goes too: an environment's
         // network and module, or, with no cluster at all, the Crossplane platform API.
         let environment_left_empty = |path: &str| {
@@ -422,6 +424,7 @@ proptest! {
         for path in &report.deleted {
             prop_assert!(
                 path.ends_with(&tenant_file)
+                    || path.ends_with(&tenant_policy)
                     || emptied.iter().any(|c| belongs_to_cluster(path, c))
                     || environment_left_empty(path),
                 "{path} deleted, but it is neither {gone}'s nor a cluster's left empty ({emptied:?})"

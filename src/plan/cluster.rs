@@ -124,6 +124,24 @@ pub fn clusters(
             .copied()
             .ok_or_else(|| bug(bin, "its partition was not counted"))?;
         let reasons = reasons(validated, bin, cap, partition);
+        let trusts = tenants
+            .iter()
+            .map(|t| {
+                let trust = validated.tenants().get(t).map(|r| r.trust).ok_or_else(|| {
+                    Error::Bug(format!(
+                        "tenant `{t}` was placed but is not in the blueprint"
+                    ))
+                })?;
+                Ok((t.clone(), trust))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let tenancy = super::tenancy::tenancy(
+            validated.kubernetes_version(),
+            validated.policy().zero_trust,
+            networking.mesh,
+            &trusts,
+            &node_groups,
+        )?;
         out.push(ClusterPlan {
             name: bin.name.clone(),
             environment: bin.key.environment.clone(),
@@ -143,6 +161,7 @@ pub fn clusters(
             cidr: network.cidr.clone(),
             network: network.clone(),
             networking: networking.clone(),
+            tenancy,
             reasons,
             formerly: renames.get(&bin.name).cloned().unwrap_or_default(),
             resources,

@@ -17,6 +17,7 @@ pub mod placement;
 pub mod renames;
 pub mod resources;
 pub mod summary;
+pub mod tenancy;
 pub mod text;
 pub mod topology;
 
@@ -223,6 +224,9 @@ pub struct ClusterPlan {
     pub network: network::ClusterNetwork,
     /// CNI, encryption and mesh.
     pub networking: encryption::Networking,
+    /// What keeps its tenants in their namespaces: scheduling, Pod Security, mesh
+    /// admission and authorization.
+    pub tenancy: tenancy::Tenancy,
     /// Why this cluster exists, in words.
     pub reasons: Vec<String>,
     /// The names it had before, oldest first (a `--repack` renumbered it; see [`renames`]).

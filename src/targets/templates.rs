@@ -97,6 +97,11 @@ pub const TEMPLATE_LINKERD_IDENTITY: &str = "manifests/linkerd-identity.yaml.ter
 pub const TEMPLATE_LINKERD_BUNDLE: &str = "manifests/linkerd-trust-roots-bundle.json.tera";
 /// `manifests/<cluster>/tenant-<tenant>.yaml`: a tenant's namespace and NetworkPolicies.
 pub const TEMPLATE_TENANT: &str = "manifests/tenant.yaml.tera";
+/// `manifests/<cluster>/admission-tenants.yaml`: the tenant admission policies (scheduling,
+/// mesh, namespaces).
+pub const TEMPLATE_TENANT_ADMISSION: &str = "manifests/admission-tenants.yaml.tera";
+/// `manifests/<cluster>/linkerd-policy/tenant-<tenant>.json`: a tenant's Linkerd authorization.
+pub const TEMPLATE_LINKERD_TENANT_POLICY: &str = "manifests/linkerd-tenant-policy.json.tera";
 /// `manifests/<cluster>/storage-class.yaml`: the default StorageClass, where the cloud has none.
 pub const TEMPLATE_STORAGE_CLASS: &str = "manifests/storage-class.yaml.tera";
 /// `crossplane/definition.yaml`: the platform API (the composite resource definitions).
@@ -145,6 +150,8 @@ pub const ALL: &[&str] = &[
     TEMPLATE_LINKERD_IDENTITY,
     TEMPLATE_LINKERD_BUNDLE,
     TEMPLATE_TENANT,
+    TEMPLATE_TENANT_ADMISSION,
+    TEMPLATE_LINKERD_TENANT_POLICY,
     TEMPLATE_STORAGE_CLASS,
     TEMPLATE_XP_COMPOSITION_AWS,
     TEMPLATE_XP_PACKAGES,

@@ -42,6 +42,113 @@ pub struct ReadmeContext<'a> {
     pub has_manifests: bool,
     /// Whether the manifests hold a trust-manager Bundle in JSON (Linkerd).
     pub has_bundle_json: bool,
+    /// What a tenant pod must carry (`None` without tenants).
+    pub tenancy: Option<TenancyDoc>,
+}
+
+/// The tenant isolation that the manifests enforce, for README.md ("Tenant pods") and
+/// DECISIONS.md ("Tenant isolation"): one policy for the platform, so it is read off the
+/// first cluster with tenants; the untrusted tenants and the Pod Security pins of every
+/// cluster.
+#[derive(Debug, Serialize)]
+#[allow(clippy::struct_excessive_bools)] // one flag per paragraph, read by the templates
+pub struct TenancyDoc {
+    /// The node label a tenant pod selects, and its groups' taint key.
+    pub selector_key: &'static str,
+    /// Taint keys no tenant pod may tolerate.
+    pub forbidden_tolerations: Vec<String>,
+    /// The untrusted tenants (tainted node groups, `restricted`), sorted.
+    pub untrusted: Vec<String>,
+    /// The Pod Security policy versions the namespaces pin, sorted.
+    pub versions: Vec<String>,
+    /// The mesh, in words, when tenant pods must be meshed.
+    pub mesh: Option<&'static str>,
+    /// The proxy container a meshed pod must have (none for ambient).
+    pub proxy_container: Option<&'static str>,
+    /// The refused opt-outs.
+    pub opt_outs: Vec<OptOutDoc>,
+    /// Whether the mesh is Linkerd (linkerd2-cni and proxy capabilities notes).
+    pub linkerd: bool,
+    /// Whether the mesh is Istio ambient (nothing injected into pods).
+    pub ambient: bool,
+    /// Istio authorization under `zeroTrust`.
+    pub istio_authorization: bool,
+    /// Linkerd authorization under `zeroTrust`.
+    pub linkerd_authorization: bool,
+    /// Linkerd's namespace default inbound policy under `zeroTrust`.
+    pub linkerd_default_inbound: Option<&'static str>,
+}
+
+/// A refused mesh opt-out, in the docs.
+#[derive(Debug, Serialize)]
+pub struct OptOutDoc {
+    /// `label` or `annotation`.
+    pub on: &'static str,
+    /// The key (ending in `/`: every key under it).
+    pub key: &'static str,
+    /// Whether the key is a prefix.
+    pub prefix: bool,
+    /// The values allowed, joined (empty: none).
+    pub allowed: String,
+    /// What it does.
+    pub why: &'static str,
+}
+
+impl TenancyDoc {
+    /// The tenancy of `plan`, `None` without a tenant.
+    pub fn of(plan: &Plan) -> Option<Self> {
+        use crate::plan::tenancy::Authorization;
+        let first = plan
+            .clusters
+            .iter()
+            .find(|c| !c.tenancy.namespaces.is_empty())?;
+        let t = &first.tenancy;
+        let mut untrusted: Vec<String> = plan
+            .clusters
+            .iter()
+            .flat_map(|c| c.tenancy.tainted().map(|n| n.name.clone()))
+            .collect();
+        untrusted.sort();
+        untrusted.dedup();
+        let mut versions: Vec<String> = plan
+            .clusters
+            .iter()
+            .flat_map(|c| c.tenancy.namespaces.iter())
+            .map(|n| n.pod_security.version.clone())
+            .collect();
+        versions.sort();
+        versions.dedup();
+        Some(Self {
+            selector_key: t.node_selector_key,
+            forbidden_tolerations: t.forbidden_tolerations.clone(),
+            untrusted,
+            versions,
+            mesh: t.mesh.as_ref().map(|m| m.mesh),
+            proxy_container: t.mesh.as_ref().and_then(|m| m.proxy_container),
+            opt_outs: t
+                .mesh
+                .iter()
+                .flat_map(|m| &m.opt_outs)
+                .map(|o| OptOutDoc {
+                    on: o.on,
+                    key: o.key,
+                    prefix: o.key.ends_with('/'),
+                    allowed: o.allowed.join("`, `"),
+                    why: o.why,
+                })
+                .collect(),
+            linkerd: first.networking.mesh == Some(Mesh::Linkerd),
+            ambient: first.networking.mesh == Some(Mesh::IstioAmbient),
+            istio_authorization: t.authorization == Some(Authorization::Istio),
+            linkerd_authorization: matches!(t.authorization, Some(Authorization::Linkerd { .. })),
+            linkerd_default_inbound: match &t.authorization {
+                Some(Authorization::Linkerd {
+                    default_inbound_policy,
+                }) => Some(default_inbound_policy),
+                _ => None,
+            },
+        })
+    }
 }
 
 /// One environment of the README: its facts and how to apply it.
@@ -118,6 +225,8 @@ pub struct DecisionsContext<'a> {
     pub mesh_enrollment: Option<&'static str>,
     /// Whether tenant namespaces admit Istio ambient's rewritten kubelet probes.
     pub ambient_probes: bool,
+    /// The tenant isolation the manifests enforce (`None` without tenants).
+    pub tenancy: Option<TenancyDoc>,
 }
 
 /// One environment of the decision record.
@@ -294,6 +403,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
         has_helm,
         has_manifests: any_cluster,
         has_bundle_json,
+        tenancy: TenancyDoc::of(plan),
     }
 }
 
@@ -617,6 +727,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
                 .iter()
                 .any(|p| p.name == "allow-ambient-kubelet-probes")
         }),
+        tenancy: TenancyDoc::of(plan),
     })
 }
 
