@@ -312,3 +312,23 @@ fn istiod_admits_only_mtls_xds_and_its_webhooks() {
         );
     }
 }
+
+#[test]
+fn the_linkerd_proxy_meets_pod_security_restricted() {
+    // Pod Security `restricted` (kubernetes.io/docs/concepts/security/pod-security-standards):
+    // every container drops ALL capabilities, runs as non-root without privilege escalation,
+    // with the RuntimeDefault seccomp profile (or the pod's). The chart's default proxy
+    // context omits the capability drop, so untrusted tenants' meshed pods were refused.
+    let (plan, tree) = tree_of("gcp", LINKERD);
+    let c = &plan.clusters[0].name;
+    let cp = yaml(
+        &tree,
+        &format!("helm/{c}/linkerd-control-plane.values.yaml"),
+    );
+    let context = &cp["proxy"]["securityContext"];
+    assert_eq!(context["capabilities"]["drop"], serde_json::json!(["ALL"]));
+    assert_eq!(context["allowPrivilegeEscalation"], false);
+    assert_eq!(context["runAsNonRoot"], true);
+    assert_eq!(context["seccompProfile"]["type"], "RuntimeDefault");
+    assert!(context["capabilities"]["add"].is_null());
+}
