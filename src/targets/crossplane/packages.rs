@@ -65,7 +65,10 @@ fn table(
             "v2.6.0",
             &["cloudwatchlogs", "ec2", "eks", "iam", "kms"],
             &[
+                "accessentries.eks.aws.m.upbound.io",
+                "accesspolicyassociations.eks.aws.m.upbound.io",
                 "addons.eks.aws.m.upbound.io",
+                "clusterauths.eks.aws.m.upbound.io",
                 "clusters.eks.aws.m.upbound.io",
                 "defaultsecuritygroups.ec2.aws.m.upbound.io",
                 "eips.ec2.aws.m.upbound.io",
@@ -122,6 +125,7 @@ fn table(
                 "managementlocks.authorization.azure.m.upbound.io",
                 "monitordiagnosticsettings.insights.azure.m.upbound.io",
                 "resourcegroups.azure.m.upbound.io",
+                "resourceproviderregistrations.azure.m.upbound.io",
                 "roleassignments.authorization.azure.m.upbound.io",
                 "securitygroups.network.azure.m.upbound.io",
                 "subnetnetworksecuritygroupassociations.network.azure.m.upbound.io",
