@@ -17,6 +17,7 @@ mod cli;
 mod common;
 mod crash;
 mod crossplane;
+mod crossplane_runtime;
 mod examples;
 mod generate;
 mod hostile;

@@ -422,7 +422,12 @@ fn aws_spec(aws: &AwsCluster) -> AwsClusterSpec {
 
 /// The access entries of cluster `cluster`: `admins`, or without any the role the
 /// ProviderConfig assumes (`arn:<partition>:iam::<account>:role/clusterwright-crossplane`).
-fn aws_admins(cluster: &str, partition: &str, account: &str, admins: &[String]) -> Vec<AccessEntry> {
+fn aws_admins(
+    cluster: &str,
+    partition: &str,
+    account: &str,
+    admins: &[String],
+) -> Vec<AccessEntry> {
     let principals: Vec<String> = if admins.is_empty() {
         vec![format!(
             "arn:{partition}:iam::{account}:role/{}",

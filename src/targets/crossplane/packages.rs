@@ -103,6 +103,7 @@ fn table(
                 "nodepools.container.gcp.m.upbound.io",
                 "projectiammembers.cloudplatform.gcp.m.upbound.io",
                 "projects.cloudplatform.gcp.m.upbound.io",
+                "projectservices.cloudplatform.gcp.m.upbound.io",
                 "routernats.compute.gcp.m.upbound.io",
                 "routers.compute.gcp.m.upbound.io",
                 "serviceaccounts.cloudplatform.gcp.m.upbound.io",
