@@ -206,6 +206,24 @@ fn coredns_is_pinned_and_waits_for_the_nodes() {
             .any(|p| p["fromFieldPath"] == "spec.aws.coreDnsVersion"
                 && p["toFieldPath"] == "spec.forProvider.addonVersion")
     );
+    // The EBS CSI driver as in the Terraform target: after the nodes, with a role of its own
+    // that production keeps.
+    let ebs = resource(clusters, "addon-ebs-csi");
+    assert_eq!(
+        ebs["base"]["spec"]["forProvider"]["addonName"],
+        "aws-ebs-csi-driver"
+    );
+    assert!(gated_on(
+        clusters,
+        ebs,
+        "metadata.annotations[clusterwright.io/nodes-ready]"
+    ));
+    let role = resource(clusters, "ebs-csi-role");
+    assert!(
+        !management_policies(clusters, role, true)
+            .iter()
+            .any(|p| p == "Delete")
+    );
     let mut seen = 0;
     for (path, doc) in &docs {
         if doc["kind"] == "KubernetesCluster" {

@@ -145,6 +145,9 @@ pub struct AwsClusterSpec {
     /// where none is known: EKS's default for the Kubernetes minor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub core_dns_version: Option<&'static str>,
+    /// The EBS CSI driver add-on's pinned version; absent where none is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ebs_csi_version: Option<&'static str>,
 }
 
 /// An IAM role for a Kubernetes service account.
@@ -413,6 +416,7 @@ fn aws_spec(aws: &AwsCluster) -> AwsClusterSpec {
         },
         private_subnet_tags: private,
         core_dns_version: aws.addons.get("coredns").copied().flatten(),
+        ebs_csi_version: aws.addons.get("aws-ebs-csi-driver").copied().flatten(),
         public_subnet_tags: BTreeMap::from([
             owned,
             ("kubernetes.io/role/elb".to_owned(), "1".to_owned()),
