@@ -708,7 +708,10 @@ fn every_resource_kind_terraform_creates_has_a_crossplane_counterpart_or_a_named
         let tree = tree(name);
         let table = parity(cloud);
         let mut terraform = BTreeSet::new();
-        for (path, file) in tree.files().filter(|(p, _)| p.ends_with(".tf")) {
+        for (path, file) in tree
+            .files()
+            .filter(|(p, _)| Path::new(p).extension().is_some_and(|e| e == "tf"))
+        {
             for line in file.content.lines() {
                 if let Some(rest) = line.strip_prefix("resource \"") {
                     let kind = rest.split('"').next().unwrap().to_owned();
