@@ -33,6 +33,8 @@ pub struct ReadmeContext<'a> {
     /// The clouds with Crossplane Compositions (`composition-<cloud>.yaml`), in the order
     /// aws, gcp, azure.
     pub crossplane_clouds: Vec<&'static str>,
+    /// What the Crossplane target does not build that Terraform does, per cloud in use.
+    pub crossplane_gaps: Vec<&'static str>,
     /// The IAM role Crossplane's AWS credentials assume in each account, when an
     /// environment is on AWS.
     pub aws_provisioning_role: Option<&'static str>,
@@ -59,6 +61,8 @@ pub struct ReadmeEnvironment<'a> {
     pub provision: bool,
     /// Its Crossplane namespace and the Secret the operator creates there.
     pub crossplane: Option<CrossplaneStep<'a>>,
+    /// Its clusters are EKS: Crossplane's day 0 waits for the operator's annotations.
+    pub eks_day_zero: bool,
     /// Step 2 is `helmfile sync` per cluster.
     pub helm_step: bool,
     /// Step 2 is `kubectl apply` of the manifests per cluster.
@@ -118,6 +122,8 @@ pub struct DecisionsContext<'a> {
     pub mesh_enrollment: Option<&'static str>,
     /// Whether tenant namespaces admit Istio ambient's rewritten kubelet probes.
     pub ambient_probes: bool,
+    /// How the Crossplane target decides differently, per cloud of the plan.
+    pub crossplane_decisions: Vec<&'static str>,
 }
 
 /// One environment of the decision record.
@@ -270,6 +276,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
                         secret: credentials_secret(e.cloud),
                         key: CREDENTIALS_KEY,
                     }),
+                    eks_day_zero: has_clusters && e.cloud == Cloud::Aws,
                     helm_step: has_helm && has_clusters,
                     manifests_step: !has_helm && has_clusters,
                     foundation: stacks::foundation(&plan.platform, e).dir,
@@ -290,6 +297,11 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
         aws_provisioning_role: crossplane_clouds
             .contains(&Cloud::Aws)
             .then_some(AWS_PROVISIONING_ROLE),
+        crossplane_gaps: crossplane_clouds
+            .iter()
+            .flat_map(|c| crate::targets::crossplane::model::gaps(*c))
+            .copied()
+            .collect(),
         crossplane_clouds: crossplane_clouds.iter().map(|c| cloud_name(*c)).collect(),
         has_helm,
         has_manifests: any_cluster,
@@ -555,6 +567,11 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
     clouds.dedup();
     Ok(DecisionsContext {
         plan,
+        crossplane_decisions: clouds
+            .iter()
+            .flat_map(|c| crate::targets::crossplane::model::decisions(*c))
+            .copied()
+            .collect(),
         unverified: clouds
             .into_iter()
             .map(|c| Unverified {
