@@ -2,6 +2,7 @@
 //! `DECISIONS.md` (the decision record a reviewer reads) and `placement.yaml` (tenant →
 //! cluster placement, read back by the next run).
 
+mod crossplane;
 use serde::Serialize;
 
 use crate::cloud::Cloud;
@@ -299,7 +300,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
             .then_some(AWS_PROVISIONING_ROLE),
         crossplane_gaps: crossplane_clouds
             .iter()
-            .flat_map(|c| crate::targets::crossplane::model::gaps(*c))
+            .flat_map(|c| crossplane::gaps(*c))
             .copied()
             .collect(),
         crossplane_clouds: crossplane_clouds.iter().map(|c| cloud_name(*c)).collect(),
@@ -569,7 +570,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
         plan,
         crossplane_decisions: clouds
             .iter()
-            .flat_map(|c| crate::targets::crossplane::model::decisions(*c))
+            .flat_map(|c| crossplane::decisions(*c))
             .copied()
             .collect(),
         unverified: clouds
