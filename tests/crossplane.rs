@@ -98,14 +98,18 @@ fn segments(path: &str) -> Vec<String> {
 }
 
 /// Whether `path` names a field of the composite resource whose schema is `schema`.
-/// `metadata` is Crossplane's and Kubernetes' own (the composite's name, labels).
+/// `metadata` is Crossplane's and Kubernetes' own (the composite's name, labels), and the
+/// operator's day-0 signals (`clusterwright.io/` annotations).
 fn in_schema(schema: &Value, path: &str) -> bool {
     let segments = segments(path);
     if segments.first().map(String::as_str) == Some("metadata") {
-        return matches!(
-            segments.get(1).map(String::as_str),
-            Some("name" | "namespace" | "labels")
-        );
+        return match segments.get(1).map(String::as_str) {
+            Some("name" | "namespace" | "labels") => true,
+            Some("annotations") => segments
+                .get(2)
+                .is_some_and(|key| key.starts_with("clusterwright.io/")),
+            _ => false,
+        };
     }
     let mut node = schema;
     for segment in &segments {
@@ -514,6 +518,11 @@ fn every_composition_base_uses_the_namespaces_provider_config() {
                 .as_array()
                 .unwrap();
             for resource in resources {
+                // Usages are Crossplane's own, namespaced, and talk to no cloud.
+                if resource["base"]["apiVersion"] == "protection.crossplane.io/v1beta1" {
+                    assert_eq!(resource["base"]["kind"], "Usage", "{path}");
+                    continue;
+                }
                 let reference = &resource["base"]["spec"]["providerConfigRef"];
                 assert_eq!(reference["kind"], "ProviderConfig", "{path}");
                 assert_eq!(reference["name"], "default", "{path}");

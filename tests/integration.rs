@@ -18,6 +18,7 @@ mod common;
 mod crash;
 mod crossplane;
 mod crossplane_api;
+mod crossplane_runtime;
 mod examples;
 mod generate;
 mod hostile;

@@ -141,6 +141,13 @@ pub struct AwsClusterSpec {
     pub private_subnet_tags: BTreeMap<String, String>,
     /// Tags of the public subnets besides the cluster's.
     pub public_subnet_tags: BTreeMap<String, String>,
+    /// The CoreDNS add-on's pinned version ([`crate::cloud::aws::addon_version`]); absent
+    /// where none is known: EKS's default for the Kubernetes minor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub core_dns_version: Option<&'static str>,
+    /// The EBS CSI driver add-on's pinned version; absent where none is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ebs_csi_version: Option<&'static str>,
 }
 
 /// An IAM role for a Kubernetes service account.
@@ -223,6 +230,27 @@ pub struct AwsClusterResources {
     pub vpc_cni_addon: String,
     /// The kube-proxy add-on.
     pub kube_proxy_addon: String,
+    /// The VPC CNI add-on's pinned version (none: EKS's default for the minor).
+    pub vpc_cni_version: Option<&'static str>,
+    /// The kube-proxy add-on's pinned version (none: EKS's default for the minor).
+    pub kube_proxy_version: Option<&'static str>,
+    /// The cluster's administrators, an EKS access entry with `AmazonEKSClusterAdminPolicy`
+    /// each, as in the Terraform target: `environments.<env>.access.admins`, or without any
+    /// the role Crossplane provisions with (Terraform: whoever applies the stack).
+    pub admins: Vec<AccessEntry>,
+}
+
+/// An EKS access entry with the cluster-admin access policy.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessEntry {
+    /// Managed resource name of the entry and of its policy association:
+    /// `<cluster>-admin-<hash of the principal>` (stable when the list is reordered).
+    pub name: String,
+    /// The IAM principal.
+    pub principal_arn: String,
+    /// `arn:<partition>:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`.
+    pub policy_arn: String,
 }
 
 /// GCP managed resources next to a cluster.
@@ -340,6 +368,9 @@ pub(super) fn cluster(
                 network_interfaces_arn: format!("{ec2}:{}:network-interface/*", c.account),
                 vpc_cni_addon: a.vpc_cni_addon.clone(),
                 kube_proxy_addon: a.kube_proxy_addon.clone(),
+                vpc_cni_version: a.addons.get("vpc-cni").copied().flatten(),
+                kube_proxy_version: a.addons.get("kube-proxy").copied().flatten(),
+                admins: aws_admins(&c.name, a.partition, &c.account, &env.access.admins),
             }
         }),
         cilium: c.networking.cni == Cni::Cilium,
@@ -384,11 +415,45 @@ fn aws_spec(aws: &AwsCluster) -> AwsClusterSpec {
             service_account: aws.cni_service_account,
         },
         private_subnet_tags: private,
+        core_dns_version: aws.addons.get("coredns").copied().flatten(),
+        ebs_csi_version: aws.addons.get("aws-ebs-csi-driver").copied().flatten(),
         public_subnet_tags: BTreeMap::from([
             owned,
             ("kubernetes.io/role/elb".to_owned(), "1".to_owned()),
         ]),
     }
+}
+
+/// The access entries of cluster `cluster`: `admins`, or without any the role the
+/// ProviderConfig assumes (`arn:<partition>:iam::<account>:role/clusterwright-crossplane`).
+fn aws_admins(
+    cluster: &str,
+    partition: &str,
+    account: &str,
+    admins: &[String],
+) -> Vec<AccessEntry> {
+    let principals: Vec<String> = if admins.is_empty() {
+        vec![format!(
+            "arn:{partition}:iam::{account}:role/{}",
+            crate::cloud::names::AWS_PROVISIONING_ROLE
+        )]
+    } else {
+        admins.to_vec()
+    };
+    principals
+        .into_iter()
+        .map(|principal_arn| AccessEntry {
+            name: crate::cloud::names::shortened(
+                &format!("{cluster}-admin"),
+                super::node_group::MAX_COMPOSITE_NAME,
+                &principal_arn,
+            ),
+            policy_arn: format!(
+                "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+            ),
+            principal_arn,
+        })
+        .collect()
 }
 
 fn gcp_spec(gcp: &GcpCluster) -> GcpClusterSpec {

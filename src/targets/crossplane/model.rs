@@ -99,7 +99,61 @@ pub struct CrossplaneEnvironment {
     pub gcp: Option<GcpEnvironment>,
     /// Azure: whether the VNet is encrypted.
     pub azure: Option<AzureEnvironment>,
+    /// GCP: the APIs the clusters use, enabled as the Terraform foundation enables them.
+    pub project_services: Vec<ProjectService>,
+    /// Azure: the resource providers the Terraform target registers.
+    pub resource_providers: Vec<ResourceProvider>,
 }
+
+/// A GCP API to enable.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectService {
+    /// Managed resource name: `<environment resources>-<first label of the API>`.
+    pub name: String,
+    /// The API, e.g. `container.googleapis.com`.
+    pub service: &'static str,
+}
+
+/// An Azure resource provider to register.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceProvider {
+    /// Managed resource name: the namespace in lower case, dots as dashes.
+    pub name: String,
+    /// The namespace as azurerm spells it (case-sensitive).
+    pub namespace: &'static str,
+    /// Its id, `/subscriptions/<subscription>/providers/<namespace>`: the external name, so
+    /// that one already registered is adopted.
+    pub id: String,
+    /// Subscription features to register with it.
+    pub features: Vec<&'static str>,
+}
+
+/// The APIs the clusters use (Binary Authorization: `PROJECT_SINGLETON_POLICY_ENFORCE`), the
+/// Terraform target's `google_project_service` list (templates/terraform/gcp/foundation.tf.tera).
+pub const GCP_SERVICES: &[&str] = &[
+    "binaryauthorization.googleapis.com",
+    "cloudkms.googleapis.com",
+    "compute.googleapis.com",
+    "container.googleapis.com",
+];
+
+/// The resource providers the Terraform target registers (`resource_providers_to_register`,
+/// templates/terraform/azure/providers.tf.tera) and, from azurerm's "core" set, those these
+/// resources use; Microsoft.Compute with the `EncryptionAtHost` feature host encryption
+/// needs (AKS doc enable-host-encryption).
+pub const AZURE_RESOURCE_PROVIDERS: &[(&str, &[&str])] = &[
+    ("Microsoft.Compute", &["EncryptionAtHost"]),
+    ("Microsoft.ContainerService", &[]),
+    ("Microsoft.KeyVault", &[]),
+    ("Microsoft.ManagedIdentity", &[]),
+    ("Microsoft.Network", &[]),
+    ("Microsoft.OperationalInsights", &[]),
+    ("Microsoft.OperationsManagement", &[]),
+    ("Microsoft.PolicyInsights", &[]),
+    ("microsoft.insights", &[]),
+];
 
 /// The namespaced ProviderConfig of an environment.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -231,8 +285,45 @@ fn environment(platform: &str, env: &EnvironmentPlan) -> CrossplaneEnvironment {
             Cloud::Gcp => "GCP project",
             Cloud::Azure => "Azure subscription",
         },
+        project_services: project_services(env),
+        resource_providers: resource_providers(env),
         aws,
         gcp,
         azure,
     }
+}
+
+/// The APIs an environment on GCP enables ([`GCP_SERVICES`]); none elsewhere.
+fn project_services(env: &EnvironmentPlan) -> Vec<ProjectService> {
+    if env.cloud != Cloud::Gcp {
+        return Vec::new();
+    }
+    GCP_SERVICES
+        .iter()
+        .map(|service| ProjectService {
+            name: format!(
+                "{}-{}",
+                env.resources.name,
+                service.split('.').next().unwrap_or(service)
+            ),
+            service,
+        })
+        .collect()
+}
+
+/// The resource providers an environment on Azure registers ([`AZURE_RESOURCE_PROVIDERS`]);
+/// none elsewhere.
+fn resource_providers(env: &EnvironmentPlan) -> Vec<ResourceProvider> {
+    if env.cloud != Cloud::Azure {
+        return Vec::new();
+    }
+    AZURE_RESOURCE_PROVIDERS
+        .iter()
+        .map(|(namespace, features)| ResourceProvider {
+            name: namespace.to_lowercase().replace('.', "-"),
+            namespace,
+            id: format!("/subscriptions/{}/providers/{namespace}", env.account),
+            features: features.to_vec(),
+        })
+        .collect()
 }

@@ -2,6 +2,7 @@
 //! `DECISIONS.md` (the decision record a reviewer reads) and `placement.yaml` (tenant →
 //! cluster placement, read back by the next run).
 
+mod crossplane;
 use serde::Serialize;
 
 use crate::cloud::Cloud;
@@ -33,6 +34,8 @@ pub struct ReadmeContext<'a> {
     /// The clouds with Crossplane Compositions (`composition-<cloud>.yaml`), in the order
     /// aws, gcp, azure.
     pub crossplane_clouds: Vec<&'static str>,
+    /// What the Crossplane target does not build that Terraform does, per cloud in use.
+    pub crossplane_gaps: Vec<&'static str>,
     /// The IAM role Crossplane's AWS credentials assume in each account, when an
     /// environment is on AWS.
     pub aws_provisioning_role: Option<&'static str>,
@@ -166,6 +169,8 @@ pub struct ReadmeEnvironment<'a> {
     pub provision: bool,
     /// Its Crossplane namespace and the Secret the operator creates there.
     pub crossplane: Option<CrossplaneStep<'a>>,
+    /// Its clusters are EKS: Crossplane's day 0 waits for the operator's annotations.
+    pub eks_day_zero: bool,
     /// Step 2 is `helmfile sync` per cluster.
     pub helm_step: bool,
     /// Step 2 is `kubectl apply` of the manifests per cluster.
@@ -227,6 +232,8 @@ pub struct DecisionsContext<'a> {
     pub ambient_probes: bool,
     /// The tenant isolation the manifests enforce (`None` without tenants).
     pub tenancy: Option<TenancyDoc>,
+    /// How the Crossplane target decides differently, per cloud of the plan.
+    pub crossplane_decisions: Vec<&'static str>,
 }
 
 /// One environment of the decision record.
@@ -379,6 +386,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
                         secret: credentials_secret(e.cloud),
                         key: CREDENTIALS_KEY,
                     }),
+                    eks_day_zero: has_clusters && e.cloud == Cloud::Aws,
                     helm_step: has_helm && has_clusters,
                     manifests_step: !has_helm && has_clusters,
                     foundation: stacks::foundation(&plan.platform, e).dir,
@@ -399,6 +407,11 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
         aws_provisioning_role: crossplane_clouds
             .contains(&Cloud::Aws)
             .then_some(AWS_PROVISIONING_ROLE),
+        crossplane_gaps: crossplane_clouds
+            .iter()
+            .flat_map(|c| crossplane::gaps(*c))
+            .copied()
+            .collect(),
         crossplane_clouds: crossplane_clouds.iter().map(|c| cloud_name(*c)).collect(),
         has_helm,
         has_manifests: any_cluster,
@@ -665,6 +678,11 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
     clouds.dedup();
     Ok(DecisionsContext {
         plan,
+        crossplane_decisions: clouds
+            .iter()
+            .flat_map(|c| crossplane::decisions(*c))
+            .copied()
+            .collect(),
         unverified: clouds
             .into_iter()
             .map(|c| Unverified {
