@@ -16,7 +16,7 @@ module "cluster" {
   secrets_key_name             = "initech-prod-general-01-secrets"
   disk_encryption_set_name     = "initech-prod"
   log_analytics_workspace_name = "initech-prod"
-  kubernetes_version           = "1.33"
+  kubernetes_version           = "1.35"
   production                   = true
   tenant_id                    = "72f988bf-86f1-41af-91ab-2d7cd011db47"
   admins                       = ["3e1b2c4d-5f60-4a7b-8c9d-0e1f2a3b4c5d"]

@@ -16,7 +16,7 @@ module "cluster" {
   secrets_key_name             = "initech-test-vendor-gateway-03-secrets"
   disk_encryption_set_name     = "initech-test"
   log_analytics_workspace_name = "initech-test"
-  kubernetes_version           = "1.33"
+  kubernetes_version           = "1.35"
   production                   = false
   admins                       = []
   endpoint                     = "private"
