@@ -359,10 +359,10 @@ fn kubernetes_support_warns_past_the_end_of_standard_support_and_can_be_waived()
             .collect()
     };
     for cloud in ["aws", "gcp", "azure"] {
-        let old = blueprint_on(cloud, WIREGUARD);
-        assert!(old.contains("kubernetesVersion: \"1.33\""));
+        let new = blueprint_on(cloud, WIREGUARD);
+        assert!(new.contains("kubernetesVersion: \"1.35\""));
+        let old = new.replace("\"1.35\"", "\"1.33\"");
         assert!(warned(&old).contains(&Rule::KubernetesSupport), "{cloud}");
-        let new = old.replace("\"1.33\"", "\"1.35\"");
         assert!(!warned(&new).contains(&Rule::KubernetesSupport), "{cloud}");
         let waived = old.replace(
             "  networkEncryption: wireguard\n",
