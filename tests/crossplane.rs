@@ -551,9 +551,9 @@ fn no_credentials_are_written() {
 fn tag_values_arrive_exactly_in_every_composite_resource() {
     let hostile = r#"q"uote \back ${var.x} %{if true}x%{endif} {{ tera }} 'single' #hash: colon, [list] &anchor *alias !tag | > ~ null yes 0755 é✓"#;
     let yaml = blueprint_on("azure", "  zeroTrust: false\n  encryption: network\n").replace(
-        "kubernetesVersion: \"1.33\"\n",
+        "kubernetesVersion: \"1.35\"\n",
         &format!(
-            "kubernetesVersion: \"1.33\"\ntags:\n  owner: {}\n",
+            "kubernetesVersion: \"1.35\"\ntags:\n  owner: {}\n",
             serde_json::to_string(hostile).unwrap()
         ),
     );

@@ -114,7 +114,7 @@ fn an_account_change_replaces_the_environment_s_clusters() {
 fn a_kubernetes_upgrade_updates_control_planes_and_rolls_node_groups() {
     let all = impacts(
         BASE,
-        &blueprint(&[("kubernetesVersion: \"1.33\"", "kubernetesVersion: \"1.34\"")]),
+        &blueprint(&[("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.36\"")]),
         &[],
     );
     find(&all, "update", "acme-prod", None);
@@ -123,7 +123,7 @@ fn a_kubernetes_upgrade_updates_control_planes_and_rolls_node_groups() {
     find(&all, "roll", "acme-prod", Some("system"));
     let dir = generated(
         BASE,
-        &blueprint(&[("kubernetesVersion: \"1.33\"", "kubernetesVersion: \"1.34\"")]),
+        &blueprint(&[("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.36\"")]),
     );
     assert_eq!(
         diff_json(dir.path(), &[])["dangerous"],

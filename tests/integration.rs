@@ -13,6 +13,7 @@
     clippy::format_push_string
 )]
 
+mod cilium;
 mod cli;
 mod common;
 mod crash;

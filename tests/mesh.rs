@@ -232,8 +232,12 @@ fn cilium_is_fitted_to_each_cloud() {
         c.cluster_pool.clone().unwrap().cidrs,
         [cluster.network.pod_cidr.clone().unwrap()]
     );
-    // IPsec: no strict mode, no node encryption, and the key is a Secret the operator makes.
-    assert!(!c.strict_ingress && c.strict_egress.is_none() && !c.node_encryption);
+    // IPsec: strict egress for the overlay pod range (Cilium >= 1.19), no strict ingress
+    // (WireGuard only), no node encryption, and the key is a Secret the operator makes.
+    assert!(!c.strict_ingress && !c.node_encryption);
+    let egress = c.strict_egress.clone().unwrap();
+    assert_eq!(Some(egress.cidr), cluster.network.pod_cidr.clone());
+    assert!(egress.allow_remote_node_identities);
     assert_eq!(c.ipsec_secret.unwrap().name, "cilium-ipsec-keys");
     assert!(
         cluster.networking.releases[0]
@@ -409,8 +413,9 @@ fn the_decision_record_covers_every_stack_it_generates() {
 
 #[test]
 fn on_eks_cilium_goes_in_between_the_cluster_and_its_node_groups() {
-    // EKS node groups turn healthy only once a CNI runs: Cilium is installed on its own
-    // before them, so helmfile must not wait for its pods, and the README says so.
+    // EKS node groups turn healthy only once a CNI runs: Cilium's first install goes in on
+    // its own before them, from a bootstrap helmfile that does not wait and refuses once
+    // nodes exist. helmfile.yaml always waits for Cilium (upgrades), and the README says so.
     for (cloud, policy, first) in [
         ("aws", POLICIES[0], true),
         ("aws", POLICIES[7], false), // cloud-hardware: the VPC CNI, no Cilium
@@ -419,28 +424,41 @@ fn on_eks_cilium_goes_in_between_the_cluster_and_its_node_groups() {
     ] {
         let (plan, tree) = tree_of(&blueprint_on(cloud, policy));
         for cluster in &plan.clusters {
-            let no_wait: Vec<&str> = cluster
+            let bootstrap: Vec<&str> = cluster
                 .networking
                 .releases
                 .iter()
-                .filter(|r| r.no_wait.is_some())
+                .filter(|r| r.bootstrap.is_some())
                 .map(InstallStep::name)
                 .collect();
             assert_eq!(
-                no_wait,
+                bootstrap,
                 if first { vec!["cilium"] } else { vec![] },
                 "{cloud}"
             );
+            assert!(
+                cluster
+                    .networking
+                    .releases
+                    .iter()
+                    .all(|r| r.no_wait.is_none()),
+                "{cloud}: every release of helmfile.yaml is waited for"
+            );
             if let Some(helmfile) = tree.get(&format!("helm/{}/helmfile.yaml", cluster.name)) {
-                assert_eq!(
-                    helmfile.content.matches("wait: false").count(),
-                    usize::from(first),
-                    "{cloud}"
-                );
+                assert!(!helmfile.content.contains("wait: false"), "{cloud}");
+            }
+            let path = format!("helm/{}/helmfile-bootstrap.yaml", cluster.name);
+            assert_eq!(tree.get(&path).is_some(), first, "{cloud}");
+            if let Some(boot) = tree.get(&path) {
+                let boot = &boot.content;
+                assert_eq!(boot.matches("    chart: ").count(), 1, "{boot}");
+                assert!(boot.contains("releases:\n  - name: cilium\n"), "{boot}");
+                assert_eq!(boot.matches("wait: false").count(), 1, "{boot}");
+                assert!(boot.contains("get nodes --output name"), "{boot}");
             }
         }
         let readme = &tree.get("README.md").unwrap().content;
-        let selector = "helmfile -f helm/<cluster>/helmfile.yaml --selector name=cilium sync";
+        let selector = "helmfile -f helm/<cluster>/helmfile-bootstrap.yaml sync";
         assert_eq!(readme.contains(selector), first, "{cloud}:\n{readme}");
         if first {
             let cluster = &plan.clusters[0].name;

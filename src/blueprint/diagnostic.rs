@@ -100,6 +100,10 @@ rules! {
     CloudHardwareInstance = "cloud-hardware-instance", waivable: true;
     /// What the chosen encryption leaves uncovered.
     EncryptionCoverage = "encryption-coverage", waivable: true;
+    /// The Kubernetes version is past the end of standard support on a cloud it runs on.
+    KubernetesSupport = "kubernetes-support", waivable: true;
+    /// GKE: production and non-production in one project share its workload identity pool.
+    WorkloadIdentityPool = "workload-identity-pool", waivable: true;
 }
 
 impl fmt::Display for Rule {

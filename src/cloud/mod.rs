@@ -12,6 +12,7 @@ pub mod gcp;
 pub mod names;
 pub mod policy;
 pub mod replace;
+pub mod support;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

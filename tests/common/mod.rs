@@ -68,7 +68,7 @@ pub const BASE: &str = r#"version: 1
 name: acme
 cloud: aws
 region: eu-central-1
-kubernetesVersion: "1.33"
+kubernetesVersion: "1.35"
 policy:
   zeroTrust: true
   encryption: defense-in-depth
@@ -114,7 +114,7 @@ pub fn blueprint_on(cloud: &str, policy: &str) -> String {
         ),
     };
     format!(
-        "version: 1\nname: acme\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.33\"\n\
+        "version: 1\nname: acme\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.35\"\n\
          policy:\n{policy}\
          environments:\n  prod: {{ production: true, account: {account}, cidr: 10.0.0.0/16 }}\n\
          organizations: {{ retail: {{ boundary: soft }} }}\n\

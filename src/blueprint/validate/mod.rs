@@ -10,6 +10,7 @@
 
 mod access;
 mod cloud;
+mod lifecycle;
 mod policy;
 mod tenancy;
 
@@ -215,6 +216,7 @@ pub fn validate(loaded: Loaded) -> Result<Validated, Problems> {
     }
     tenancy::check(&mut checker, &environments);
     cloud::check(&mut checker, &environments);
+    lifecycle::check(&mut checker, &environments);
     let policy = policy::check(&mut checker, &environments);
 
     let problems = checker.problems;

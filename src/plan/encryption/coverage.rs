@@ -192,7 +192,7 @@ fn stack(
     let mut title = cni.to_owned();
     match cilium {
         Some(NetworkEncryption::Wireguard) => {
-            title.push_str(" with WireGuard, node-to-node included");
+            title.push_str(" with WireGuard, node-to-node (beta upstream) included");
         }
         Some(NetworkEncryption::Ipsec) => title.push_str(" with IPsec"),
         None => {}
@@ -249,7 +249,7 @@ fn stack(
     }
     if cilium.is_none() {
         s.infrastructure.push(match cloud {
-            Cloud::Aws => "The VPC CNI add-on with network policy enforcement on (`enableNetworkPolicy`): without it the tenant NetworkPolicies are not enforced.",
+            Cloud::Aws => "The VPC CNI add-on with network policy enforcement on (`enableNetworkPolicy`), in strict mode (`NETWORK_POLICY_ENFORCING_MODE=strict`): without it the tenant NetworkPolicies are not enforced, and in the default standard mode a new pod accepts every connection until its policies are loaded.",
             Cloud::Gcp => "Dataplane V2 (`ADVANCED_DATAPATH`), which enforces NetworkPolicy.",
             Cloud::Azure => "Azure CNI powered by Cilium (`network_plugin = \"azure\"`, overlay, `network_data_plane = \"cilium\"`, `network_policy = \"cilium\"`), which enforces NetworkPolicy.",
         }.to_owned());
@@ -276,10 +276,10 @@ fn cilium_coverage(
     let verify_agent = "kubectl --context <cluster> -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg encrypt status";
     match protocol {
         NetworkEncryption::Wireguard => {
-            s.encrypted.push("Pod to pod on different nodes, pod to remote node, node to remote pod and node to node: Cilium WireGuard with node encryption (UDP 51871). Host-network pods and Service traffic are included.".to_owned());
-            s.encrypted.push("Strict ingress mode: a node drops pod traffic from another node that did not arrive through WireGuard.".to_owned());
+            s.encrypted.push("Pod to pod on different nodes and pod to remote node: Cilium WireGuard (UDP 51871), Service traffic included. Node to node, node to remote pod and host-network pods: Cilium's node-to-node encryption, which Cilium documents as beta (`Documentation/security/network/encryption-wireguard.rst`, \"Node-to-Node Encryption (beta)\").".to_owned());
+            s.encrypted.push("Strict ingress mode: a node drops pod traffic from another node that did not arrive through WireGuard. It decides on arrival, so a plaintext packet has already crossed the network when it is dropped (a UDP payload such as a DNS query has leaked; it only stops the pod from receiving it). Sources Cilium treats as remote nodes are exempt, and the Kubernetes API server counts as one (cilium/cilium `bpf/lib/identity.h`, `identity_is_remote_node()`): plaintext from host-network pods and nodes is never dropped.".to_owned());
             match cloud {
-                Cloud::Aws => s.not_encrypted.push("Strict egress mode is off on EKS: pods, nodes and the control plane's network interfaces share the node subnets, so no range covers pods alone. A packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window); strict ingress drops it at the receiving node.".to_owned()),
+                Cloud::Aws => s.not_encrypted.push("Strict egress mode is off on EKS: pods, nodes and the control plane's network interfaces share the node subnets, so no range covers pods alone. A packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window) and crosses the network in plaintext; strict ingress then only keeps the receiving pod from getting it.".to_owned()),
                 Cloud::Gcp => s.encrypted.push("Strict egress mode for the cluster's pod range, remote-node identities not exempted: pod-to-pod traffic leaves a node encrypted or not at all.".to_owned()),
                 Cloud::Azure => s.encrypted.push("Strict egress mode for the cluster's overlay pod range: pod-to-pod traffic leaves a node encrypted or not at all (remote-node identities are looked up, as tunnelling requires).".to_owned()),
             }
@@ -296,7 +296,13 @@ fn cilium_coverage(
             s.encrypted.push("Pod to pod on different nodes: Cilium IPsec (ESP, AES-GCM with a 128-bit key, per-tunnel keys derived from the pre-shared key in Secret kube-system/cilium-ipsec-keys).".to_owned());
             s.not_encrypted.push("Node-to-node and host-network traffic (kubelet, node exporters, host-network pods): Cilium encrypts node traffic only with WireGuard (rule `encryption-coverage`).".to_owned());
             s.not_encrypted.push(format!("Traffic between pods on the same node: IPsec encrypts only what leaves a node.{same_node}"));
-            s.not_encrypted.push("No strict mode: strict ingress needs WireGuard, and strict egress with IPsec is not documented for Cilium 1.20, so a packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window).".to_owned());
+            match cloud {
+                Cloud::Aws => s.not_encrypted.push("No strict mode on EKS: strict ingress needs WireGuard, and strict egress needs a range that holds pods alone, which the node subnets are not (pods, nodes and the control plane's interfaces share them). A packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window).".to_owned()),
+                Cloud::Gcp | Cloud::Azure => {
+                    s.encrypted.push("Strict egress mode for the cluster's pod range: pod-to-pod traffic leaves a node encrypted or not at all (Cilium supports it with IPsec since 1.19).".to_owned());
+                    s.not_encrypted.push("No strict ingress: Cilium supports it with WireGuard only.".to_owned());
+                }
+            }
             s.identity.push("IPsec: a cluster-wide pre-shared key (node level: any node holding it can decrypt), created by the operator in Secret kube-system/cilium-ipsec-keys and never written to this repository.".to_owned());
             s.verify.extend(strings(&[
                 "cilium encryption status --context <cluster>",
@@ -360,9 +366,13 @@ fn cilium_decisions(
         }
     }
     let strict = match (protocol, cloud) {
-        (NetworkEncryption::Ipsec, _) => (
+        (NetworkEncryption::Ipsec, Cloud::Aws) => (
             "No strict mode.",
-            "Strict ingress requires WireGuard; strict egress with IPsec is not documented for 1.20.",
+            "Strict ingress requires WireGuard; strict egress needs a range of pods alone, and on EKS pods share the node subnets with nodes and the control plane's interfaces.",
+        ),
+        (NetworkEncryption::Ipsec, Cloud::Gcp | Cloud::Azure) => (
+            "Strict egress for the pod range; no strict ingress.",
+            "Cilium supports strict egress with IPsec since 1.19 (v1.19.0 release notes: \"Both IPsec and WireGuard transparent encryption modes now support a 'strict mode'\"); strict ingress requires WireGuard.",
         ),
         (NetworkEncryption::Wireguard, Cloud::Aws) => (
             "Strict ingress on; strict egress off.",
@@ -380,7 +390,7 @@ fn cilium_decisions(
     s.decisions.push(decision(
         strict.0,
         strict.1,
-        "cilium 1.20.0 `values.yaml` (`encryption.strictMode.egress`, `.ingress`: 1.20 reads only these keys)",
+        "cilium 1.20.0 `values.yaml` (`encryption.strictMode.egress`, `.ingress`: 1.20 reads only these keys; only ingress says it requires WireGuard); cilium/cilium v1.19.0 release notes (strict mode for IPsec and WireGuard, cilium#39239, #42115)",
     ));
     if wireguard {
         s.infrastructure

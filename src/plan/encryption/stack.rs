@@ -123,7 +123,7 @@ pub struct CiliumPlan {
     pub node_encryption: bool,
     /// Strict ingress: unencrypted pod traffic from other nodes is dropped (WireGuard only).
     pub strict_ingress: bool,
-    /// Strict egress, where the address plan allows it.
+    /// Strict egress, where the address plan allows it (WireGuard or IPsec).
     pub strict_egress: Option<StrictEgress>,
     /// The Secret holding the IPsec key (created by the operator, never generated).
     pub ipsec_secret: Option<ObjectKey>,
@@ -299,12 +299,15 @@ pub enum HookAction {
         /// The Secret.
         secret: ObjectKey,
     },
-    /// Applies upstream manifests from a pinned URL.
+    /// Applies upstream manifests from a pinned URL, server-side, unless the cluster
+    /// already has a newer bundle of them.
     ApplyUrl {
         /// What they are.
         what: &'static str,
         /// Pinned URL.
         url: &'static str,
+        /// The bundle's version, compared with the one the cluster has (never downgraded).
+        version: &'static str,
     },
     /// Applies `manifests/<cluster>/`.
     ApplyManifests,
@@ -457,6 +460,9 @@ pub struct InstallStep {
     pub hooks: Vec<Hook>,
     /// Why helmfile must not wait for the release's pods (`None`: it waits).
     pub no_wait: Option<&'static str>,
+    /// Why the release's first install runs on its own, without waiting, from the
+    /// cluster's bootstrap helmfile (`None`: no bootstrap). Every later install waits.
+    pub bootstrap: Option<&'static str>,
 }
 
 impl InstallStep {
@@ -554,8 +560,12 @@ pub fn cilium(
             c.node_init = true;
             c.cni_bin_path = Some("/home/kubernetes/bin");
             // The pod range is a secondary range of its own and routing is native:
-            // nothing else lives in it.
-            c.strict_egress = pod_cidr.filter(|_| wireguard).map(|cidr| StrictEgress {
+            // nothing else lives in it. Strict egress works with WireGuard and, since
+            // Cilium 1.19, with IPsec ("Both IPsec and WireGuard transparent encryption
+            // modes now support a 'strict mode'", cilium/cilium v1.19.0 release notes,
+            // cilium#39239, #42115; the 1.20.0 chart restricts only strict *ingress* to
+            // WireGuard, values.yaml `encryption.strictMode`).
+            c.strict_egress = pod_cidr.map(|cidr| StrictEgress {
                 cidr,
                 allow_remote_node_identities: false,
             });
@@ -569,7 +579,8 @@ pub fn cilium(
                 mask_size: 24,
             });
             // Tunnelling: the chart says strict egress then needs remote node identities.
-            c.strict_egress = pod_cidr.filter(|_| wireguard).map(|cidr| StrictEgress {
+            // With WireGuard or IPsec alike (see GKE above).
+            c.strict_egress = pod_cidr.map(|cidr| StrictEgress {
                 cidr,
                 allow_remote_node_identities: true,
             });
@@ -648,6 +659,7 @@ fn step(release: Release) -> InstallStep {
         set: None,
         hooks: Vec::new(),
         no_wait: None,
+        bootstrap: None,
     }
 }
 
@@ -679,9 +691,13 @@ pub fn releases(
         }
         // The API endpoint is known only after apply on EKS, where Cilium goes in
         // between the cluster and its node groups.
-        let no_wait = c.k8s_service_host_ref.is_some().then_some(
-            "on EKS, Cilium goes in before the node groups (the first apply's second step), \
-             and its pods start only once nodes join",
+        // The first install on EKS happens before any node exists (between the cluster
+        // and its node groups): its pods cannot start, so that one install does not wait.
+        // Every later one (upgrades) waits, so a Cilium that breaks the datapath stops the
+        // sync before the mesh and the manifests go on top of it.
+        let bootstrap = c.k8s_service_host_ref.is_some().then_some(
+            "on EKS, Cilium's first install goes in before the node groups (the first apply's \
+             second step), and its pods start only once nodes join",
         );
         let set = c.node_init.then(|| SetValues {
             reason: "the chart reads them, but its values.yaml does not declare them (DECISIONS.md)",
@@ -701,7 +717,8 @@ pub fn releases(
             needs: None,
             set,
             hooks,
-            no_wait,
+            no_wait: None,
+            bootstrap,
         });
     }
     if let Some(i) = istio {
@@ -716,12 +733,13 @@ pub fn releases(
     }
     if let Some(l) = linkerd {
         let mut crds = step(Release::LinkerdCrds(l.clone()));
-        if let GatewayApi::Upstream { url, .. } = &l.gateway_api {
+        if let GatewayApi::Upstream { url, version } = &l.gateway_api {
             crds.hooks.push(Hook {
                 event: HookEvent::Presync,
                 action: HookAction::ApplyUrl {
                     what: "Gateway API CRDs",
                     url,
+                    version,
                 },
             });
         }

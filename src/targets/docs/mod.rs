@@ -234,6 +234,44 @@ pub struct DecisionsContext<'a> {
     pub tenancy: Option<TenancyDoc>,
     /// How the Crossplane target decides differently, per cloud of the plan.
     pub crossplane_decisions: Vec<&'static str>,
+    /// GCP projects that hold production and non-production environments, which then
+    /// share the project's workload identity pool (rule `workload-identity-pool`).
+    pub shared_workload_pools: Vec<SharedWorkloadPool<'a>>,
+}
+
+/// A GCP project whose workload identity pool production and non-production share.
+#[derive(Debug, Serialize)]
+pub struct SharedWorkloadPool<'a> {
+    /// The project id.
+    pub project: &'a str,
+    /// Its production environments.
+    pub production: Vec<&'a str>,
+    /// Its non-production environments.
+    pub other: Vec<&'a str>,
+}
+
+/// The GCP projects of `plan` that hold production and non-production environments.
+fn shared_workload_pools(plan: &Plan) -> Vec<SharedWorkloadPool<'_>> {
+    let mut by_project: std::collections::BTreeMap<&str, SharedWorkloadPool<'_>> =
+        std::collections::BTreeMap::new();
+    for e in plan.environments.iter().filter(|e| e.cloud == Cloud::Gcp) {
+        let pool = by_project
+            .entry(e.account.as_str())
+            .or_insert_with(|| SharedWorkloadPool {
+                project: &e.account,
+                production: Vec::new(),
+                other: Vec::new(),
+            });
+        if e.production {
+            pool.production.push(&e.name);
+        } else {
+            pool.other.push(&e.name);
+        }
+    }
+    by_project
+        .into_values()
+        .filter(|p| !p.production.is_empty() && !p.other.is_empty())
+        .collect()
 }
 
 /// One environment of the decision record.
@@ -738,6 +776,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
             .iter()
             .find(|c| c.networking.mesh.is_some())
             .map(|c| c.networking.tenant_isolation.enrollment),
+        shared_workload_pools: shared_workload_pools(plan),
         ambient_probes: plan.clusters.iter().any(|c| {
             c.networking
                 .tenant_isolation

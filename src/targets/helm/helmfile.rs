@@ -49,6 +49,9 @@ pub struct HelmfileContext<'a> {
     pub retired: Vec<RetiredRelease<'a>>,
     /// The repositories only retired releases come from.
     pub retired_repositories: Vec<RetiredRepository<'a>>,
+    /// Set in the cluster's bootstrap helmfile (`helm/<cluster>/helmfile-bootstrap.yaml`): why its
+    /// one release is installed once on its own, without waiting. `None` in `helmfile.yaml`.
+    pub bootstrap: Option<&'static str>,
 }
 
 /// A release to uninstall.
@@ -136,6 +139,8 @@ pub struct HelmfileHook<'a> {
     pub apply_url: Option<ApplyUrlHook>,
     /// Applies the cluster's manifests.
     pub apply_manifests: Option<ApplyManifestsHook>,
+    /// Stops the install if the cluster has any node (the bootstrap helmfile's guard).
+    pub require_no_nodes: bool,
 }
 
 /// A hook that applies upstream manifests.
@@ -145,6 +150,8 @@ pub struct ApplyUrlHook {
     pub what: &'static str,
     /// The pinned URL.
     pub url: &'static str,
+    /// The bundle's version: a cluster with a newer one keeps it.
+    pub version: &'static str,
 }
 
 /// A hook that applies `manifests/<cluster>/`.
@@ -212,7 +219,44 @@ impl<'a> HelmfileContext<'a> {
                 })
                 .collect(),
             retired_repositories,
+            bootstrap: None,
         })
+    }
+
+    /// The bootstrap helmfile of `cluster`, when a release's first install must run on
+    /// its own without waiting (Cilium on EKS, before the node groups): that release only,
+    /// not waited for, behind a hook that refuses once the cluster has nodes, so every
+    /// later install goes through `helmfile.yaml`, which waits.
+    pub fn bootstrap(plan: &'a Plan, cluster: &'a ClusterPlan) -> Result<Option<Self>> {
+        let Some((step, reason)) = cluster
+            .networking
+            .releases
+            .iter()
+            .find_map(|step| step.bootstrap.map(|reason| (step, reason)))
+        else {
+            return Ok(None);
+        };
+        let mut out = Self::new(plan, cluster)?;
+        let mut release = HelmfileRelease::new(cluster, step);
+        release.no_wait = Some(reason);
+        release.needs = None;
+        release.hooks.insert(
+            0,
+            HelmfileHook {
+                event: HookEvent::Presync,
+                eks_service_host: None,
+                require_secret: None,
+                apply_url: None,
+                apply_manifests: None,
+                require_no_nodes: true,
+            },
+        );
+        out.repositories = vec![step.release.chart().repository];
+        out.releases = vec![release];
+        out.retired = Vec::new();
+        out.retired_repositories = Vec::new();
+        out.bootstrap = Some(reason);
+        Ok(Some(out))
     }
 }
 
@@ -270,11 +314,14 @@ impl<'a> HelmfileHook<'a> {
             require_secret: None,
             apply_url: None,
             apply_manifests: None,
+            require_no_nodes: false,
         };
         match &hook.action {
             HookAction::EksServiceHost { target } => out.eks_service_host = Some(target),
             HookAction::RequireSecret { secret } => out.require_secret = Some(secret),
-            HookAction::ApplyUrl { what, url } => out.apply_url = Some(ApplyUrlHook { what, url }),
+            HookAction::ApplyUrl { what, url, version } => {
+                out.apply_url = Some(ApplyUrlHook { what, url, version });
+            }
             HookAction::ApplyManifests => {
                 out.apply_manifests = Some(ApplyManifestsHook {
                     dir: format!("../../manifests/{}/", cluster.name),

@@ -43,6 +43,14 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         let helmfile = HelmfileContext::new(plan, cluster)?;
         let text = templates.render(TEMPLATE_HELMFILE, &helmfile)?;
         tree.insert(&format!("{dir}/helmfile.yaml"), &text, TEMPLATE_HELMFILE)?;
+        if let Some(bootstrap) = HelmfileContext::bootstrap(plan, cluster)? {
+            let text = templates.render(TEMPLATE_HELMFILE, &bootstrap)?;
+            tree.insert(
+                &format!("{dir}/helmfile-bootstrap.yaml"),
+                &text,
+                TEMPLATE_HELMFILE,
+            )?;
+        }
         // The helmfile names the values files; each is rendered by its release's kind.
         for (step, entry) in steps.iter().zip(&helmfile.releases) {
             match (

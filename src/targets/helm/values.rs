@@ -5,6 +5,8 @@
 //! release's values file, rendered. Each context's constructor turns the release's
 //! settings into exactly the strings, numbers and switches its template prints.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::bug;
@@ -102,7 +104,15 @@ pub struct EniValues<'a> {
     pub iam_role: &'a str,
     /// The subnet tag that marks this cluster's node subnets, as `<key>=<value>`.
     pub subnet_tag: String,
+    /// `eni.eniTags`: the tag every ENI cilium-operator creates carries, `cluster` = the
+    /// cluster's name, which the operator's IAM policy requires on the ENIs it may change.
+    pub eni_tags: BTreeMap<&'static str, &'a str>,
 }
+
+/// The tag key every AWS resource of a cluster carries with the cluster's name (the
+/// launch template's instances and ENIs, the IAM roles); the cilium-operator policy
+/// (templates/terraform/modules/aws-cluster/iam.tf) conditions its writes on it.
+pub const AWS_CLUSTER_TAG: &str = "cluster";
 
 /// Cilium's `cni` section, when anything in it differs from the chart's defaults.
 #[derive(Debug, Serialize)]
@@ -236,6 +246,7 @@ impl<'a> CiliumValuesContext<'a> {
                 eni = Some(EniValues {
                     iam_role: &role.arn,
                     subnet_tag: format!("{}={}", tag.key, tag.value),
+                    eni_tags: BTreeMap::from([(AWS_CLUSTER_TAG, cluster.name.as_str())]),
                 });
             }
             CiliumIntegration::Gke => {

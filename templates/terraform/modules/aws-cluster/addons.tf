@@ -24,9 +24,19 @@ locals {
     "aws-ebs-csi-driver" = "ebs-csi"
   }
 
-  # Network policy enforcement on in the VPC CNI (add-on configuration key enableNetworkPolicy).
+  # Network policy enforcement on in the VPC CNI (add-on configuration key enableNetworkPolicy),
+  # in strict mode: in the default standard mode a new pod starts with a default-allow policy
+  # until all its policies are configured; in strict mode it starts denying everything until
+  # they are (aws-node environment variable NETWORK_POLICY_ENFORCING_MODE=strict; EKS user
+  # guide, docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html, step 1
+  # "Set up policy enforcement at Pod startup").
   addon_configuration = {
-    "vpc-cni" = jsonencode({ enableNetworkPolicy = "true" })
+    "vpc-cni" = jsonencode({
+      enableNetworkPolicy = "true"
+      env = {
+        NETWORK_POLICY_ENFORCING_MODE = "strict"
+      }
+    })
   }
 }
 

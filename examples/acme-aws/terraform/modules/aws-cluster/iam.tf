@@ -77,7 +77,21 @@ resource "aws_iam_role_policy" "cilium_operator" {
 }
 
 # The EC2 privileges Cilium's ENI IPAM documents (cilium/cilium Documentation/network/
-# concepts/ipam/eni.rst, "Required Privileges"); writes only on this account and region.
+# concepts/ipam/eni.rst, "Required Privileges"). Reads are account-wide (Describe* has no
+# resource-level permissions). Every write is held to this cluster's own objects, because an
+# account and region may hold other clusters, other organisations' among them:
+# - an ENI or instance only when it carries the tag cluster = <this cluster>: the launch
+#   template tags the node's instance and primary ENI so (nodes.tf), and cilium-operator tags
+#   every ENI it creates so (Helm value eni.eniTags, which cilium/cilium pkg/aws/ec2/ec2.go
+#   CreateNetworkInterface sends as the request's TagSpecifications);
+# - CreateNetworkInterface only with that tag in the request (aws:RequestTag), only in a
+#   subnet tagged as this cluster's pod subnet (as the Helm value eni.nodeSpec.subnetTags) and
+#   only with security groups of this cluster's VPC (ec2:Vpc);
+# - CreateTags only as part of that CreateNetworkInterface (ec2:CreateAction).
+# Condition keys: docs.aws.amazon.com/service-authorization/latest/reference/
+# list_amazonec2.html (ec2:ResourceTag/${TagKey}, aws:RequestTag/${TagKey}, ec2:Vpc,
+# ec2:CreateAction) and docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+# supported-iam-actions-tagging.html (tag on create needs ec2:CreateTags).
 data "aws_iam_policy_document" "cilium_operator" {
   statement {
     sid = "Read"
@@ -101,27 +115,81 @@ data "aws_iam_policy_document" "cilium_operator" {
     resources = ["arn:${local.partition}:ec2:${local.region}:*:prefix-list/*"]
   }
 
+  # The cluster's own ENIs and instances: address assignment, attachment, the attachment's
+  # delete-on-termination flag, deletion.
   statement {
-    sid = "ManageNetworkInterfaces"
+    sid = "ManageOwnNetworkInterfaces"
     actions = [
       "ec2:AssignPrivateIpAddresses",
       "ec2:AttachNetworkInterface",
-      "ec2:CreateNetworkInterface",
       "ec2:DeleteNetworkInterface",
       "ec2:ModifyNetworkInterfaceAttribute",
     ]
     resources = [
       "arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*",
       "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*",
-      "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/*",
-      "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/*",
     ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:ResourceTag/cluster"
+      values   = [var.name]
+    }
   }
 
+  # A new ENI: created with the cluster's tag ...
   statement {
-    sid       = "TagNetworkInterfaces"
+    sid       = "CreateOwnNetworkInterfaces"
+    actions   = ["ec2:CreateNetworkInterface"]
+    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/cluster"
+      values   = [var.name]
+    }
+  }
+
+  # ... in one of the cluster's pod subnets ...
+  statement {
+    sid       = "CreateInOwnSubnets"
+    actions   = ["ec2:CreateNetworkInterface"]
+    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/*"]
+
+    # The tag the foundation stack puts on the cluster's subnets (clusterwright's
+    # CILIUM_POD_SUBNET_TAG, valued with the cluster's name).
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:ResourceTag/clusterwright.io/cilium-pod-subnet"
+      values   = [var.name]
+    }
+  }
+
+  # ... with security groups of the cluster's VPC (the node's own, which Cilium copies from
+  # the primary ENI when eni.nodeSpec.securityGroups is unset).
+  statement {
+    sid       = "CreateWithVpcSecurityGroups"
+    actions   = ["ec2:CreateNetworkInterface"]
+    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ec2:Vpc"
+      values   = [data.aws_vpc.this.arn]
+    }
+  }
+
+  # Tags only on the ENI being created, never on an existing one.
+  statement {
+    sid       = "TagOnCreate"
     actions   = ["ec2:CreateTags"]
     resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:CreateAction"
+      values   = ["CreateNetworkInterface"]
+    }
   }
 }
 

@@ -6,7 +6,7 @@ module "cluster" {
   source = "../../modules/aws-cluster"
 
   name                = "acme-prod-retail-03"
-  kubernetes_version  = "1.33"
+  kubernetes_version  = "1.35"
   production          = true
   vpc_name            = "acme-prod"
   service_cidr        = "172.20.0.0/16"
@@ -16,7 +16,7 @@ module "cluster" {
   public_access_cidrs = ["203.0.113.0/24"]
   addon_versions = {
     "aws-ebs-csi-driver" = ""
-    "coredns"            = "v1.12.4-eksbuild.1"
+    "coredns"            = ""
   }
   node_groups_enabled = var.node_groups_enabled
 

@@ -6,7 +6,7 @@ module "cluster" {
   source = "../../modules/aws-cluster"
 
   name               = "acme-staging-standard-01"
-  kubernetes_version = "1.33"
+  kubernetes_version = "1.35"
   production         = false
   vpc_name           = "acme-staging"
   service_cidr       = "172.20.0.0/16"
@@ -18,7 +18,7 @@ module "cluster" {
   public_access_cidrs = []
   addon_versions = {
     "aws-ebs-csi-driver" = ""
-    "coredns"            = "v1.12.4-eksbuild.1"
+    "coredns"            = ""
   }
   node_groups_enabled = var.node_groups_enabled
 

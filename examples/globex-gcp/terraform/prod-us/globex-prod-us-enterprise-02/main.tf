@@ -10,7 +10,7 @@ module "cluster" {
   region             = "us-central1"
   name               = "globex-prod-us-enterprise-02"
   production         = true
-  kubernetes_version = "1.33"
+  kubernetes_version = "1.35"
   release_channel    = "STABLE"
 
   foundation           = "globex-prod-us"

@@ -10,7 +10,7 @@ module "cluster" {
   region             = "europe-west3"
   name               = "globex-prod-tenant-01"
   production         = true
-  kubernetes_version = "1.33"
+  kubernetes_version = "1.35"
   release_channel    = "STABLE"
 
   foundation           = "globex-prod"

@@ -10,7 +10,7 @@ module "cluster" {
   region             = "europe-west3"
   name               = "globex-staging-tenant-01"
   production         = false
-  kubernetes_version = "1.33"
+  kubernetes_version = "1.35"
   release_channel    = "REGULAR"
 
   foundation           = "globex-staging"

@@ -10,7 +10,7 @@ module "cluster" {
   region             = "us-west1"
   name               = "hooli-dev-nucleus-02"
   production         = false
-  kubernetes_version = "1.33"
+  kubernetes_version = "1.35"
   release_channel    = "REGULAR"
 
   foundation           = "hooli-dev"

@@ -10,7 +10,7 @@ module "cluster" {
   region             = "us-west1"
   name               = "hooli-prod-services-01"
   production         = true
-  kubernetes_version = "1.33"
+  kubernetes_version = "1.35"
   release_channel    = "STABLE"
 
   foundation           = "hooli-prod"

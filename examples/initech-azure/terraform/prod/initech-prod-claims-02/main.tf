@@ -11,7 +11,7 @@ module "cluster" {
   name                 = "initech-prod-claims-02"
   foundation           = "initech-prod"
   key_vault_name       = "initech-prod-2853db03"
-  kubernetes_version   = "1.33"
+  kubernetes_version   = "1.35"
   production           = true
   tenant_id            = "72f988bf-86f1-41af-91ab-2d7cd011db47"
   admins               = ["3e1b2c4d-5f60-4a7b-8c9d-0e1f2a3b4c5d"]

@@ -11,7 +11,7 @@ module "cluster" {
   name                 = "initech-test-claims-02"
   foundation           = "initech-test"
   key_vault_name       = "initech-test-f182c5c5"
-  kubernetes_version   = "1.33"
+  kubernetes_version   = "1.35"
   production           = false
   admins               = []
   endpoint             = "private"

@@ -6,7 +6,7 @@ module "cluster" {
   source = "../../modules/aws-cluster"
 
   name               = "umbrella-prod-batch-03"
-  kubernetes_version = "1.32"
+  kubernetes_version = "1.35"
   production         = true
   vpc_name           = "umbrella-prod-batch-03"
   service_cidr       = "172.20.0.0/16"
@@ -18,9 +18,9 @@ module "cluster" {
   public_access_cidrs = []
   addon_versions = {
     "aws-ebs-csi-driver" = ""
-    "coredns"            = "v1.11.4-eksbuild.24"
-    "kube-proxy"         = "v1.32.9-eksbuild.2"
-    "vpc-cni"            = "v1.20.1-eksbuild.3"
+    "coredns"            = ""
+    "kube-proxy"         = ""
+    "vpc-cni"            = ""
   }
 
   node_groups = {
