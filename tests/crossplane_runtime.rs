@@ -225,6 +225,12 @@ fn coredns_is_pinned_and_waits_for_the_nodes() {
             .any(|p| p == "Delete")
     );
     let mut seen = 0;
+    let mut addons = 0;
+    let plan_version = docs
+        .iter()
+        .find_map(|(_, d)| d["spec"]["kubernetesVersion"].as_str())
+        .unwrap()
+        .to_owned();
     for (path, doc) in &docs {
         if doc["kind"] == "KubernetesCluster" {
             let version = doc["spec"]["kubernetesVersion"].as_str().unwrap();
@@ -235,18 +241,26 @@ fn coredns_is_pinned_and_waits_for_the_nodes() {
             );
             seen += 1;
         }
-        // The VPC CNI's add-ons are pinned as in the Terraform target.
+        // The VPC CNI's add-ons are pinned as in the Terraform target: to the table's version
+        // for the plan's minor, or left to EKS's default where the table has none (DECISIONS.md,
+        // "EKS add-on versions").
         if doc["kind"] == "Addon" {
             let addon = doc["spec"]["forProvider"]["addonName"].as_str().unwrap();
-            assert!(
-                doc["spec"]["forProvider"]["addonVersion"]
-                    .as_str()
-                    .is_some_and(|v| v.contains("eksbuild")),
-                "{path}: add-on {addon} is not pinned"
+            assert_eq!(
+                doc["spec"]["forProvider"]["addonVersion"].as_str(),
+                clusterwright::cloud::aws::addon_version(addon, &plan_version),
+                "{path}: add-on {addon}"
             );
+            addons += 1;
         }
     }
-    assert!(seen > 0);
+    assert!(seen > 0 && addons > 0);
+    // What is not pinned is said, not hidden.
+    let decisions = &tree.get("DECISIONS.md").unwrap().content;
+    if clusterwright::cloud::aws::addon_version("coredns", &plan_version).is_none() {
+        assert!(decisions.contains("## EKS add-on versions"));
+        assert!(decisions.contains("`coredns`"));
+    }
 }
 
 #[test]

@@ -212,6 +212,9 @@ pub struct DecisionsContext<'a> {
     /// on that was read in the providers' and clouds' documentation but not seen working
     /// in a live account.
     pub unverified: Vec<Unverified>,
+    /// EKS add-ons with no pinned version for the plan's Kubernetes minor
+    /// ([`crate::cloud::aws::addon_version`]): EKS's default version is installed.
+    pub unpinned_addons: Vec<&'static str>,
     /// Production is in accounts of its own (`productionIsolation: account`).
     pub account_isolation: bool,
     /// Each environment with its clusters, in plan order.
@@ -721,6 +724,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
             .flat_map(|c| crossplane::decisions(*c))
             .copied()
             .collect(),
+        unpinned_addons: unpinned_addons(plan),
         unverified: clouds
             .into_iter()
             .map(|c| Unverified {
@@ -813,4 +817,30 @@ impl Tree {
                 .any(|c| c.networking.mesh == Some(Mesh::Linkerd)),
         }
     }
+}
+
+/// The EKS add-ons that no AWS environment of `plan` pins, by name.
+fn unpinned_addons(plan: &Plan) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = plan
+        .environments
+        .iter()
+        .filter_map(|e| match &e.resources.cloud {
+            EnvironmentCloud::Aws(aws) => Some((e, aws)),
+            _ => None,
+        })
+        .flat_map(|(e, aws)| {
+            // The VPC CNI's own add-ons only where a cluster of the environment runs it.
+            let vpc_cni = plan
+                .clusters
+                .iter()
+                .any(|c| c.environment == e.name && c.networking.cni != Cni::Cilium);
+            aws.addon_versions.iter().filter(move |(name, version)| {
+                version.is_none() && (vpc_cni || !crate::cloud::aws::VPC_CNI_ADDONS.contains(name))
+            })
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }

@@ -555,47 +555,42 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         let n = &cluster.networking;
         let dir = format!("manifests/{}", cluster.name);
         if let Some(istio) = n.istio() {
-            let text = templates.render(
+            emit(
+                templates,
+                tree,
+                &format!("{dir}/istio-peer-authentication.yaml"),
                 TEMPLATE_PEER_AUTHENTICATION,
                 &PeerAuthenticationContext::new(cluster, istio),
             )?;
-            tree.insert(
-                &format!("{dir}/istio-peer-authentication.yaml"),
-                &text,
-                TEMPLATE_PEER_AUTHENTICATION,
-            )?;
-            let text = templates.render(
+            emit(
+                templates,
+                tree,
+                &format!("{dir}/istiod-network-policy.yaml"),
                 TEMPLATE_ISTIOD_NETWORK_POLICY,
                 &IstiodNetworkPolicyContext::new(cluster, istio),
             )?;
-            tree.insert(
-                &format!("{dir}/istiod-network-policy.yaml"),
-                &text,
-                TEMPLATE_ISTIOD_NETWORK_POLICY,
-            )?;
         }
         if let Some(linkerd) = n.linkerd() {
-            let text = templates.render(
+            emit(
+                templates,
+                tree,
+                &format!("{dir}/linkerd-identity.yaml"),
                 TEMPLATE_LINKERD_IDENTITY,
                 &LinkerdIdentityContext::new(cluster, linkerd),
             )?;
-            tree.insert(
-                &format!("{dir}/linkerd-identity.yaml"),
-                &text,
-                TEMPLATE_LINKERD_IDENTITY,
-            )?;
-            let text = templates.render(
+            emit(
+                templates,
+                tree,
+                &format!("{dir}/linkerd-trust-roots-bundle.json"),
                 TEMPLATE_LINKERD_BUNDLE,
                 &TrustRootsBundleContext::new(linkerd),
             )?;
-            tree.insert(
-                &format!("{dir}/linkerd-trust-roots-bundle.json"),
-                &text,
-                TEMPLATE_LINKERD_BUNDLE,
-            )?;
         }
         if let Some(class) = &cluster.storage_class {
-            let text = templates.render(
+            emit(
+                templates,
+                tree,
+                &format!("{dir}/storage-class.yaml"),
                 TEMPLATE_STORAGE_CLASS,
                 &StorageClassContext {
                     cluster: &cluster.name,
@@ -604,19 +599,14 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                     parameters: &class.parameters,
                 },
             )?;
-            tree.insert(
-                &format!("{dir}/storage-class.yaml"),
-                &text,
-                TEMPLATE_STORAGE_CLASS,
-            )?;
         }
         if !cluster.tenancy.namespaces.is_empty() {
-            let text =
-                templates.render(TEMPLATE_TENANT_ADMISSION, &AdmissionContext::new(cluster))?;
-            tree.insert(
+            emit(
+                templates,
+                tree,
                 &format!("{dir}/admission-tenants.yaml"),
-                &text,
                 TEMPLATE_TENANT_ADMISSION,
+                &AdmissionContext::new(cluster),
             )?;
         }
         let policies = TenantPolicy::all(&n.tenant_isolation);
@@ -626,17 +616,18 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
         );
         for namespace in &cluster.tenancy.namespaces {
             let tenant = &namespace.name;
-            let text = templates.render(
+            emit(
+                templates,
+                tree,
+                &format!("{dir}/tenant-{tenant}.yaml"),
                 TEMPLATE_TENANT,
                 &TenantContext::new(cluster, namespace, &policies),
             )?;
-            tree.insert(
-                &format!("{dir}/tenant-{tenant}.yaml"),
-                &text,
-                TEMPLATE_TENANT,
-            )?;
             if linkerd_authorization {
-                let text = templates.render(
+                emit(
+                    templates,
+                    tree,
+                    &format!("{dir}/linkerd-policy/tenant-{tenant}.json"),
                     TEMPLATE_LINKERD_TENANT_POLICY,
                     &LinkerdTenantPolicyContext {
                         generated: HEADER,
@@ -644,13 +635,20 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                         tenant_label: TENANT_LABEL,
                     },
                 )?;
-                tree.insert(
-                    &format!("{dir}/linkerd-policy/tenant-{tenant}.json"),
-                    &text,
-                    TEMPLATE_LINKERD_TENANT_POLICY,
-                )?;
             }
         }
     }
     Ok(())
+}
+
+/// Renders `template` with `context` into `path` of `tree`.
+fn emit(
+    templates: &Templates,
+    tree: &mut OutputTree,
+    path: &str,
+    template: &str,
+    context: &impl Serialize,
+) -> Result<()> {
+    let text = templates.render(template, context)?;
+    tree.insert(path, &text, template)
 }
