@@ -246,17 +246,38 @@ fn policy_insights_is_registered_where_the_policy_add_on_runs() {
         ),
         "true"
     );
+    // The foundation, applied before every cluster stack, registers the resource providers
+    // for the subscription; cluster stacks register none (a second registration would need
+    // subscription-wide rights in every cluster stack's identity for nothing).
     for stack in stacks::stacks(&plan) {
         let providers: Body = text(&tree, &format!("{}/providers.tf", stack.dir))
             .parse()
             .unwrap();
         let azurerm = providers.get_blocks("provider").next().unwrap();
-        let registered = strings(&attr(&azurerm.body, "resource_providers_to_register"));
-        assert!(
-            registered.iter().any(|p| p == "Microsoft.PolicyInsights"),
-            "{}: {registered:?}",
-            stack.dir
-        );
+        match stack.kind {
+            stacks::StackKind::Foundation => {
+                let registered = strings(&attr(&azurerm.body, "resource_providers_to_register"));
+                assert!(
+                    registered.iter().any(|p| p == "Microsoft.PolicyInsights"),
+                    "{}: {registered:?}",
+                    stack.dir
+                );
+            }
+            stacks::StackKind::Cluster => {
+                assert_eq!(
+                    attr(&azurerm.body, "resource_provider_registrations"),
+                    "\"none\"",
+                    "{}",
+                    stack.dir
+                );
+                assert!(
+                    azurerm
+                        .body
+                        .get_attribute("resource_providers_to_register")
+                        .is_none()
+                );
+            }
+        }
     }
 }
 

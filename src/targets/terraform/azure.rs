@@ -40,6 +40,9 @@ pub struct FoundationContext<'a> {
     pub environment: EnvironmentView<'a>,
     /// The foundation's state key.
     pub state_key: String,
+    /// Whether this stack's provider registers the resource providers the stacks use: the
+    /// foundation does (it is applied first); a cluster stack registers none.
+    pub registers_providers: bool,
     /// Virtual Network encryption on the VNet (`policy.encryption: cloud-hardware`).
     pub vnet_encryption: bool,
     /// The clusters, by name.
@@ -82,6 +85,9 @@ pub struct StackContext<'a> {
     pub environment: EnvironmentView<'a>,
     /// The stack's state key.
     pub state_key: String,
+    /// Whether this stack's provider registers the resource providers the stacks use: the
+    /// foundation does (it is applied first); a cluster stack registers none.
+    pub registers_providers: bool,
     /// `source` of the module call.
     pub module_source: String,
     /// Kubernetes minor version.
@@ -119,6 +125,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         source: stacks::module_source(env.environment.cloud, StackKind::Foundation),
         environment: EnvironmentView::new(&env.plan.platform, env.environment),
         state_key: env.foundation().state_key,
+        registers_providers: true,
         vnet_encryption: env.clusters.iter().any(|c| encrypted(c)),
         clusters,
     };
@@ -139,6 +146,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         let context = StackContext {
             environment: EnvironmentView::new(&env.plan.platform, env.environment),
             state_key: env.stack(cluster).state_key,
+            registers_providers: false,
             module_source: stacks::module_source(env.environment.cloud, StackKind::Cluster),
             kubernetes_version: &env.plan.kubernetes_version,
             cluster: ClusterView::new(cluster),

@@ -6,17 +6,9 @@ provider "azurerm" {
   # The blueprint's Entra ID directory: a login to another directory fails here.
   tenant_id = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
-  # azurerm's "core" set (Compute, Network, Authorization, ...) and what these stacks
-  # use, as azurerm spells them (case-sensitive); PolicyInsights: the Azure Policy add-on.
-  resource_provider_registrations = "core"
-  resource_providers_to_register = [
-    "Microsoft.ContainerService",
-    "Microsoft.KeyVault",
-    "Microsoft.OperationalInsights",
-    "Microsoft.OperationsManagement",
-    "Microsoft.PolicyInsights",
-    "microsoft.insights",
-  ]
+  # The foundation, applied first, registered the resource providers for the subscription:
+  # this stack registers none ("none" is one of azurerm's registration sets).
+  resource_provider_registrations = "none"
 
   features {}
 }

@@ -4,17 +4,9 @@ provider "azurerm" {
   # Pinned to the environment's subscription: this code cannot touch another one.
   subscription_id = "0b1f6471-1bf0-4dda-aec3-111122223333"
 
-  # azurerm's "core" set (Compute, Network, Authorization, ...) and what these stacks
-  # use, as azurerm spells them (case-sensitive); PolicyInsights: the Azure Policy add-on.
-  resource_provider_registrations = "core"
-  resource_providers_to_register = [
-    "Microsoft.ContainerService",
-    "Microsoft.KeyVault",
-    "Microsoft.OperationalInsights",
-    "Microsoft.OperationsManagement",
-    "Microsoft.PolicyInsights",
-    "microsoft.insights",
-  ]
+  # The foundation, applied first, registered the resource providers for the subscription:
+  # this stack registers none ("none" is one of azurerm's registration sets).
+  resource_provider_registrations = "none"
 
   features {}
 }
