@@ -112,11 +112,16 @@ pub fn clusters(
         })
         .map_err(Error::Bug)?;
         let mut node_groups = vec![system];
+        // The unit's instance type on this cluster's cloud: a unit may serve environments
+        // on several clouds, and validation refused one without a type for each.
+        let instance_type = unit
+            .instance_type(env.cloud)
+            .ok_or_else(|| bug(bin, "its unit has no instance type for its cloud"))?;
         node_groups.extend(tenant_groups(
             validated,
             env.cloud,
             &tenants,
-            &unit.instance_type,
+            instance_type,
             networking,
         )?);
         let partition = partition_sizes
