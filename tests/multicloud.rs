@@ -7,7 +7,7 @@ use std::path::Path;
 use clusterwright::blueprint::{self, Cloud, validate::validate};
 use clusterwright::plan::{self, Plan};
 
-use crate::common::{blueprint as base_with, run_in};
+use crate::common::{blueprint as base_with, root, run_in};
 
 /// `BASE` with `staging` on GKE and the unit's instance type replaced by `instance_type`.
 fn two_clouds(instance_type: &str) -> String {
@@ -152,4 +152,49 @@ fn the_schema_offers_both_forms_of_instance_type() {
         .collect();
     assert_eq!(clouds, ["aws", "azure", "gcp"]);
     assert!(per_cloud.get("required").is_none(), "{per_cloud}");
+}
+
+/// The bundled multi-cloud blueprint (issue 17): EKS with Cilium IPsec and Istio ambient
+/// under defense-in-depth, and a GKE sandbox, its units typed per cloud.
+#[test]
+fn the_bundled_multicloud_blueprint_runs_each_environment_on_its_cloud() {
+    let text = std::fs::read_to_string(root().join("blueprints/soylent-aws.yaml")).unwrap();
+    for line in [
+        "  encryption: defense-in-depth\n",
+        "  networkEncryption: ipsec\n",
+        "  mesh: istio-ambient\n",
+        "  zeroTrust: true\n",
+        "    cloud: gcp ",
+        "kubernetesVersion: \"1.35\"\n",
+    ] {
+        assert!(text.contains(line), "{line}");
+    }
+    let plan = plan_of(&text);
+    let types = tenant_types(&plan);
+    for (cloud, instance_type) in &types {
+        match cloud {
+            Cloud::Aws => assert!(["m6i.2xlarge", "c6i.4xlarge"].contains(&instance_type.as_str())),
+            Cloud::Gcp => {
+                assert!(["n2-standard-8", "c2-standard-16"].contains(&instance_type.as_str()))
+            }
+            Cloud::Azure => panic!("no azure environment"),
+        }
+    }
+    for cluster in &plan.clusters {
+        let expected = if cluster.environment == "sandbox" {
+            Cloud::Gcp
+        } else {
+            Cloud::Aws
+        };
+        assert_eq!(cluster.cloud, expected, "{}", cluster.name);
+    }
+    let helm = root().join("examples/soylent-aws/helm");
+    assert!(
+        helm.join("soylent-sandbox-web-02/ztunnel.values.yaml")
+            .is_file(),
+        "the GKE sandbox runs ambient: no ztunnel values"
+    );
+    let cilium =
+        std::fs::read_to_string(helm.join("soylent-prod-web-02/cilium.values.yaml")).unwrap();
+    assert!(cilium.contains("type: ipsec"), "{cilium}");
 }
