@@ -172,13 +172,15 @@ fn the_bundled_multicloud_blueprint_runs_each_environment_on_its_cloud() {
     let plan = plan_of(&text);
     let types = tenant_types(&plan);
     for (cloud, instance_type) in &types {
-        match cloud {
-            Cloud::Aws => assert!(["m6i.2xlarge", "c6i.4xlarge"].contains(&instance_type.as_str())),
-            Cloud::Gcp => {
-                assert!(["n2-standard-8", "c2-standard-16"].contains(&instance_type.as_str()))
-            }
+        let expected: &[&str] = match cloud {
+            Cloud::Aws => &["m6i.2xlarge", "c6i.4xlarge"],
+            Cloud::Gcp => &["n2-standard-8", "c2-standard-16"],
             Cloud::Azure => panic!("no azure environment"),
-        }
+        };
+        assert!(
+            expected.contains(&instance_type.as_str()),
+            "{cloud}: {instance_type}"
+        );
     }
     for cluster in &plan.clusters {
         let expected = if cluster.environment == "sandbox" {
