@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use clusterwright::blueprint::{
-    self, BlastRadius, Blueprint, Boundary, Cloud, Encryption, Environment, Mesh,
+    self, BlastRadius, Blueprint, Boundary, Cloud, Encryption, Environment, InstanceType, Mesh,
     NetworkEncryption, Organization, Policy, Tenant, Trust, Unit, Waiver, validate::validate,
 };
 use clusterwright::output::{OutputTree, write::write};
@@ -45,7 +45,7 @@ fn region(cloud: Cloud) -> &'static str {
 
 prop_compose! {
     fn unit()(tenants in 1u32..=6, groups in 1u32..=8, nodes in 1u32..=10) -> Unit {
-        Unit { tenants_per_cluster: tenants, node_groups_per_cluster: groups, nodes_per_group: nodes, instance_type: String::new() }
+        Unit { tenants_per_cluster: tenants, node_groups_per_cluster: groups, nodes_per_group: nodes, instance_type: InstanceType::One(String::new()) }
     }
 }
 
@@ -64,7 +64,7 @@ prop_compose! {
         tenants in proptest::collection::vec((0usize..3, proptest::bool::weighted(0.2), 0usize..2, 1u8..8, 1u32..=8, 0u32..=80), 0..=25),
     ) -> Blueprint {
         let mut units_map = BTreeMap::new();
-        let unit_list: Vec<Unit> = units.into_iter().map(|mut u| { instance_type(cloud).clone_into(&mut u.instance_type); u }).collect();
+        let unit_list: Vec<Unit> = units.into_iter().map(|mut u| { u.instance_type = InstanceType::One(instance_type(cloud).to_owned()); u }).collect();
         for (i, u) in unit_list.iter().enumerate() {
             units_map.insert(["small", "large"][i].to_owned(), u.clone());
         }

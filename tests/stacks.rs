@@ -25,6 +25,7 @@ const BLUEPRINTS: &[&str] = &[
     "globex-gcp",
     "hooli-gcp",
     "initech-azure",
+    "soylent-aws",
 ];
 
 fn plan_of(yaml: &str, previous: Option<&Placement>) -> Plan {
@@ -285,6 +286,7 @@ fn adding_a_tenant_to_an_existing_cluster_changes_at_most_15_lines_per_cluster()
         ("globex-gcp", "startup-a"),
         ("hooli-gcp", "indexer"),
         ("initech-azure", "quotes"),
+        ("soylent-aws", "checkout"),
     ] {
         let yaml = bundled(name);
         let before_plan = plan_of(&yaml, None);

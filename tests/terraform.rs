@@ -273,6 +273,7 @@ fn every_terraform_template_is_used() {
         "globex-gcp",
         "hooli-gcp",
         "initech-azure",
+        "soylent-aws",
     ] {
         let yaml = fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap();
         for (_, file) in tree_of(&plan_text(&yaml, None, false)).files() {

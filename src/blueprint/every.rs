@@ -56,11 +56,24 @@ impl Walker<'_> {
             {
                 return;
             }
-            if let Some(branch) = branches
+            // A value of several shapes (a unit's `instanceType`: a name or a mapping per
+            // cloud) follows the branch of its own kind; an `Option<T>` has one branch.
+            let branches: Vec<&Value> = branches
                 .iter()
-                .find(|b| b.get("type") != Some(&"null".into()))
-            {
-                self.walk(branch, value, path, out);
+                .filter(|b| b.get("type") != Some(&"null".into()))
+                .collect();
+            let fits = |b: &&&Value| kinds(self.resolve(b)).iter().any(|k| is_kind(value, k));
+            match (branches.iter().find(fits), branches.as_slice()) {
+                (Some(branch), _) | (None, [branch]) => self.walk(branch, value, path, out),
+                (None, _) => {
+                    let expected = branches
+                        .iter()
+                        .flat_map(|b| kinds(self.resolve(b)))
+                        .map(|k| kind_word(&k))
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    out.push(kind_problem(path, &expected, "", value));
+                }
             }
             return;
         }

@@ -177,8 +177,94 @@ pub struct Unit {
     /// Most nodes (VMs) in one node group.
     #[schemars(range(min = 1))]
     pub nodes_per_group: u32,
-    /// Instance type of the nodes, in the cloud's naming.
-    pub instance_type: String,
+    /// Instance type of the nodes, in the cloud's naming: one name, or one per cloud for a
+    /// unit whose tenants run in environments on several clouds
+    /// (`{ aws: m6i.xlarge, gcp: n2-standard-4 }`).
+    pub instance_type: InstanceType,
+}
+
+/// A unit's instance type as written: one name for every cloud the unit is used on, or a
+/// name per cloud. Validation checks that every cloud where the unit's tenants run has one;
+/// the plan picks the one of each cluster's cloud.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum InstanceType {
+    /// One instance type, e.g. `m6i.xlarge`.
+    One(String),
+    /// An instance type per cloud, e.g. `{ aws: m6i.xlarge, gcp: n2-standard-4 }`.
+    #[schemars(with = "PerCloud")]
+    PerCloud(BTreeMap<Cloud, String>),
+}
+
+// `InstanceType::PerCloud` as read: the clouds as named keys, so that an unknown one is an
+// unknown key with the nearest cloud suggested, and editors complete them from the schema.
+/// An instance type for each cloud where the unit's tenants run.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "InstanceTypePerCloud", transform = every_key_optional)]
+struct PerCloud {
+    /// EC2 instance type, e.g. `m6i.xlarge`.
+    #[schemars(with = "String")]
+    aws: Option<String>,
+    /// Compute Engine machine type, e.g. `n2-standard-4`.
+    #[schemars(with = "String")]
+    gcp: Option<String>,
+    /// Azure VM size, e.g. `Standard_D4s_v5`.
+    #[schemars(with = "String")]
+    azure: Option<String>,
+}
+
+impl From<PerCloud> for BTreeMap<Cloud, String> {
+    fn from(p: PerCloud) -> Self {
+        [
+            (Cloud::Aws, p.aws),
+            (Cloud::Gcp, p.gcp),
+            (Cloud::Azure, p.azure),
+        ]
+        .into_iter()
+        .filter_map(|(cloud, name)| Some((cloud, name?)))
+        .collect()
+    }
+}
+
+impl InstanceType {
+    /// The instance type for nodes on `cloud`, if the blueprint gives one.
+    pub fn on(&self, cloud: Cloud) -> Option<&str> {
+        match self {
+            Self::One(name) => Some(name),
+            Self::PerCloud(by_cloud) => by_cloud.get(&cloud).map(String::as_str),
+        }
+    }
+}
+
+// A hand-written `Deserialize` instead of `#[serde(untagged)]`: an untagged enum buffers the
+// value and reports only "did not match any variant", losing the location and the reason.
+// This visitor reads a string or a mapping directly, so an unknown cloud key is reported as
+// an unknown value (with the nearest name) at its own line and column.
+impl<'de> Deserialize<'de> for InstanceType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = InstanceType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an instance type, or a mapping of cloud to instance type")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(InstanceType::One(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(InstanceType::One(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                PerCloud::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|p| InstanceType::PerCloud(p.into()))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 /// A tenant: a customer or team that runs workloads.
@@ -199,6 +285,13 @@ pub struct Tenant {
     /// VMs needed in total, spread over the node groups. Default: one per node group.
     #[schemars(range(min = 1))]
     pub nodes: Option<u32>,
+}
+
+/// Drops `required` from a schema: each cloud key of a per-cloud instance type is optional
+/// (validation asks for the clouds the unit's tenants run on), and a key given is a name,
+/// not `null`.
+fn every_key_optional(schema: &mut schemars::Schema) {
+    schema.remove("required");
 }
 
 /// A blueprint file read and parsed.

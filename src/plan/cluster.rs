@@ -89,10 +89,7 @@ pub fn clusters(
             .environments()
             .get(&bin.key.environment)
             .ok_or_else(|| bug(bin, "its environment is not in the blueprint"))?;
-        let unit = validated
-            .units()
-            .get(&bin.key.unit)
-            .ok_or_else(|| bug(bin, "its unit is not in the blueprint"))?;
+        let instance_type = instance_type(validated, bin, env.cloud)?;
         let shared = environments
             .get(&bin.key.environment)
             .ok_or_else(|| bug(bin, "its environment has no resources"))?;
@@ -116,7 +113,7 @@ pub fn clusters(
             validated,
             env.cloud,
             &tenants,
-            &unit.instance_type,
+            instance_type,
             networking,
         )?);
         let partition = partition_sizes
@@ -174,6 +171,16 @@ pub fn clusters(
 
 /// The zones a GKE regional node pool spreads over by default.
 const GKE_ZONES: u32 = facts::ZONES;
+
+/// The instance type of `bin`'s nodes: its unit's on `cloud`. A unit may serve environments
+/// on several clouds; validation refused one without a type for each cloud it serves.
+fn instance_type<'v>(validated: &'v Validated, bin: &Bin, cloud: Cloud) -> Result<&'v str, Error> {
+    validated
+        .units()
+        .get(&bin.key.unit)
+        .and_then(|unit| unit.instance_type(cloud))
+        .ok_or_else(|| bug(bin, "its unit has no instance type for its cloud"))
+}
 
 /// What only `cloud` needs of a node group of `nodes` nodes of `instance_type`.
 pub fn group_cloud(cloud: Cloud, instance_type: &str, nodes: u32) -> NodeGroupCloud {

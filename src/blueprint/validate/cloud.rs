@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use ipnet::{IpNet, Ipv4Net};
 
 use super::{Checker, ResolvedEnvironment, tenancy};
-use crate::blueprint::Cloud;
 use crate::blueprint::diagnostic::{Problem, Rule};
 use crate::blueprint::source::KeyPath;
 use crate::blueprint::source::Target;
+use crate::blueprint::{Cloud, InstanceType};
 use crate::cloud::facts;
 
 /// Tag keys clusterwright sets itself on every resource.
@@ -66,32 +66,155 @@ pub(super) fn check(c: &mut Checker<'_>, envs: &BTreeMap<String, ResolvedEnviron
         }
     }
     for (name, unit) in &bp.units {
-        let mut clouds = tenancy::clouds_of_unit(c, envs, name);
-        if clouds.is_empty() {
-            clouds.insert(bp.cloud);
+        instance_types(c, envs, name, &unit.instance_type);
+    }
+    let clouds: BTreeSet<Cloud> = envs.values().map(|e| e.cloud).collect();
+    tags(c, &clouds);
+    overlaps(c, envs);
+}
+
+/// The clouds `unit` is used on: those of its tenants' environments, or the blueprint's
+/// cloud when no tenant uses it (so a unit's instance type is always checked somewhere).
+pub(super) fn clouds_of_unit(
+    c: &Checker<'_>,
+    envs: &BTreeMap<String, ResolvedEnvironment>,
+    unit: &str,
+) -> BTreeSet<Cloud> {
+    let mut clouds = tenancy::clouds_of_unit(c, envs, unit);
+    if clouds.is_empty() {
+        clouds.insert(c.blueprint.cloud);
+    }
+    clouds
+}
+
+/// Checks a unit's instance type: one of the right shape for every cloud its tenants run
+/// on, and, given per cloud, one for each of those clouds.
+fn instance_types(
+    c: &mut Checker<'_>,
+    envs: &BTreeMap<String, ResolvedEnvironment>,
+    unit: &str,
+    instance_type: &InstanceType,
+) {
+    let path = KeyPath::keys(["units", unit, "instanceType"]);
+    let clouds = clouds_of_unit(c, envs, unit);
+    let shape = |cloud: Cloud, name: &str, path: KeyPath, help: String| {
+        Problem::error(
+            Rule::InstanceType,
+            path,
+            format!(
+                "`{}` is not an instance type of {cloud}, where this unit's tenants run",
+                name.escape_debug()
+            ),
+        )
+        .with_help(help)
+    };
+    match instance_type {
+        InstanceType::One(name) => {
+            for &cloud in &clouds {
+                if facts::is_valid_instance_type(cloud, name) {
+                    continue;
+                }
+                let help = if clouds.len() > 1 {
+                    let names: Vec<String> = clouds.iter().map(ToString::to_string).collect();
+                    format!(
+                        "expected {}; a unit used on {} gives one per cloud, e.g. `instanceType: {{ {} }}`",
+                        facts::instance_shape(cloud),
+                        super::names_list(names.iter().map(String::as_str)),
+                        per_cloud_example(&clouds)
+                    )
+                } else {
+                    format!("expected {}", facts::instance_shape(cloud))
+                };
+                c.push(shape(cloud, name, path.clone(), help));
+            }
         }
-        for cloud in clouds {
-            if !facts::is_valid_instance_type(cloud, &unit.instance_type) {
+        InstanceType::PerCloud(by_cloud) => {
+            for (&cloud, name) in by_cloud {
+                if !facts::is_valid_instance_type(cloud, name) {
+                    let help = format!("expected {}", facts::instance_shape(cloud));
+                    let problem = Problem::error(
+                        Rule::InstanceType,
+                        path.key(cloud.to_string()),
+                        format!(
+                            "`{}` is not an instance type of {cloud}",
+                            name.escape_debug()
+                        ),
+                    )
+                    .with_help(help);
+                    c.push(problem);
+                }
+            }
+            for &cloud in clouds.iter().filter(|cloud| !by_cloud.contains_key(cloud)) {
+                let users = unit_users(c, envs, unit, cloud);
                 c.push(
                     Problem::error(
                         Rule::InstanceType,
-                        KeyPath::keys(["units", name.as_str(), "instanceType"]),
-                        format!(
-                            "`{}` is not an instance type of {cloud}, where this unit's tenants run",
-                            unit.instance_type.escape_debug()
-                        ),
+                        path.clone(),
+                        format!("this unit has no instance type for {cloud}, where {users}"),
                     )
+                    .at(Target::Key)
                     .with_help(format!(
-                        "expected {}; a unit used on two clouds needs one unit per cloud",
+                        "add `{cloud}:` under `instanceType` with {}",
                         facts::instance_shape(cloud)
                     )),
                 );
             }
         }
     }
-    let clouds: BTreeSet<Cloud> = envs.values().map(|e| e.cloud).collect();
-    tags(c, &clouds);
-    overlaps(c, envs);
+}
+
+/// "tenant `a` runs in `sandbox`", naming who uses `unit` on `cloud`.
+fn unit_users(
+    c: &Checker<'_>,
+    envs: &BTreeMap<String, ResolvedEnvironment>,
+    unit: &str,
+    cloud: Cloud,
+) -> String {
+    let mut tenants = Vec::new();
+    let mut environments = BTreeSet::new();
+    for (name, tenant) in c.blueprint.tenants.iter().filter(|(_, t)| t.unit == unit) {
+        let on_cloud: Vec<&str> = tenant
+            .environments
+            .iter()
+            .filter(|e| envs.get(*e).is_some_and(|env| env.cloud == cloud))
+            .map(String::as_str)
+            .collect();
+        if !on_cloud.is_empty() {
+            tenants.push(name.as_str());
+            environments.extend(on_cloud);
+        }
+    }
+    if tenants.is_empty() {
+        // No tenant uses the unit: it is checked on the blueprint's cloud.
+        return "the blueprint runs".to_owned();
+    }
+    format!(
+        "{} {} {} in {}",
+        if tenants.len() == 1 {
+            "tenant"
+        } else {
+            "tenants"
+        },
+        super::names_list(tenants.iter().copied()),
+        if tenants.len() == 1 { "runs" } else { "run" },
+        super::names_list(environments)
+    )
+}
+
+/// `aws: m6i.xlarge, gcp: n2-standard-4` for the clouds given.
+fn per_cloud_example(clouds: &BTreeSet<Cloud>) -> String {
+    clouds
+        .iter()
+        .map(|cloud| {
+            let example = match cloud {
+                Cloud::Aws => "m6i.xlarge",
+                Cloud::Gcp => "n2-standard-4",
+                Cloud::Azure => "Standard_D4s_v5",
+            };
+            format!("{cloud}: {example}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn region_problem(path: KeyPath, cloud: Cloud, region: &str) -> Problem {

@@ -24,8 +24,8 @@ use super::source::KeyPath;
 use std::path::PathBuf;
 
 use super::{
-    Blueprint, Boundary, Cloud, Encryption, Loaded, Mesh, NetworkEncryption, ProductionIsolation,
-    Tenant, Trust,
+    Blueprint, Boundary, Cloud, Encryption, InstanceType, Loaded, Mesh, NetworkEncryption,
+    ProductionIsolation, Tenant, Trust,
 };
 use crate::blueprint::diagnostic::{Problem, Problems, Rule};
 
@@ -116,8 +116,18 @@ pub struct ResolvedUnit {
     pub node_groups_per_cluster: u32,
     /// Most nodes in one node group.
     pub nodes_per_group: u32,
-    /// Instance type of the nodes.
-    pub instance_type: String,
+    /// Instance type of the nodes on each cloud the unit is used on (its tenants'
+    /// environments' clouds, or the blueprint's cloud when no tenant uses it), plus any
+    /// other cloud the blueprint names one for. Validation refuses a unit without one for a
+    /// cloud its tenants run on.
+    pub instance_types: BTreeMap<Cloud, String>,
+}
+
+impl ResolvedUnit {
+    /// The instance type of this unit's nodes on `cloud`.
+    pub fn instance_type(&self, cloud: Cloud) -> Option<&str> {
+        self.instance_types.get(&cloud).map(String::as_str)
+    }
 }
 
 /// A tenant with its defaults applied.
@@ -219,6 +229,17 @@ pub fn validate(loaded: Loaded) -> Result<Validated, Problems> {
     lifecycle::check(&mut checker, &environments);
     let policy = policy::check(&mut checker, &environments);
 
+    let unit_clouds: BTreeMap<String, std::collections::BTreeSet<Cloud>> = loaded
+        .blueprint
+        .units
+        .keys()
+        .map(|name| {
+            (
+                name.clone(),
+                cloud::clouds_of_unit(&checker, &environments, name),
+            )
+        })
+        .collect();
     let problems = checker.problems;
     if problems.iter().any(Problem::is_error) {
         return Err(Problems::new(&loaded.path, loaded.source, problems));
@@ -240,11 +261,20 @@ pub fn validate(loaded: Loaded) -> Result<Validated, Problems> {
             .units
             .into_iter()
             .map(|(name, u)| {
+                let instance_types = match u.instance_type {
+                    InstanceType::PerCloud(by_cloud) => by_cloud,
+                    InstanceType::One(one) => unit_clouds
+                        .get(&name)
+                        .into_iter()
+                        .flatten()
+                        .map(|cloud| (*cloud, one.clone()))
+                        .collect(),
+                };
                 let unit = ResolvedUnit {
                     tenants_per_cluster: u.tenants_per_cluster,
                     node_groups_per_cluster: u.node_groups_per_cluster,
                     nodes_per_group: u.nodes_per_group,
-                    instance_type: u.instance_type,
+                    instance_types,
                 };
                 (name, unit)
             })

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{AppliedWaiver, Checker, ResolvedEnvironment, ResolvedPolicy, names_list, tenancy};
 use crate::blueprint::diagnostic::{Problem, Rule};
 use crate::blueprint::source::KeyPath;
-use crate::blueprint::{Cloud, Encryption, Mesh, NetworkEncryption, ProductionIsolation};
+use crate::blueprint::{
+    Cloud, Encryption, InstanceType, Mesh, NetworkEncryption, ProductionIsolation,
+};
 use crate::cloud::facts;
 use crate::cloud::names::did_you_mean;
 
@@ -258,16 +260,24 @@ fn encryption_findings(
         for (name, unit) in &bp.units {
             let clouds: BTreeSet<Cloud> = tenancy::clouds_of_unit(c, envs, name);
             for cloud in clouds {
-                if facts::is_valid_instance_type(cloud, &unit.instance_type)
-                    && !facts::encrypts_in_transit(cloud, &unit.instance_type)
+                // A missing or misshapen per-cloud type is `cloud::instance_types`' problem.
+                let Some(instance_type) = unit.instance_type.on(cloud) else {
+                    continue;
+                };
+                let path = KeyPath::keys(["units", name.as_str(), "instanceType"]);
+                let path = match &unit.instance_type {
+                    InstanceType::One(_) => path,
+                    InstanceType::PerCloud(_) => path.key(cloud.to_string()),
+                };
+                if facts::is_valid_instance_type(cloud, instance_type)
+                    && !facts::encrypts_in_transit(cloud, instance_type)
                 {
                     c.finding(
                         Problem::error(
                             Rule::CloudHardwareInstance,
-                            KeyPath::keys(["units", name.as_str(), "instanceType"]),
+                            path,
                             format!(
-                                "`{}` is not an instance type whose traffic {cloud} encrypts on the wire, so `cloud-hardware` encryption would not hold on these nodes",
-                                unit.instance_type
+                                "`{instance_type}` is not an instance type whose traffic {cloud} encrypts on the wire, so `cloud-hardware` encryption would not hold on these nodes"
                             ),
                         )
                         .with_help(format!(
