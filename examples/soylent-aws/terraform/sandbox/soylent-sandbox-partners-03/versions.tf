@@ -4,7 +4,6 @@ terraform {
   required_version = ">= 1.6"
 
   required_providers {
-    # One major (google 7.6 changed an unset kubelet_config.cpu_cfs_quota).
     google = {
       source  = "hashicorp/google"
       version = "~> 8.7"
