@@ -13,6 +13,7 @@
     clippy::format_push_string
 )]
 
+mod ambient;
 mod cilium;
 mod cli;
 mod common;

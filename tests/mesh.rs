@@ -243,7 +243,7 @@ fn cilium_is_fitted_to_each_cloud() {
         cluster.networking.releases[0]
             .hooks
             .iter()
-            .any(|h| matches!(h.action, HookAction::RequireSecret { .. }))
+            .any(|h| matches!(h.action, HookAction::RequireIpsecKey { .. }))
     );
 }
 

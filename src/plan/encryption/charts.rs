@@ -146,3 +146,13 @@ pub const GATEWAY_API_VERSION: &str = "v1.2.1";
 /// The Gateway API's standard-channel CRDs at [`GATEWAY_API_VERSION`].
 pub const GATEWAY_API_CRDS: &str =
     "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml";
+
+/// The Gateway API release installed for Istio ambient's waypoints: the one Istio's own
+/// ambient install guide applies (istio.io `docs/ambient/getting-started`, "Install the
+/// Kubernetes Gateway API CRDs": v1.4.0 `standard-install.yaml`). Waypoints use only the
+/// standard channel's `Gateway` (`gatewayClassName: istio-waypoint`).
+pub const ISTIO_GATEWAY_API_VERSION: &str = "v1.4.0";
+
+/// The Gateway API's standard-channel CRDs at [`ISTIO_GATEWAY_API_VERSION`].
+pub const ISTIO_GATEWAY_API_CRDS: &str =
+    "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.4.0/standard-install.yaml";

@@ -25,6 +25,8 @@ pub struct Coverage {
     pub identity: String,
     /// The stack on each cloud the platform uses.
     pub stacks: Vec<StackCoverage>,
+    /// What the encryption costs beyond the clusters (the decision record's trade-off).
+    pub costs: Vec<String>,
 }
 
 /// One cloud's stack.
@@ -164,9 +166,19 @@ pub fn coverage(
     let cilium = network_encryption
         .filter(|_| matches!(encryption, Encryption::Network | Encryption::DefenseInDepth));
     let mesh = mesh.filter(|_| matches!(encryption, Encryption::Mtls | Encryption::DefenseInDepth));
+    let mut costs = Vec::new();
+    if let (Some(NetworkEncryption::Ipsec), Some(m)) = (cilium, mesh) {
+        let proxy = match m {
+            Mesh::Istio => "sidecar-to-sidecar mutual TLS",
+            Mesh::IstioAmbient => "ztunnel's HBONE (mutual TLS)",
+            Mesh::Linkerd => "Linkerd's mutual TLS",
+        };
+        costs.push(format!("Double encryption: every TCP connection between meshed pods on different nodes is encrypted twice, by {proxy} in user space and again by Cilium's IPsec (ESP) in the kernel, and decrypted twice. IPsec decryption runs on a single CPU core per tunnel (\"Decryption with Cilium IPsec is limited to a single CPU core per IPsec tunnel\", cilium v1.20 `Documentation/security/network/encryption-ipsec.rst`, Limitations), so the throughput between two nodes is bounded by one core, whatever the node size. That is the price of the second layer (it covers what the mesh does not: UDP, pods outside the mesh); measure it between two tenant nodes (`iperf3` between two meshed pods) before placing throughput-heavy units, and consider `networkEncryption: wireguard`, which is not limited to one core per tunnel and needs no pre-shared key."));
+    }
     Coverage {
         summary: summary.to_owned(),
         identity: identity.to_owned(),
+        costs,
         stacks: clouds
             .iter()
             .map(|cloud| stack(*cloud, encryption, cilium, mesh))
@@ -303,13 +315,14 @@ fn cilium_coverage(
                     s.not_encrypted.push("No strict ingress: Cilium supports it with WireGuard only.".to_owned());
                 }
             }
-            s.identity.push("IPsec: a cluster-wide pre-shared key (node level: any node holding it can decrypt), created by the operator in Secret kube-system/cilium-ipsec-keys and never written to this repository.".to_owned());
+            s.identity.push("IPsec: a cluster-wide pre-shared key, created by the operator in Secret kube-system/cilium-ipsec-keys and never written to this repository. Every node holds it, and each tunnel's key is derived from it and public facts (the two nodes' addresses and boot IDs, published in their CiliumNode objects; cilium/cilium `pkg/datapath/linux/ipsec/ipsec_linux.go`, `computeNodeIPsecKey`): root on any one node, a container escape included, yields the keys of every node pair of the cluster, not only that node's traffic. Rotate the key after such a compromise (below); WireGuard has no shared secret.".to_owned());
             s.verify.extend(strings(&[
                 "cilium encryption status --context <cluster>",
                 verify_agent,
                 "kubectl --context <cluster> -n kube-system get configmap cilium-config -o jsonpath='{.data.enable-ipsec} {.data.ipsec-key-file}{\"\\n\"}'",
             ]));
-            s.before_install.push("Create the IPsec key before the first `helmfile sync` (20 random bytes: a 128-bit AES key and a 32-bit salt; `+` selects per-tunnel keys), and store it nowhere else: `kubectl --context <cluster> create -n kube-system secret generic cilium-ipsec-keys --from-literal=keys=\"3+ rfc4106(gcm(aes)) $(dd if=/dev/urandom count=20 bs=1 2> /dev/null | xxd -p -c 64) 128\"`. Rotate it as Cilium's IPsec guide says (raise the key id, `kubectl patch`); not during a Cilium upgrade.".to_owned());
+            s.before_install.push("Create the IPsec key before the first `helmfile sync` (20 random bytes in 40 hex digits: a 128-bit AES key and a 32-bit salt; key id 3 as in Cilium's guide; `+` selects per-tunnel keys), and store it nowhere else. The key goes through a pipe, never onto a command line (`printf` is a shell builtin), and the length check stops an empty key: `key=\"$(openssl rand -hex 20)\" && [ \"${#key}\" -eq 40 ] && printf '3+ rfc4106(gcm(aes)) %s 128' \"$key\" | kubectl --context <cluster> -n kube-system create secret generic cilium-ipsec-keys --from-file=keys=/dev/stdin; unset key`. The cilium release's presync hook checks the format and stops the install if it is wrong.".to_owned());
+            s.before_install.push("Rotate the IPsec key every 90 days, after any suspected node compromise, and when someone who could read kube-system Secrets leaves; never during a Cilium upgrade (all nodes on one Cilium version). Rotation raises the key id (1 to 15, then back to 1): `id=\"$(kubectl --context <cluster> -n kube-system get secret cilium-ipsec-keys -o jsonpath='{.data.keys}' | base64 -d | cut -d' ' -f1 | tr -d +)\" && key=\"$(openssl rand -hex 20)\" && [ \"${#key}\" -eq 40 ] && printf '{\"stringData\":{\"keys\":\"%s+ rfc4106(gcm(aes)) %s 128\"}}' \"$((id % 15 + 1))\" \"$key\" | kubectl --context <cluster> -n kube-system patch secret cilium-ipsec-keys --patch-file /dev/stdin; unset key`. Each agent's key watcher loads the new key and keeps the old one for `encryption.ipsec.keyRotationDuration` (5 minutes) while every node switches; `cilium encryption status` shows the new key id on every node when it is done (cilium v1.20 `Documentation/security/network/encryption-ipsec.rst`, \"Key Rotation\"). 90 days is this plan's cadence, not Cilium's: with per-tunnel keys and extended sequence numbers no key wears out sooner; the cadence bounds how long a leaked key is useful.".to_owned());
         }
     }
 }
@@ -325,7 +338,7 @@ fn cilium_decisions(
         Cloud::Aws => {
             s.decisions.push(decision(
                 "ENI mode: `eni.enabled`, `ipam.mode: eni`, `routingMode: native`; pod ENIs only in the subnets tagged `clusterwright.io/cilium-pod-subnet=<cluster>`.",
-                "Pods take VPC addresses, so the EKS control plane reaches webhooks on pods directly. Without a subnet filter the operator picks any subnet of the zone, and one VPC holds all clusters of an environment and its public subnets.",
+                "Pods take VPC addresses, so the EKS control plane reaches webhooks on pods directly. Without a subnet filter the operator picks any subnet of the cluster's VPC in the zone, its public subnets included.",
                 "cilium/cilium `Documentation/network/concepts/ipam/eni.rst`; cilium 1.20.0 `values.yaml` (`eni.nodeSpec.subnetTags`)",
             ));
             s.decisions.push(decision(
@@ -396,10 +409,25 @@ fn cilium_decisions(
         s.infrastructure
             .push("UDP 51871 (WireGuard) open between nodes.".to_owned());
     } else {
+        if cloud == Cloud::Gcp {
+            s.infrastructure.push("ESP (IP protocol 50) admitted between the cluster's node and pod ranges by a firewall rule of its own (`<cluster>-cilium-ipsec`): with native routing Cilium's ESP packets carry each node's CiliumInternalIP, from the pod range, and GKE's auto-created rules admit ESP only from the pod range, which a change of theirs or of Cilium's could undo.".to_owned());
+        }
         s.decisions.push(decision(
-            "The IPsec key is Secret kube-system/cilium-ipsec-keys (key `keys`), created by the operator; the cilium release's presync hook stops the install without it.",
-            "Private key material is never generated or written to the repository.",
-            "cilium/cilium `Documentation/security/network/encryption-ipsec.rst`",
+            "The IPsec key is Secret kube-system/cilium-ipsec-keys (key `keys`), created by the operator; the cilium release's presync hook stops the install unless it matches `<key id 1-15>[+] rfc4106(gcm(aes)) <40 hex digits> 128`.",
+            "Private key material is never generated or written to the repository. A malformed key (an empty one from a failed generator, a wrong data key, a key id above 15) passes a check of existence and then stops every cilium-agent, and with it the cluster's pod network.",
+            "cilium/cilium v1.20 `Documentation/security/network/encryption-ipsec.rst` (\"Generate & Import the PSK\", \"Key Rotation\"), `pkg/datapath/linux/ipsec/ipsec_linux.go` (`LoadIPSecKeys`)",
+        ));
+    }
+    mesh_on_cilium(s, cloud, mesh);
+}
+
+/// The Cilium settings `mesh` needs on `cloud`, and why.
+fn mesh_on_cilium(s: &mut StackCoverage, cloud: Cloud, mesh: Option<Mesh>) {
+    if cloud == Cloud::Aws && mesh == Some(Mesh::IstioAmbient) {
+        s.decisions.push(decision(
+            "`bpf.hostLegacyRouting: true` (EKS with Istio ambient).",
+            "Istio ambient SNATs kubelet's probes to 169.254.7.127 in the host's netfilter; with kube-proxy replacement and eBPF host routing, Cilium drops the replies before netfilter can reverse that, and every ambient pod fails its probes (an open Cilium issue). IPsec forces legacy host routing today, so it works by accident; pinned, a switch to WireGuard or a Cilium that lifts the IPsec limit cannot silently break every probe.",
+            "cilium/cilium#36022 (\"Incompatibility between Istio ambient mode readiness probes and Cilium eBPF Routing\", open); istio/istio#52208; cilium v1.20 `Documentation/security/network/encryption-ipsec.rst` (Limitations: IPsec does not work with BPF host routing); cilium 1.20.0 `values.yaml` (`bpf.hostLegacyRouting`)",
         ));
     }
     match mesh {
@@ -433,8 +461,13 @@ fn mesh_coverage(s: &mut StackCoverage, mesh: Mesh, on_cilium: bool) {
             ]));
         }
         Mesh::IstioAmbient => {
-            s.encrypted.push("Every connection between two ambient-enrolled workloads, on the same node or not: ztunnel carries it as HBONE (mutual TLS, port 15008). The mesh-wide PeerAuthentication istio-system/default (STRICT) makes enrolled workloads refuse plaintext.".to_owned());
-            s.not_encrypted.push("Kubelet health probes to ambient pods: plaintext by design; Istio rewrites them to come from 169.254.7.127 (admitted by the tenant NetworkPolicy `allow-ambient-kubelet-probes`).".to_owned());
+            s.encrypted.push("Every TCP connection between two ambient-enrolled workloads, on the same node or not: ztunnel carries it as HBONE (mutual TLS, port 15008). The mesh-wide PeerAuthentication istio-system/default (STRICT) makes enrolled workloads refuse plaintext TCP.".to_owned());
+            s.not_encrypted.push(if on_cilium {
+                "UDP and SCTP between enrolled pods (statsd, QUIC, gossip protocols): ambient captures TCP only (DNS excepted, which ztunnel proxies), so this traffic is neither HBONE nor subject to STRICT. Between nodes, Cilium's encryption is its one layer; on the same node it is plaintext (istio/istio@1.30.3 `cni/pkg/iptables/iptables.go`: the in-pod redirection matches `-p tcp`, UDP only for port 53; istio.io/latest/docs/ambient/architecture/traffic-redirection).".to_owned()
+            } else {
+                "UDP and SCTP between enrolled pods (statsd, QUIC, gossip protocols): ambient captures TCP only (DNS excepted, which ztunnel proxies), so this traffic is neither HBONE nor subject to STRICT, and with mTLS alone nothing encrypts it, on the same node or between nodes (istio/istio@1.30.3 `cni/pkg/iptables/iptables.go`: the in-pod redirection matches `-p tcp`, UDP only for port 53; istio.io/latest/docs/ambient/architecture/traffic-redirection).".to_owned()
+            });
+            s.not_encrypted.push("TCP from the node's host network namespace to ambient pods on that node: Istio rewrites every such connection, not only kubelet's probes, to come from 169.254.7.127 and keeps it out of ztunnel, so it is plaintext, unauthenticated and exempt from STRICT and the AuthorizationPolicies; the tenant NetworkPolicy `allow-ambient-kubelet-probes` admits it, TCP only, on every port (the tenants' probe ports are not known here). Only the node's own processes are in that namespace: tenant namespaces enforce Pod Security `baseline` or `restricted`, which refuse `hostNetwork`, host ports and NET_ADMIN (istio/istio@1.30.3 `cni/pkg/iptables/iptables.go`, host `POSTROUTING` `--socket-exists -p tcp ... SNAT --to-source 169.254.7.127`; kubernetes.io/docs/concepts/security/pod-security-standards).".to_owned());
             s.identity.push("Istio ambient: **workload** identity, X.509 SPIFFE certificates `spiffe://cluster.local/ns/<namespace>/sa/<service-account>` that ztunnel requests from istiod for the service accounts on its node.".to_owned());
             s.verify.extend(strings(&[
                 "kubectl --context <cluster> get peerauthentication -A   # istio-system/default STRICT",
@@ -517,6 +550,13 @@ fn mesh_decisions(s: &mut StackCoverage, cloud: Cloud, mesh: Mesh) {
                     "istio/istio@1.30.3 `manifests/charts/istio-cni/README.md`",
                 )
             });
+            if mesh == Mesh::IstioAmbient {
+                s.decisions.push(decision(
+                    "Gateway API v1.4.0 CRDs (standard channel), applied by the istio-base release's presync hook (never over a newer bundle); no waypoint is generated.",
+                    "Waypoints, ambient's L7 proxies (HTTP attributes, JWT), are Gateway API `Gateway`s of class `istio-waypoint`: without the CRDs no tenant could deploy one. None is generated: the tenant AuthorizationPolicies (zero trust) check only the source's namespace identity, an L4 attribute that ztunnel enforces on every node, and a waypoint per namespace would add an Envoy Deployment per tenant and cluster and a hop to every request for nothing these policies need. A tenant that needs L7 policy deploys a waypoint in its namespace (`istioctl waypoint generate -n <tenant>`), puts its pods on the tenant's node group with the node selector and toleration the admission policy requires (`spec.infrastructure.parametersRef`: a ConfigMap with a `deployment` overlay), labels the namespace `istio.io/use-waypoint: waypoint`, and binds L7 AuthorizationPolicies to the waypoint with `targetRefs` (group gateway.networking.k8s.io, kind Gateway): ztunnel enforces L4 only and fails closed on an L7 rule. Behind a waypoint, ztunnel sees the waypoint's identity, so the namespace's own-identity rule is then bound to the waypoint too.",
+                    "istio.io/latest/docs/ambient/usage/waypoint, istio.io/latest/docs/ambient/usage/l4-policy, istio.io/latest/docs/ambient/usage/l7-features; istio.io/latest/docs/setup/additional-setup/gateway (\"Automated deployment\", `parametersRef`); istio.io/latest/docs/ambient/getting-started (Gateway API v1.4.0)",
+                ));
+            }
             s.decisions.push(decision(
                 "istio-cni in kube-system; istiod with at least two replicas (`autoscaleMin: 2`); the CNI agent's and ztunnel's own NetworkPolicies (`global.networkPolicy.enabled`).",
                 "The CNI agent is system-node-critical, which kube-system always admits. The istiod PodDisruptionBudget keeps one replica, so a single replica would block node drains.",
@@ -529,9 +569,9 @@ fn mesh_decisions(s: &mut StackCoverage, cloud: Cloud, mesh: Mesh) {
             ));
             if cloud == Cloud::Gcp {
                 s.decisions.push(decision(
-                    "`platform: gke` for istiod, istio-cni and ztunnel.",
-                    "GKE keeps CNI binaries in a non-standard place and admits node-critical pods only in namespaces with a ResourceQuota; the gke platform profile handles both.",
-                    "istio/istio@1.30.3 `manifests/helm-profiles/platform-gke.yaml`; istio.io ambient platform prerequisites (GKE)",
+                    "`platform: gke` for istiod, istio-cni and ztunnel; istio-cni's `cni.cniBinDir: /home/kubernetes/bin` set explicitly (in the helmfile's `set:`: the chart's values.yaml declares only the top-level `cniBinDir`, which the chart overwrites with `cni.cniBinDir`, so the conformance kit, which follows values.yaml, refuses `cni:` in a values file).",
+                    "GKE admits node-critical pods only in namespaces with a ResourceQuota, which the gke platform profile creates. GKE keeps CNI binaries in /home/kubernetes/bin, but the profile leaves `cni.cniBinDir` empty for the chart to guess from the live server's version (`-gke`): `helm template`, GitOps renderers and CI diffs without it put the plugin in /opt/cni/bin, and every new pod sandbox fails. Set explicitly, it is the same in every render.",
+                    "istio/istio@1.30.3 `manifests/charts/istio-cni/files/profile-platform-gke.yaml` (\"intentionally unset for gke to allow template-based autodetection\"), `templates/zzy_descope_legacy.yaml`, `templates/daemonset.yaml`; istio.io/latest/docs/ambient/install/platform-prerequisites (GKE)",
                 ));
                 s.infrastructure.push("Private clusters: a firewall rule from the control plane's range to the nodes on TCP 15017 (istiod's webhooks).".to_owned());
             }

@@ -35,6 +35,8 @@ pub struct IngressPolicy {
     /// Whom it admits (`None`: nobody; the policy only selects, so everything else is
     /// denied).
     pub from: Option<Peer>,
+    /// The only protocol it admits, on every port (`None`: every protocol).
+    pub protocol: Option<&'static str>,
 }
 
 /// How tenant namespaces are enrolled in the mesh and isolated from each other.
@@ -74,12 +76,21 @@ pub fn isolation(mesh: Option<Mesh>) -> TenantIsolation {
     };
     let mut policies = Vec::new();
     if mesh == Some(Mesh::IstioAmbient) {
+        // Istio rewrites every TCP connection from the node's host network namespace to a
+        // local ambient pod to come from 169.254.7.127 and keeps it out of ztunnel
+        // (istio/istio@1.30.3 `cni/pkg/iptables/iptables.go`: host POSTROUTING `-m owner
+        // --socket-exists -p tcp ... -j SNAT --to-source 169.254.7.127`, in-pod `-s
+        // 169.254.7.127 -p tcp -j ACCEPT`). Not only kubelet's probes: NetworkPolicy cannot
+        // tell kubelet from another host process, and the probe ports are the tenants'
+        // (unknown here), so the policy admits TCP on every port and what stays is a
+        // documented limit: Pod Security keeps tenant pods off the host network.
         policies.push(IngressPolicy {
             name: "allow-ambient-kubelet-probes",
-            why: "Ambient rewrites kubelet probes to come from 169.254.7.127, a link-local address no other host can use.",
+            why: "Ambient rewrites every TCP connection from the node's host network namespace (kubelet's probes, node agents) to come from 169.254.7.127, a link-local address no other host can use, and keeps it out of the mesh. TCP only (the only protocol rewritten), on every port: the probe ports are the tenant's. Pod Security keeps tenant pods off the host network (DECISIONS.md).",
             from: Some(Peer::Cidr {
                 cidr: "169.254.7.127/32",
             }),
+            protocol: Some("TCP"),
         });
     }
     policies.push(IngressPolicy {
@@ -90,11 +101,13 @@ pub fn isolation(mesh: Option<Mesh>) -> TenantIsolation {
             "Pods of this namespace reach each other on every port."
         },
         from: Some(Peer::SameNamespace),
+        protocol: None,
     });
     policies.push(IngressPolicy {
         name: "default-deny-ingress",
         why: "Selects every pod: only what the allow-* policies of this namespace admit gets in.",
         from: None,
+        protocol: None,
     });
     TenantIsolation {
         enrollment,

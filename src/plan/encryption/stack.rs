@@ -18,6 +18,16 @@ use crate::cloud::Cloud;
 use crate::cloud::policy::{Mesh, NetworkEncryption};
 use crate::plan::network::ClusterNetwork;
 
+/// What the IPsec key Secret's value must look like: `<key id>[+] rfc4106(gcm(aes))
+/// <40 hex digits> 128`. The key id is 1 to 15 (Cilium keeps it in 4 bits of the packet
+/// mark; rotation raises it and wraps from 15 to 1), `+` asks for per-tunnel keys, 40 hex
+/// digits are 20 bytes (a 128-bit AES key and a 32-bit salt) and 128 is the ICV length in
+/// bits (cilium/cilium v1.20 `Documentation/security/network/encryption-ipsec.rst`,
+/// "Generate & Import the PSK" and "Key Rotation"; `pkg/datapath/linux/ipsec/ipsec_linux.go`
+/// `LoadIPSecKeys`).
+pub const IPSEC_KEY_FORMAT: &str =
+    "^([1-9]|1[0-5])[+]? rfc4106[(]gcm[(]aes[)][)] [0-9a-f]{40} 128$";
+
 /// Cilium's `cluster.name` is at most 32 characters (chart `templates/validate.yaml`).
 pub const CILIUM_CLUSTER_NAME_MAX: usize = 32;
 
@@ -136,6 +146,9 @@ pub struct CiliumPlan {
     /// Whether `bpf.masquerade: false` is written out: Istio ambient refuses BPF
     /// masquerading (false is also the chart's default; written, a change shows in review).
     pub disable_bpf_masquerade: bool,
+    /// `bpf.hostLegacyRouting: true`: routing through the host's netfilter stack, which
+    /// Istio ambient's kubelet probes need under kube-proxy replacement (EKS).
+    pub host_legacy_routing: bool,
 }
 
 /// The settings of the Istio charts.
@@ -151,6 +164,13 @@ pub struct IstioPlan {
     pub profile: Option<&'static str>,
     /// Istio's platform profile, where the cloud needs one (`gke`).
     pub platform: Option<&'static str>,
+    /// istio-cni's `cni.cniBinDir`, where the cloud keeps CNI binaries elsewhere than
+    /// `/opt/cni/bin` (GKE: `/home/kubernetes/bin`), set explicitly rather than left to the
+    /// chart's render-time detection.
+    pub cni_bin_dir: Option<&'static str>,
+    /// Gateway API CRDs (ambient: waypoints are Gateway API resources); `None` in
+    /// sidecar mode.
+    pub gateway_api: Option<GatewayApi>,
     /// The root namespace: mesh-wide policy lives here.
     pub root_namespace: &'static str,
     /// Namespace of the CNI node agent.
@@ -294,10 +314,13 @@ pub enum HookAction {
         /// The ConfigMap key.
         target: ObjectKey,
     },
-    /// Stops the install unless the Secret exists.
-    RequireSecret {
-        /// The Secret.
+    /// Stops the install unless the Secret exists and its key holds a key Cilium's IPsec
+    /// can load, in the format [`IPSEC_KEY_FORMAT`] describes.
+    RequireIpsecKey {
+        /// The Secret and its key.
         secret: ObjectKey,
+        /// The extended regular expression the decoded value must match.
+        pattern: &'static str,
     },
     /// Applies upstream manifests from a pinned URL, server-side, unless the cluster
     /// already has a newer bundle of them.
@@ -530,6 +553,7 @@ pub fn cilium(
         // would remove them (linkerd/website `2-edge/features/cni.md`).
         cni_exclusive: mesh.is_none(),
         disable_bpf_masquerade: mesh == Some(Mesh::IstioAmbient),
+        host_legacy_routing: false,
     };
     // GKE and AKS always have a pod range in the address plan; were it missing, the
     // settings that need it stay unset and the Helm target reports the bug (the plan
@@ -552,6 +576,14 @@ pub fn cilium(
             });
             // No strict egress: pods, nodes and the control plane's ENIs share the node
             // subnets, so no CIDR covers pods only.
+            // Ambient's kubelet probes come from 169.254.7.127 (SNAT in the host's
+            // netfilter); with kube-proxy replacement, eBPF host routing drops the replies
+            // before netfilter can reverse it (cilium/cilium#36022, open;
+            // istio/istio#52208). IPsec forces legacy routing today ("IPsec encryption
+            // currently does not work with BPF Host Routing", encryption-ipsec.rst,
+            // Limitations), but a change of encryption or a Cilium that lifts that limit
+            // would silently switch it: pinned whenever ambient runs here.
+            c.host_legacy_routing = mesh == Some(Mesh::IstioAmbient);
         }
         Cloud::Gcp => {
             c.integration = CiliumIntegration::Gke;
@@ -596,9 +628,20 @@ pub fn istio(cloud: Cloud, mesh: Mesh, on_cilium: bool) -> IstioPlan {
         ambient: mesh == Mesh::IstioAmbient,
         // The ambient profile turns on ztunnel support in istiod and the CNI agent.
         profile: (mesh == Mesh::IstioAmbient).then_some("ambient"),
-        // GKE keeps CNI binaries in /home/kubernetes/bin and admits node-critical pods
-        // only in namespaces with a ResourceQuota: the gke profile handles both.
+        // GKE admits node-critical pods only in namespaces with a ResourceQuota, which the
+        // gke platform profile creates.
         platform: (cloud == Cloud::Gcp).then_some("gke"),
+        // GKE keeps CNI binaries in /home/kubernetes/bin. The gke profile leaves
+        // `cni.cniBinDir` empty for the chart to guess from the live server's version
+        // (`-gke`), so `helm template`, GitOps renders and CI diffs put the plugin in
+        // /opt/cni/bin and every new pod fails; set, it wins (istio/istio@1.30.3
+        // `manifests/charts/istio-cni/files/profile-platform-gke.yaml`,
+        // `templates/zzy_descope_legacy.yaml`, `templates/daemonset.yaml`).
+        cni_bin_dir: (cloud == Cloud::Gcp).then_some("/home/kubernetes/bin"),
+        gateway_api: (mesh == Mesh::IstioAmbient).then_some(GatewayApi::Upstream {
+            version: charts::ISTIO_GATEWAY_API_VERSION,
+            url: charts::ISTIO_GATEWAY_API_CRDS,
+        }),
         root_namespace: "istio-system",
         cni_namespace: "kube-system",
         mtls_mode: "STRICT",
@@ -663,6 +706,40 @@ fn step(release: Release) -> InstallStep {
     }
 }
 
+/// Istio's releases in install order: base (after the Gateway API CRDs where waypoints
+/// need them), istiod, the CNI agent and, in ambient mode, ztunnel.
+fn istio_steps(i: IstioPlan) -> Vec<InstallStep> {
+    let mut steps = Vec::new();
+    let mut base = step(Release::IstioBase(i.clone()));
+    // Waypoints (L7 authorization in ambient) are Gateway API resources: the CRDs go in
+    // before istiod, which watches them from its start.
+    if let Some(GatewayApi::Upstream { url, version }) = &i.gateway_api {
+        base.hooks.push(Hook {
+            event: HookEvent::Presync,
+            action: HookAction::ApplyUrl {
+                what: "Gateway API CRDs",
+                url,
+                version,
+            },
+        });
+    }
+    steps.push(base);
+    steps.push(step(Release::Istiod(i.clone())));
+    let mut cni = step(Release::IstioCni(i.clone()));
+    cni.set = i.cni_bin_dir.map(|dir| SetValues {
+        reason: "the chart reads `cni.cniBinDir` (its gke profile sets it, and `templates/zzy_descope_legacy.yaml` copies `cni.*` over the top-level keys), but its values.yaml declares only the top-level key, which that copy overwrites (DECISIONS.md)",
+        values: vec![SetValue {
+            name: "cni.cniBinDir",
+            value: dir,
+        }],
+    });
+    steps.push(cni);
+    if i.ambient {
+        steps.push(step(Release::Ztunnel(i)));
+    }
+    steps
+}
+
 /// The Helm releases of a stack with `cilium`, `istio` and `linkerd` (each when
 /// installed), in install order, each needing the one before.
 pub fn releases(
@@ -684,8 +761,9 @@ pub fn releases(
         if let Some(secret) = &c.ipsec_secret {
             hooks.push(Hook {
                 event: HookEvent::Presync,
-                action: HookAction::RequireSecret {
+                action: HookAction::RequireIpsecKey {
                     secret: secret.clone(),
+                    pattern: IPSEC_KEY_FORMAT,
                 },
             });
         }
@@ -722,14 +800,7 @@ pub fn releases(
         });
     }
     if let Some(i) = istio {
-        out.push(step(Release::IstioBase(i.clone())));
-        out.push(step(Release::Istiod(i.clone())));
-        if i.ambient {
-            out.push(step(Release::IstioCni(i.clone())));
-            out.push(step(Release::Ztunnel(i)));
-        } else {
-            out.push(step(Release::IstioCni(i)));
-        }
+        out.extend(istio_steps(i));
     }
     if let Some(l) = linkerd {
         let mut crds = step(Release::LinkerdCrds(l.clone()));

@@ -162,6 +162,8 @@ pub struct ReadmeEnvironment<'a> {
     /// The environment: name, production, cloud, region, account, clusters.
     #[serde(flatten)]
     pub plan: &'a EnvironmentPlan,
+    /// What its cloud calls the account ([`account_kind`]).
+    pub account_kind: &'static str,
     /// Its EKS clusters with Cilium as the CNI: their node groups turn healthy only once
     /// Cilium runs, so it is installed in between.
     pub cilium_first: Vec<&'a str>,
@@ -277,12 +279,24 @@ fn shared_workload_pools(plan: &Plan) -> Vec<SharedWorkloadPool<'_>> {
         .collect()
 }
 
+/// What `cloud` calls the account an environment lives in: an AWS account, a GCP project,
+/// an Azure subscription.
+pub fn account_kind(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Aws => "account",
+        Cloud::Gcp => "project",
+        Cloud::Azure => "subscription",
+    }
+}
+
 /// One environment of the decision record.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentSection<'a> {
     /// The environment.
     pub environment: &'a EnvironmentPlan,
+    /// What its cloud calls the account ([`account_kind`]).
+    pub account_kind: &'static str,
     /// Each cluster has a network of its own.
     pub network_per_cluster: bool,
     /// Its clusters.
@@ -414,6 +428,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
                 let has_clusters = !e.clusters.is_empty();
                 ReadmeEnvironment {
                     plan: e,
+                    account_kind: account_kind(e.cloud),
                     cilium_first: plan
                         .clusters
                         .iter()
@@ -738,6 +753,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
             .iter()
             .map(|e| {
                 Ok(EnvironmentSection {
+                    account_kind: account_kind(e.cloud),
                     sharing: sharing(plan, e),
                     maintenance: maintenance(e),
                     environment: e,

@@ -133,14 +133,24 @@ pub struct HelmfileHook<'a> {
     /// Writes the EKS API endpoint into this ConfigMap key (the account, region and
     /// cluster are the context's).
     pub eks_service_host: Option<&'a ObjectKey>,
-    /// Stops the install unless this Secret exists.
-    pub require_secret: Option<&'a ObjectKey>,
+    /// Stops the install unless this Secret exists and holds an IPsec key in Cilium's
+    /// format.
+    pub require_ipsec_key: Option<IpsecKeyHook<'a>>,
     /// Applies upstream manifests from a pinned URL.
     pub apply_url: Option<ApplyUrlHook>,
     /// Applies the cluster's manifests.
     pub apply_manifests: Option<ApplyManifestsHook>,
     /// Stops the install if the cluster has any node (the bootstrap helmfile's guard).
     pub require_no_nodes: bool,
+}
+
+/// A hook that checks the IPsec key Secret.
+#[derive(Debug, Serialize)]
+pub struct IpsecKeyHook<'a> {
+    /// The Secret and its key.
+    pub secret: &'a ObjectKey,
+    /// The extended regular expression the decoded value must match.
+    pub pattern: &'static str,
 }
 
 /// A hook that applies upstream manifests.
@@ -245,7 +255,7 @@ impl<'a> HelmfileContext<'a> {
             HelmfileHook {
                 event: HookEvent::Presync,
                 eks_service_host: None,
-                require_secret: None,
+                require_ipsec_key: None,
                 apply_url: None,
                 apply_manifests: None,
                 require_no_nodes: true,
@@ -311,14 +321,16 @@ impl<'a> HelmfileHook<'a> {
         let mut out = Self {
             event: hook.event,
             eks_service_host: None,
-            require_secret: None,
+            require_ipsec_key: None,
             apply_url: None,
             apply_manifests: None,
             require_no_nodes: false,
         };
         match &hook.action {
             HookAction::EksServiceHost { target } => out.eks_service_host = Some(target),
-            HookAction::RequireSecret { secret } => out.require_secret = Some(secret),
+            HookAction::RequireIpsecKey { secret, pattern } => {
+                out.require_ipsec_key = Some(IpsecKeyHook { secret, pattern });
+            }
             HookAction::ApplyUrl { what, url, version } => {
                 out.apply_url = Some(ApplyUrlHook { what, url, version });
             }

@@ -184,6 +184,8 @@ pub struct TenantPolicy {
     pub why: &'static str,
     /// Whom it admits (`None`: nobody; it only selects, so everything else is denied).
     pub ingress: Option<IngressValues>,
+    /// The only protocol admitted, on every port (`None`: every protocol).
+    pub protocol: Option<&'static str>,
 }
 
 impl TenantPolicy {
@@ -196,6 +198,7 @@ impl TenantPolicy {
         Self {
             name: policy.name,
             why: policy.why,
+            protocol: policy.protocol,
             ingress: policy.from.as_ref().map(|peer| match peer {
                 Peer::SameNamespace => IngressValues {
                     same_namespace: true,

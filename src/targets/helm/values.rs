@@ -218,6 +218,8 @@ pub struct CiliumValuesContext<'a> {
     pub socket_lb_host_namespace_only: bool,
     /// `bpf.masquerade: false`.
     pub disable_bpf_masquerade: bool,
+    /// `bpf.hostLegacyRouting: true`.
+    pub host_legacy_routing: bool,
     /// The key of the system node group's taint, which cilium-operator tolerates (the
     /// chart's defaults do not): they run on the system node group.
     pub system_toleration: &'static str,
@@ -312,6 +314,7 @@ impl<'a> CiliumValuesContext<'a> {
             }),
             socket_lb_host_namespace_only: c.socket_lb_host_namespace_only,
             disable_bpf_masquerade: c.disable_bpf_masquerade,
+            host_legacy_routing: c.host_legacy_routing,
             system_toleration: CRITICAL_ADDONS_ONLY,
         })
     }
@@ -390,6 +393,8 @@ pub struct IstioCniValuesContext<'a> {
     pub profile: Option<&'static str>,
     /// `platform`, where the cloud needs one.
     pub platform: Option<&'static str>,
+    /// `cni.cniBinDir`, where the cloud keeps CNI binaries elsewhere (GKE).
+    pub cni_bin_dir: Option<&'static str>,
 }
 
 impl<'a> IstioCniValuesContext<'a> {
@@ -402,6 +407,7 @@ impl<'a> IstioCniValuesContext<'a> {
             chained_after_cilium: istio.chained_after_cilium,
             profile: istio.profile,
             platform: istio.platform,
+            cni_bin_dir: istio.cni_bin_dir,
         }
     }
 }

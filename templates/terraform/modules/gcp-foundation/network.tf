@@ -59,16 +59,23 @@ resource "google_compute_firewall" "deny_ingress" {
 }
 
 resource "google_compute_firewall" "cilium_encryption" {
-  # Cilium's encryption between a cluster's nodes: WireGuard is UDP 51871, IPsec is ESP
-  # (Cilium docs). GKE's own rule admits TCP, UDP and ICMP from the node range, not ESP.
+  # Cilium's encryption between a cluster's nodes: WireGuard is UDP 51871 between node
+  # addresses; IPsec is ESP (protocol 50), whose outer addresses are each node's
+  # CiliumInternalIP, taken from the pod range with native routing (cilium/cilium
+  # pkg/datapath/linux/ipsec.go, enableIPSecIPv4Do: localIP is the CiliumInternalIP), so
+  # ESP is admitted between the node and pod ranges. GKE's own rules admit ESP only from
+  # the pod range (its auto-created `-all` rule), and TCP, UDP and ICMP from the node range
+  # (`-vms`): this rule keeps ESP open whatever GKE or a Cilium change does to them
+  # (cilium v1.20 Documentation/security/network/encryption-ipsec.rst: GKE's default
+  # firewall rules may not allow ESP).
   for_each = { for name, c in var.clusters : name => c if c.cilium_encryption != null }
 
   name               = "${each.key}-cilium-${each.value.cilium_encryption}"
   network            = google_compute_network.this.id
   direction          = "INGRESS"
   priority           = 1000
-  source_ranges      = [each.value.nodes]
-  destination_ranges = [each.value.nodes]
+  source_ranges      = each.value.cilium_encryption == "ipsec" ? [each.value.nodes, each.value.pods] : [each.value.nodes]
+  destination_ranges = each.value.cilium_encryption == "ipsec" ? [each.value.nodes, each.value.pods] : [each.value.nodes]
 
   allow {
     protocol = each.value.cilium_encryption == "wireguard" ? "udp" : "esp"
