@@ -10,8 +10,7 @@ terraform {
     }
   }
 
-  # The bucket is in terraform/prod-us/backend.tfbackend:
-  #   terraform init -backend-config=../backend.tfbackend
+  # Bucket: terraform init -backend-config=../backend.tfbackend
   backend "gcs" {
     prefix = "clusterwright/globex/prod-us/globex-prod-us-tenant-01"
   }

@@ -10,8 +10,7 @@ terraform {
     }
   }
 
-  # The bucket is in terraform/prod/backend.tfbackend:
-  #   terraform init -backend-config=../backend.tfbackend
+  # Bucket: terraform init -backend-config=../backend.tfbackend
   backend "gcs" {
     prefix = "clusterwright/globex/prod/globex-prod-tenant-02"
   }

@@ -10,8 +10,7 @@ terraform {
     }
   }
 
-  # The bucket is in terraform/dev/backend.tfbackend:
-  #   terraform init -backend-config=../backend.tfbackend
+  # Bucket: terraform init -backend-config=../backend.tfbackend
   backend "gcs" {
     prefix = "clusterwright/hooli/dev/hooli-dev-nucleus-02"
   }

@@ -15,8 +15,7 @@ terraform {
     }
   }
 
-  # Partial backend: `terraform init -backend-config=../backend.tfbackend` (the
-  # environment's storage account); the key is this stack's own state.
+  # Storage account: terraform init -backend-config=../backend.tfbackend
   backend "azurerm" {
     key              = "clusterwright/initech/test/initech-test-claims-02.tfstate"
     use_azuread_auth = true

@@ -10,8 +10,7 @@ terraform {
     }
   }
 
-  # The bucket is in terraform/sandbox/backend.tfbackend:
-  #   terraform init -backend-config=../backend.tfbackend
+  # Bucket: terraform init -backend-config=../backend.tfbackend
   backend "gcs" {
     prefix = "clusterwright/soylent/sandbox/soylent-sandbox-batch-01"
   }

@@ -10,8 +10,7 @@ terraform {
     }
   }
 
-  # A state of its own (key fixed here); bucket, region and use_lockfile = true from
-  # ../backend.tfbackend: terraform init -backend-config=../backend.tfbackend
+  # Bucket, region, use_lockfile: terraform init -backend-config=../backend.tfbackend
   backend "s3" {
     key     = "clusterwright/umbrella/prod/umbrella-prod-lab-partner-05.tfstate"
     encrypt = true
