@@ -332,3 +332,42 @@ fn the_linkerd_proxy_meets_pod_security_restricted() {
     assert_eq!(context["seccompProfile"]["type"], "RuntimeDefault");
     assert!(context["capabilities"]["add"].is_null());
 }
+
+#[test]
+fn the_tenants_linkerd_authorization_is_applied_after_the_control_plane() {
+    // Zero trust under Linkerd: the tenants' AuthorizationPolicy objects must reach the
+    // cluster, after Linkerd's CRDs and policy controller (the manifests hook runs before).
+    let (plan, tree) = tree_of("gcp", LINKERD);
+    let c = &plan.clusters[0].name;
+    let helmfile = yaml(&tree, &format!("helm/{c}/helmfile.yaml"));
+    let (_, cp) = release(&helmfile, "linkerd-control-plane");
+    let hooks = cp["hooks"]
+        .as_array()
+        .expect("linkerd-control-plane has hooks");
+    let applies = hooks
+        .iter()
+        .find(|h| h["events"] == serde_json::json!(["postsync"]))
+        .expect("a postsync hook");
+    let args: Vec<&str> = applies["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let dir = format!("../../manifests/{c}/linkerd-policy/");
+    assert_eq!(args.last(), Some(&dir.as_str()));
+    assert!(args[1].contains("kubectl --context \"$1\" apply --filename \"$2\""));
+    assert!(
+        tree.files()
+            .any(|(p, _)| p.starts_with(&format!("manifests/{c}/linkerd-policy/tenant-")))
+    );
+    // Without zero trust there is nothing to apply and no hook.
+    let (plan, tree) = tree_of(
+        "gcp",
+        "  zeroTrust: false\n  encryption: mtls\n  mesh: linkerd\n  waivers: [{ rule: mesh-addon-traffic, reason: test }]\n",
+    );
+    let c = &plan.clusters[0].name;
+    let helmfile = yaml(&tree, &format!("helm/{c}/helmfile.yaml"));
+    let (_, cp) = release(&helmfile, "linkerd-control-plane");
+    assert!(cp["hooks"].is_null());
+}

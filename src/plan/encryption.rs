@@ -193,6 +193,20 @@ pub fn networking(
         Some(Mesh::Linkerd) | None => None,
     };
     let linkerd = (policy.mesh == Some(Mesh::Linkerd)).then(|| stack::linkerd(cloud));
+    let mut releases = stack::releases(cilium, istio, linkerd);
+    if policy.zero_trust && policy.mesh == Some(Mesh::Linkerd) {
+        // The tenants' Server/AuthorizationPolicy objects (plan::tenancy) need Linkerd's
+        // CRDs: applied after the control plane is up, by its release's postsync hook.
+        if let Some(step) = releases
+            .iter_mut()
+            .find(|s| matches!(s.release, stack::Release::LinkerdControlPlane(_)))
+        {
+            step.hooks.push(stack::Hook {
+                event: stack::HookEvent::Postsync,
+                action: stack::HookAction::ApplyLinkerdPolicy,
+            });
+        }
+    }
     Networking {
         cni,
         transparent_encryption,
@@ -200,7 +214,7 @@ pub fn networking(
         mesh: policy.mesh,
         cloud_encryption,
         workload_identity: policy.mesh.is_some(),
-        releases: stack::releases(cilium, istio, linkerd),
+        releases,
         tenant_isolation: isolation::isolation(policy.mesh),
     }
 }

@@ -144,6 +144,11 @@ impl Tenancy {
 /// between pods of one cluster and breaks when pod ranges fall outside the default list.
 pub const LINKERD_DEFAULT_INBOUND: &str = "all-authenticated";
 
+/// The subdirectory of `manifests/<cluster>/` that holds the tenants' Linkerd authorization
+/// objects: their kinds exist only once Linkerd's CRDs are installed, so they are applied
+/// after the control plane, not with the rest of the directory.
+pub const LINKERD_POLICY_DIR: &str = "linkerd-policy";
+
 /// The Pod Security level enforced for a tenant of `trust`: `restricted` for untrusted
 /// tenants (they share nothing but the control plane with others, and restricted is what
 /// "hard multi-tenancy" needs of a pod); `baseline` for trusted ones, which forbids what

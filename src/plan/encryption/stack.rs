@@ -334,6 +334,12 @@ pub enum HookAction {
     },
     /// Applies `manifests/<cluster>/`.
     ApplyManifests,
+    /// Applies `manifests/<cluster>/linkerd-policy/` ([`LINKERD_POLICY_DIR`]), the tenants'
+    /// Linkerd authorization, once the control plane (and so its CRDs and policy
+    /// controller) runs.
+    ///
+    /// [`LINKERD_POLICY_DIR`]: crate::plan::tenancy::LINKERD_POLICY_DIR
+    ApplyLinkerdPolicy,
 }
 
 /// A helmfile hook.

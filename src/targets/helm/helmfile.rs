@@ -16,6 +16,7 @@ use crate::plan::encryption::charts::Repository;
 use crate::plan::encryption::stack::{
     Hook, HookAction, HookEvent, InstallStep, ObjectKey, Release, SetValues,
 };
+use crate::plan::tenancy::LINKERD_POLICY_DIR;
 use crate::plan::{ClusterPlan, Plan};
 
 /// Context of `helm/helmfile.yaml.tera`.
@@ -171,6 +172,9 @@ pub struct ApplyManifestsHook {
     pub dir: String,
     /// Whether the mesh's policy and identity objects are among them.
     pub mesh_objects: bool,
+    /// Whether the directory is the tenants' Linkerd authorization (applied after the
+    /// control plane) rather than the cluster's manifests.
+    pub linkerd_policy: bool,
 }
 
 impl<'a> HelmfileContext<'a> {
@@ -338,6 +342,14 @@ impl<'a> HelmfileHook<'a> {
                 out.apply_manifests = Some(ApplyManifestsHook {
                     dir: format!("../../manifests/{}/", cluster.name),
                     mesh_objects: cluster.networking.mesh.is_some(),
+                    linkerd_policy: false,
+                });
+            }
+            HookAction::ApplyLinkerdPolicy => {
+                out.apply_manifests = Some(ApplyManifestsHook {
+                    dir: format!("../../manifests/{}/{LINKERD_POLICY_DIR}/", cluster.name),
+                    mesh_objects: true,
+                    linkerd_policy: true,
                 });
             }
         }

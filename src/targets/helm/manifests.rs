@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::output::{HEADER, OutputTree};
 use crate::plan::encryption::isolation::{IngressPolicy, Peer, TenantIsolation};
 use crate::plan::encryption::stack::{IstioPlan, IstiodPort, Lifetime, LinkerdPlan};
-use crate::plan::tenancy::{Authorization, OptOut, Tenancy, TenantNamespace};
+use crate::plan::tenancy::{Authorization, LINKERD_POLICY_DIR, OptOut, Tenancy, TenantNamespace};
 use crate::plan::{ClusterPlan, Plan, TENANT_LABEL};
 use crate::targets::templates::{
     TEMPLATE_ISTIOD_NETWORK_POLICY, TEMPLATE_LINKERD_BUNDLE, TEMPLATE_LINKERD_IDENTITY,
@@ -630,7 +630,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
                 emit(
                     templates,
                     tree,
-                    &format!("{dir}/linkerd-policy/tenant-{tenant}.json"),
+                    &format!("{dir}/{LINKERD_POLICY_DIR}/tenant-{tenant}.json"),
                     TEMPLATE_LINKERD_TENANT_POLICY,
                     &LinkerdTenantPolicyContext {
                         generated: HEADER,
