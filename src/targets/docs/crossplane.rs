@@ -131,6 +131,7 @@ pub fn decisions(cloud: Cloud) -> &'static [&'static str] {
         ],
         Cloud::Gcp => &[],
         Cloud::Azure => &[
+            "Azure customer-managed keys (environments that name their `directory`): each cluster composes its own disk encryption set on the environment's disk key, where Terraform has one per environment, because the set's identity must be granted Key Vault Crypto Service Encryption User and only a Composition can pass a principal id between resources (`RoleAssignment` has no reference to a principal). The cluster is created only once its keys and their three grants exist (`status.azure.keysReady`): AKS cannot change a cluster's disk encryption set afterwards. The Crossplane service principal needs Key Vault Crypto Officer on the environment's resource group (`environment.yaml` gives the command), which Terraform grants its applier itself.",
             "Azure resource providers are registered by `ResourceProviderRegistration`s named by their id, so a registered one is adopted, and never deleted: unregistering acts on the whole subscription.",
         ],
     }
