@@ -16,7 +16,7 @@ use clusterwright::plan;
 use clusterwright::targets::{self, Templates};
 use serde_json::Value;
 
-use crate::common::root;
+use crate::common::{Test, blueprint_on, root};
 
 fn tree(name: &str) -> OutputTree {
     let path = root().join("blueprints").join(format!("{name}.yaml"));
@@ -281,7 +281,15 @@ fn production_keeps_keys_logs_roles_and_identities() {
         (
             "initech-azure",
             "kubernetesclusters-azure",
-            &["identity", "network-role-assignment"],
+            &[
+                "identity",
+                "network-role-assignment",
+                "secrets-key",
+                "disk-encryption-set",
+                "disk-key-role-assignment",
+                "secrets-role-assignment",
+                "disk-encryption-set-reader",
+            ],
         ),
     ];
     for (name, composition_name, kept) in cases {
@@ -336,7 +344,13 @@ fn what_the_cluster_uses_is_not_deleted_before_it() {
     assert!(groups.contains(&("Role".to_owned(), "NodeGroup".to_owned())));
     let docs = documents(&tree("initech-azure"), "crossplane/");
     let azure = usages(composition(&docs, "kubernetesclusters-azure"));
-    for used in ["UserAssignedIdentity", "RoleAssignment", "Subnet"] {
+    for used in [
+        "UserAssignedIdentity",
+        "RoleAssignment",
+        "Subnet",
+        "Key",
+        "DiskEncryptionSet",
+    ] {
         assert!(
             azure.contains(&(used.to_owned(), "KubernetesCluster".to_owned())),
             "AKS: {used} is not kept until the cluster is gone: {azure:?}"
@@ -609,6 +623,209 @@ fn system_node_groups_are_tainted_and_tenant_groups_carry_the_plans_labels_and_t
     }
 }
 
+/// The `fmt` of the patch that names `resource` (`%s` alone when it takes the composite's
+/// name as it is).
+fn name_format(composition: &Value, resource: &Value, to: &str) -> String {
+    let patch = patches(composition, resource)
+        .into_iter()
+        .find(|p| p["toFieldPath"] == to && p["fromFieldPath"] == "metadata.name")
+        .unwrap_or_else(|| panic!("{}: {to} is not patched", resource["name"]));
+    patch["transforms"][0]["string"]["fmt"]
+        .as_str()
+        .unwrap_or("%s")
+        .to_owned()
+}
+
+#[test]
+fn azure_composes_customer_managed_keys_where_the_environment_names_its_directory() {
+    let tree = tree("initech-azure");
+    let docs = documents(&tree, "crossplane/");
+    // The environment's vault, in the blueprint's directory, and its disk key: kept in
+    // production, absent where the environment names no directory (initech's test).
+    let prod: Vec<&Value> = docs
+        .iter()
+        .filter(|(p, _)| p == "crossplane/prod/network.yaml")
+        .map(|(_, d)| d)
+        .collect();
+    let vault = prod
+        .iter()
+        .find(|d| d["kind"] == "Vault")
+        .expect("no Vault");
+    assert_eq!(
+        vault["spec"]["forProvider"]["tenantId"],
+        "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    );
+    assert_eq!(vault["spec"]["forProvider"]["purgeProtectionEnabled"], true);
+    assert_eq!(
+        vault["spec"]["forProvider"]["rbacAuthorizationEnabled"],
+        true
+    );
+    let key = prod
+        .iter()
+        .find(|d| d["kind"] == "Key")
+        .expect("no disk key");
+    assert_eq!(
+        key["spec"]["forProvider"]["keyVaultIdRef"]["name"],
+        vault["metadata"]["name"]
+    );
+    for kept in [vault, key] {
+        let policies = kept["spec"]["managementPolicies"].as_array().unwrap();
+        assert!(!policies.iter().any(|p| p == "Delete" || p == "*"));
+    }
+    assert!(
+        !docs
+            .iter()
+            .any(|(p, d)| p == "crossplane/test/network.yaml" && d["kind"] == "Vault"),
+        "a vault without a directory"
+    );
+    // The cluster names its keys (prod) or says it has none (test).
+    let cluster = |env: &str| {
+        docs.iter()
+            .find(|(p, d)| {
+                p.starts_with(&format!("crossplane/{env}/")) && d["kind"] == "KubernetesCluster"
+            })
+            .unwrap()
+            .1
+            .clone()
+    };
+    let keys = &cluster("prod")["spec"]["azure"]["keys"];
+    assert!(keys["diskKeyUrl"].as_str().unwrap().ends_with(&format!(
+        "/keys/{}",
+        key["spec"]["forProvider"]["name"].as_str().unwrap()
+    )));
+    assert_eq!(keys["vault"], vault["metadata"]["name"]);
+    assert_eq!(
+        cluster("test")["spec"]["azure"]["platformManagedKeys"],
+        true
+    );
+    assert!(cluster("test")["spec"]["azure"]["keys"].is_null());
+
+    // The Composition: keys composed only with spec.azure.keys, the cluster created only
+    // once they and their grants exist (or, platform-managed, once its identity does).
+    let azure = composition(&docs, "kubernetesclusters-azure");
+    let secrets = resource(azure, "secrets-key");
+    assert!(gated_on(azure, secrets, "spec.azure.keys.secretsKey"));
+    assert!(gated_on(azure, secrets, "spec.azure.keys.vault"));
+    let set = resource(azure, "disk-encryption-set");
+    assert_eq!(
+        set["base"]["spec"]["forProvider"]["identity"]["type"],
+        "SystemAssigned"
+    );
+    assert!(gated_on(azure, set, "spec.azure.keys.diskKeyUrl"));
+    let grants = [
+        (
+            "disk-key-role-assignment",
+            "Key Vault Crypto Service Encryption User",
+            "status.azure.diskEncryptionSetPrincipalId",
+        ),
+        (
+            "secrets-role-assignment",
+            "Key Vault Crypto User",
+            "status.azure.identityPrincipalId",
+        ),
+        (
+            "disk-encryption-set-reader",
+            "Reader",
+            "status.azure.identityPrincipalId",
+        ),
+    ];
+    for (name, role, principal) in grants {
+        let grant = resource(azure, name);
+        assert_eq!(
+            grant["base"]["spec"]["forProvider"]["roleDefinitionName"],
+            role
+        );
+        assert!(gated_on(azure, grant, principal), "{name}");
+    }
+    let reader = resource(azure, "disk-encryption-set-reader");
+    assert!(gated_on(
+        azure,
+        reader,
+        "status.azure.diskKeyRoleAssignmentId"
+    ));
+    assert!(gated_on(
+        azure,
+        reader,
+        "status.azure.secretsRoleAssignmentId"
+    ));
+    let aks = resource(azure, "cluster");
+    assert!(gated_on(azure, aks, "status.azure.keysReady"));
+    let writes = |resource: &Value, to: &str| {
+        patches(azure, resource)
+            .iter()
+            .filter(|p| p["type"] == "ToCompositeFieldPath" && p["toFieldPath"] == to)
+            .map(|p| p["fromFieldPath"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        writes(reader, "status.azure.keysReady"),
+        ["status.atProvider.id"]
+    );
+    let identity = resource(azure, "identity");
+    assert_eq!(
+        writes(identity, "status.azure.keysReady"),
+        ["metadata.annotations[clusterwright.io/platform-managed-keys]"]
+    );
+    assert!(
+        patches(azure, identity).iter().any(|p| p["fromFieldPath"]
+            == "spec.azure.platformManagedKeys"
+            && p["toFieldPath"] == "metadata.annotations[clusterwright.io/platform-managed-keys]")
+    );
+    for (from, to) in [
+        (
+            "status.azure.diskEncryptionSetId",
+            "spec.forProvider.diskEncryptionSetId",
+        ),
+        (
+            "status.azure.secretsKeyId",
+            "spec.forProvider.keyManagementService.keyVaultKeyId",
+        ),
+        (
+            "spec.azure.keys.keyVaultNetworkAccess",
+            "spec.forProvider.keyManagementService.keyVaultNetworkAccess",
+        ),
+    ] {
+        assert!(
+            patches(azure, aks)
+                .iter()
+                .any(|p| p["fromFieldPath"] == from && p["toFieldPath"] == to),
+            "AKS: {to} is not patched from {from}"
+        );
+    }
+    assert_eq!(
+        writes(secrets, "status.azure.secretsKeyId"),
+        ["status.atProvider.id"]
+    );
+    assert_eq!(
+        writes(set, "status.azure.diskEncryptionSetId"),
+        ["status.atProvider.id"]
+    );
+    // Every key Usage names the resource it protects, and waits for the keys.
+    for (usage, used) in [
+        ("usage-secrets-key", "secrets-key"),
+        ("usage-disk-encryption-set", "disk-encryption-set"),
+        ("usage-disk-key-role-assignment", "disk-key-role-assignment"),
+        ("usage-secrets-role-assignment", "secrets-role-assignment"),
+        (
+            "usage-disk-encryption-set-reader",
+            "disk-encryption-set-reader",
+        ),
+    ] {
+        let u = resource(azure, usage);
+        let used = resource(azure, used);
+        assert_eq!(
+            u["base"]["spec"]["of"]["kind"], used["base"]["kind"],
+            "{usage}"
+        );
+        assert_eq!(
+            name_format(azure, u, "spec.of.resourceRef.name"),
+            name_format(azure, used, "metadata.name"),
+            "{usage}"
+        );
+        assert!(gated_on(azure, u, "spec.azure.keys.vault"), "{usage}");
+    }
+}
+
 /// Per cloud, the Crossplane kind of each Terraform resource type, or the README's words
 /// for the gap.
 fn parity(cloud: &str) -> BTreeMap<&'static str, Result<&'static str, &'static str>> {
@@ -672,9 +889,9 @@ fn parity(cloud: &str) -> BTreeMap<&'static str, Result<&'static str, &'static s
             ("google_service_account", Ok("ServiceAccount")),
         ]),
         _ => BTreeMap::from([
-            ("azurerm_disk_encryption_set", Err("disk encryption set")),
-            ("azurerm_key_vault", Err("Key Vault")),
-            ("azurerm_key_vault_key", Err("the etcd KMS key")),
+            ("azurerm_disk_encryption_set", Ok("DiskEncryptionSet")),
+            ("azurerm_key_vault", Ok("Vault")),
+            ("azurerm_key_vault_key", Ok("Key")),
             ("azurerm_kubernetes_cluster", Ok("KubernetesCluster")),
             (
                 "azurerm_kubernetes_cluster_node_pool",
@@ -772,4 +989,57 @@ fn every_resource_kind_terraform_creates_has_a_crossplane_counterpart_or_a_named
             }
         }
     }
+}
+
+/// The line `generate` prints for a gap of the Crossplane output.
+fn gap_warning(cloud: &str, what: &str) -> String {
+    format!(
+        "warning: Crossplane on {cloud} does not build {what} (README.md, \"What Crossplane does not build\", says why and what to do)\n"
+    )
+}
+
+#[test]
+fn generate_warns_of_each_crossplane_gap_of_the_clouds_it_emits_and_exits_zero() {
+    let policy = "  zeroTrust: false\n  encryption: network\n  networkEncryption: wireguard\n";
+    let aws = [
+        "the VPC Encryption Control of `encryption: cloud-hardware` (`aws_vpc_encryption_control`, monitor mode)",
+        "the rule that admits 443 from the whole VPC to the cluster's security group (`aws_vpc_security_group_ingress_rule`)",
+        "the secrets key's alias (`aws_kms_alias`)",
+    ];
+    let gcp = ["the GKE service agent (`google_project_service_identity`, google-beta only)"];
+    // No `directory` in blueprint_on: the keys are a gap of that environment too.
+    let azure = [
+        "the customer-managed keys (Key Vault, disk key, disk encryption set, the etcd KMS key and their role assignments) of an environment that names no Entra ID `directory`",
+        "the cluster-admin role assignments for `access.admins` and the custom role for `az aks command invoke`",
+        "the Container Insights data collection rule and its association, and the security rules of each cluster's subnet (the isolation-partition and load-balancer rules)",
+    ];
+    for (cloud, label, gaps) in [
+        ("aws", "AWS", &aws[..]),
+        ("gcp", "GCP", &gcp[..]),
+        ("azure", "Azure", &azure[..]),
+    ] {
+        let expected: String = gaps.iter().map(|what| gap_warning(label, what)).collect();
+        Test::new()
+            .write("b.yaml", blueprint_on(cloud, policy))
+            .args(["generate", "b.yaml", "-o", "out"])
+            .stdout_contains("generated `out`")
+            .stderr(expected)
+            .tree_contains("out/crossplane/definition.yaml")
+            .run();
+    }
+    // With its directory, an Azure environment's keys are composed: no such warning.
+    let with_directory = blueprint_on("azure", policy).replace(
+        "cidr: 10.0.0.0/16 }",
+        "cidr: 10.0.0.0/16, directory: 72f988bf-86f1-41af-91ab-2d7cd011db47 }",
+    );
+    let expected: String = azure[1..]
+        .iter()
+        .map(|what| gap_warning("Azure", what))
+        .collect();
+    Test::new()
+        .write("b.yaml", with_directory)
+        .args(["generate", "b.yaml", "-o", "out"])
+        .stdout_contains("generated `out`")
+        .stderr(expected)
+        .run();
 }

@@ -60,6 +60,14 @@ pub fn run(target: &Target, force: bool, diff: bool, style: Style) -> Result<Exi
     } = built;
     // A run that printed warnings records no fingerprint, so the next run prints them again.
     let inputs = inputs.filter(|_| warnings == 0);
+    // What the Crossplane output lacks next to Terraform's, never dropped silently. Not a
+    // warning about the blueprint: the fingerprint stays, and a run with nothing to do is
+    // quiet (the README lists the gaps).
+    if !style.quiet {
+        for warning in crate::targets::docs::crossplane::warnings(&plan) {
+            eprintln!("{warning}");
+        }
+    }
     let (report, comparison) = write(&tree, &dir, &plan.platform, inputs.as_deref(), force)?;
     for entry in comparison
         .entries

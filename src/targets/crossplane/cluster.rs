@@ -17,7 +17,9 @@ use crate::error::Error;
 use crate::plan::encryption::{CloudEncryption, Cni};
 use crate::plan::network::ClusterNetwork;
 pub use crate::plan::resources::AzureNetworkProfile;
-use crate::plan::resources::{AwsCluster, AzureCluster, ClusterResources, GcpCluster};
+use crate::plan::resources::{
+    AwsCluster, AzureCluster, ClusterResources, EnvironmentCloud, GcpCluster,
+};
 use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroup, cloud_name};
 
 /// A cluster: its composite resources and the managed resources next to them.
@@ -192,6 +194,31 @@ pub struct AzureClusterSpec {
     pub default_node_pool: AzureDefaultNodePool,
     /// The environment's Log Analytics workspace, by resource id.
     pub workspace_id: String,
+    /// The customer-managed keys, when the environment names its Entra ID `directory` (its
+    /// Key Vault needs it); the Composition composes them only then.
+    pub keys: Option<AzureKeys>,
+    /// `true` when the environment names no `directory`: disks and etcd keep Azure's
+    /// platform-managed keys, and the cluster waits for no key.
+    pub platform_managed_keys: Option<bool>,
+}
+
+/// Where a cluster's customer-managed keys live, as the Terraform target keeps them: the
+/// environment's Key Vault and disk key (`crossplane/<env>/network.yaml`), and the
+/// cluster's own secrets key and disk encryption set (composed).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureKeys {
+    /// The Key Vault managed resource (its Kubernetes name: the environment's resources).
+    pub vault: String,
+    /// The name of the cluster's etcd (KMS) key in the vault: `<cluster>-secrets`.
+    pub secrets_key: String,
+    /// The versionless URL of the environment's disk key, which the disk encryption set
+    /// follows to each new version (`https://<vault>.vault.azure.net/keys/<key>`).
+    pub disk_key_url: String,
+    /// The disk key's versionless resource id: the scope of the disk encryption set's grant.
+    pub disk_key_resource_id: String,
+    /// How AKS reaches the vault for KMS: `Public`, as in the Terraform target.
+    pub key_vault_network_access: &'static str,
 }
 
 /// AKS's default node pool.
@@ -311,7 +338,7 @@ pub(super) fn cluster(
     let (aws, gcp, azure) = match &c.resources {
         ClusterResources::Aws(aws) => (Some(aws_spec(aws)), None, None),
         ClusterResources::Gcp(gcp) => (None, Some(gcp_spec(gcp)), None),
-        ClusterResources::Azure(azure) => (None, None, Some(azure_spec(azure, system))),
+        ClusterResources::Azure(azure) => (None, None, Some(azure_spec(azure, system, env))),
     };
     let spec = ClusterSpec {
         platform: platform.to_owned(),
@@ -469,8 +496,29 @@ fn gcp_spec(gcp: &GcpCluster) -> GcpClusterSpec {
     }
 }
 
-fn azure_spec(azure: &AzureCluster, system: &NodeGroup) -> AzureClusterSpec {
+fn azure_spec(azure: &AzureCluster, system: &NodeGroup, env: &EnvironmentPlan) -> AzureClusterSpec {
+    let keys = match (&env.directory, &env.resources.cloud) {
+        (Some(_), EnvironmentCloud::Azure(shared)) => Some(AzureKeys {
+            vault: env.resources.name.clone(),
+            secrets_key: azure.secrets_key.clone(),
+            // Key Vault object identifiers: https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates
+            // ("https://{vault-name}.vault.azure.net/{object-type}/{object-name}", without
+            // a version: the latest one).
+            disk_key_url: format!(
+                "https://{}.vault.azure.net/keys/{}",
+                shared.key_vault, shared.disk_key
+            ),
+            disk_key_resource_id: format!(
+                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}/keys/{}",
+                env.account, env.resources.name, shared.key_vault, shared.disk_key
+            ),
+            key_vault_network_access: "Public",
+        }),
+        _ => None,
+    };
     AzureClusterSpec {
+        platform_managed_keys: keys.is_none().then_some(true),
+        keys,
         network_profile: azure.network_profile.clone(),
         default_node_pool: AzureDefaultNodePool {
             name: system.name.clone(),

@@ -99,6 +99,9 @@ pub struct CrossplaneEnvironment {
     pub gcp: Option<GcpEnvironment>,
     /// Azure: whether the VNet is encrypted.
     pub azure: Option<AzureEnvironment>,
+    /// Azure: the Entra ID directory (tenant) of the subscription, when the blueprint names
+    /// it: the environment's Key Vault, and so the customer-managed keys, need it.
+    pub directory: Option<String>,
     /// GCP: the APIs the clusters use, enabled as the Terraform foundation enables them.
     pub project_services: Vec<ProjectService>,
     /// Azure: the resource providers the Terraform target registers.
@@ -251,21 +254,38 @@ fn environment(platform: &str, env: &EnvironmentPlan) -> CrossplaneEnvironment {
         subscription_id: (env.cloud == Cloud::Azure).then(|| env.account.clone()),
         credentials: match &role_arn {
             Some(role_arn) => vec![
-                "an AWS shared-credentials file ([default] profile) of a principal that may assume".to_owned(),
+                "an AWS shared-credentials file ([default] profile) of a principal that may assume"
+                    .to_owned(),
                 format!("{role_arn} and nothing in another environment's account."),
-                "The role chain pins the account, as Terraform's allowed_account_ids does.".to_owned(),
+                "The role chain pins the account, as Terraform's allowed_account_ids does."
+                    .to_owned(),
             ],
             None if env.cloud == Cloud::Gcp => vec![format!(
                 "a service-account key (JSON) of an account that holds roles in project {} only.",
                 env.account
             )],
-            None => vec![
-                "the JSON credentials (clientId, clientSecret, tenantId) of a service principal with roles".to_owned(),
-                format!(
-                    "in subscription {} only; subscriptionID below pins the subscription.",
-                    env.account
-                ),
-            ],
+            None => {
+                let mut lines = vec![
+                    "the JSON credentials (clientId, clientSecret, tenantId) of a service principal with roles".to_owned(),
+                    format!(
+                        "in subscription {} only; subscriptionID below pins the subscription.",
+                        env.account
+                    ),
+                ];
+                // The keys are data-plane objects: Owner or Contributor cannot create them
+                // (the Terraform target grants its applier the same role on the vault).
+                if env.directory.is_some() {
+                    lines.push(format!(
+                        "It creates the Key Vault keys, so it also holds Key Vault Crypto Officer on resource group {}:",
+                        shared.name
+                    ));
+                    lines.push(format!(
+                        "az role assignment create --role \"Key Vault Crypto Officer\" --assignee <clientId> --scope /subscriptions/{}/resourceGroups/{}",
+                        env.account, shared.name
+                    ));
+                }
+                lines
+            }
         },
     };
     CrossplaneEnvironment {
@@ -290,6 +310,7 @@ fn environment(platform: &str, env: &EnvironmentPlan) -> CrossplaneEnvironment {
         aws,
         gcp,
         azure,
+        directory: env.directory.clone().filter(|_| env.cloud == Cloud::Azure),
     }
 }
 

@@ -1,30 +1,126 @@
 //! What the README and DECISIONS.md say about the Crossplane target: what it does not build
 //! that the Terraform target does (with the reason), and what it decides differently because
 //! a control plane reconciles instead of applying in order. The Crossplane target's own
-//! output is checked against these words (tests/crossplane_runtime.rs, the parity test).
+//! output is checked against these words (tests/crossplane_runtime.rs, the parity test), and
+//! `generate` warns of each gap of a cloud it emits Crossplane for ([`warnings`]).
 
 use crate::cloud::Cloud;
+use crate::plan::Plan;
 
-/// What the Crossplane target does not build on `cloud` that the Terraform target does, each
-/// with the reason: the README lists them (a test holds them to the Terraform resource kinds).
-pub fn gaps(cloud: Cloud) -> &'static [&'static str] {
-    match cloud {
-        Cloud::Aws => &[
-            "AWS, `encryption: cloud-hardware`: the VPC Encryption Control (`aws_vpc_encryption_control`, monitor mode): provider-upjet-aws v2.6.0 has no kind for it. Flow logs still record `encryption-status`; create the control with the AWS CLI (`aws ec2 create-vpc-encryption-control`) or with Terraform.",
-            "AWS: the rule that admits 443 from the whole VPC to the cluster's security group (`aws_vpc_security_group_ingress_rule`): a composite resource knows its cluster's range, not the VPC's, so a runner must sit in the cluster's node subnets to reach the private endpoint.",
-            "AWS: the secrets key's alias (`aws_kms_alias`): a name only; the key carries the cluster's tags.",
-        ],
-        Cloud::Gcp => &[
-            "GCP: the GKE service agent (`google_project_service_identity`, google-beta only): it appears when the container API is enabled (`network.yaml` enables it); the key grant is retried until it exists.",
-        ],
-        Cloud::Azure => &[
-            "Azure: the customer-managed keys (Key Vault, disk key, disk encryption set, the etcd KMS key and their role assignments): a Key Vault needs the environment's Entra ID `directory` and a data-plane role for the identity that creates keys, which this target does not carry yet. AKS disks use platform-managed keys and etcd has no KMS key under Crossplane; provision with Terraform where the blueprint requires customer-managed keys.",
-            "Azure: the cluster-admin role assignments for `access.admins` and the custom role for `az aks command invoke`: grant `Azure Kubernetes Service RBAC Cluster Admin` on the cluster by hand.",
-            "Azure: the Container Insights data collection rule and its association, and the security rules of each cluster's subnet (the isolation-partition and load-balancer rules): not composed yet; the subnet's security group has Azure's default rules only.",
-        ],
+/// Something the Terraform target builds on a cloud and the Crossplane target does not.
+#[derive(Debug, Clone, Copy)]
+pub struct Gap {
+    /// What is not built, as a noun phrase naming the Terraform resource type.
+    pub what: &'static str,
+    /// Why, and what to do instead.
+    pub why: &'static str,
+}
+
+impl Gap {
+    /// The README's line for the gap on `cloud`.
+    pub fn readme(&self, cloud: Cloud) -> String {
+        format!("{}: {}: {}", label(cloud), self.what, self.why)
+    }
+
+    /// The one-line warning `generate` prints for the gap on `cloud`.
+    pub fn warning(&self, cloud: Cloud) -> String {
+        format!(
+            "warning: Crossplane on {} does not build {} (README.md, \"What Crossplane does not build\", says why and what to do)",
+            label(cloud),
+            self.what
+        )
     }
 }
 
+/// How the README names `cloud`.
+fn label(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Aws => "AWS",
+        Cloud::Gcp => "GCP",
+        Cloud::Azure => "Azure",
+    }
+}
+
+/// The clouds `plan` emits Crossplane for: those of its environments with clusters, sorted.
+pub fn clouds(plan: &Plan) -> Vec<Cloud> {
+    let mut clouds: Vec<Cloud> = plan
+        .environments
+        .iter()
+        .filter(|e| !e.clusters.is_empty())
+        .map(|e| e.cloud)
+        .collect();
+    clouds.sort();
+    clouds.dedup();
+    clouds
+}
+
+/// The warnings `generate` prints for `plan`: one line per gap of `plan`'s Crossplane output
+/// ([`gaps_of`]), so no gap is dropped silently (the README says why).
+pub fn warnings(plan: &Plan) -> Vec<String> {
+    gaps_of(plan)
+        .into_iter()
+        .map(|(cloud, gap)| gap.warning(cloud))
+        .collect()
+}
+
+/// The gaps of `plan`'s Crossplane output, by cloud in the order aws, gcp, azure: those of
+/// every cloud it emits Crossplane for ([`gaps`]), and first on Azure [`PLATFORM_KEYS`] when
+/// an Azure environment with clusters names no `directory`.
+pub fn gaps_of(plan: &Plan) -> Vec<(Cloud, Gap)> {
+    let mut out = Vec::new();
+    for cloud in clouds(plan) {
+        let without_directory = plan
+            .environments
+            .iter()
+            .any(|e| e.cloud == cloud && !e.clusters.is_empty() && e.directory.is_none());
+        if cloud == Cloud::Azure && without_directory {
+            out.push((cloud, PLATFORM_KEYS));
+        }
+        out.extend(gaps(cloud).iter().map(|gap| (cloud, *gap)));
+    }
+    out
+}
+
+/// The customer-managed keys of an Azure environment that names no `directory`.
+pub const PLATFORM_KEYS: Gap = Gap {
+    what: "the customer-managed keys (Key Vault, disk key, disk encryption set, the etcd KMS key and their role assignments) of an environment that names no Entra ID `directory`",
+    why: "a Key Vault needs the directory (tenant) id, which Terraform reads from its credentials and a Crossplane manifest must state. Such clusters keep Azure's platform-managed keys for disks and etcd; name `environments.<env>.directory` in the blueprint (for new clusters: AKS cannot change a cluster's disk encryption set), or provision with Terraform.",
+};
+
+/// What the Crossplane target does not build on `cloud` that the Terraform target does, each
+/// with the reason: the README lists them (a test holds them to the Terraform resource kinds).
+pub fn gaps(cloud: Cloud) -> &'static [Gap] {
+    match cloud {
+        Cloud::Aws => &[
+            Gap {
+                what: "the VPC Encryption Control of `encryption: cloud-hardware` (`aws_vpc_encryption_control`, monitor mode)",
+                why: "provider-upjet-aws v2.6.0 has no kind for it. Flow logs still record `encryption-status`; create the control with the AWS CLI (`aws ec2 create-vpc-encryption-control`) or with Terraform.",
+            },
+            Gap {
+                what: "the rule that admits 443 from the whole VPC to the cluster's security group (`aws_vpc_security_group_ingress_rule`)",
+                why: "a composite resource knows its cluster's range, not the VPC's, so a runner must sit in the cluster's node subnets to reach the private endpoint.",
+            },
+            Gap {
+                what: "the secrets key's alias (`aws_kms_alias`)",
+                why: "a name only; the key carries the cluster's tags.",
+            },
+        ],
+        Cloud::Gcp => &[Gap {
+            what: "the GKE service agent (`google_project_service_identity`, google-beta only)",
+            why: "it appears when the container API is enabled (`network.yaml` enables it); the key grant is retried until it exists.",
+        }],
+        Cloud::Azure => &[
+            Gap {
+                what: "the cluster-admin role assignments for `access.admins` and the custom role for `az aks command invoke`",
+                why: "grant `Azure Kubernetes Service RBAC Cluster Admin` on the cluster by hand.",
+            },
+            Gap {
+                what: "the Container Insights data collection rule and its association, and the security rules of each cluster's subnet (the isolation-partition and load-balancer rules)",
+                why: "not composed yet; the subnet's security group has Azure's default rules only.",
+            },
+        ],
+    }
+}
 /// How the Crossplane target decides differently from the Terraform target on `cloud`,
 /// because a control plane reconciles instead of applying in order: DECISIONS.md lists them.
 pub fn decisions(cloud: Cloud) -> &'static [&'static str] {
@@ -35,6 +131,7 @@ pub fn decisions(cloud: Cloud) -> &'static [&'static str] {
         ],
         Cloud::Gcp => &[],
         Cloud::Azure => &[
+            "Azure customer-managed keys (environments that name their `directory`): each cluster composes its own disk encryption set on the environment's disk key, where Terraform has one per environment, because the set's identity must be granted Key Vault Crypto Service Encryption User and only a Composition can pass a principal id between resources (`RoleAssignment` has no reference to a principal). The cluster is created only once its keys and their three grants exist (`status.azure.keysReady`): AKS cannot change a cluster's disk encryption set afterwards. The Crossplane service principal needs Key Vault Crypto Officer on the environment's resource group (`environment.yaml` gives the command), which Terraform grants its applier itself.",
             "Azure resource providers are registered by `ResourceProviderRegistration`s named by their id, so a registered one is adopted, and never deleted: unregistering acts on the whole subscription.",
         ],
     }

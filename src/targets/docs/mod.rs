@@ -2,7 +2,7 @@
 //! `DECISIONS.md` (the decision record a reviewer reads) and `placement.yaml` (tenant →
 //! cluster placement, read back by the next run).
 
-mod crossplane;
+pub mod crossplane;
 use serde::Serialize;
 
 use crate::cloud::Cloud;
@@ -35,7 +35,7 @@ pub struct ReadmeContext<'a> {
     /// aws, gcp, azure.
     pub crossplane_clouds: Vec<&'static str>,
     /// What the Crossplane target does not build that Terraform does, per cloud in use.
-    pub crossplane_gaps: Vec<&'static str>,
+    pub crossplane_gaps: Vec<String>,
     /// The IAM role Crossplane's AWS credentials assume in each account, when an
     /// environment is on AWS.
     pub aws_provisioning_role: Option<&'static str>,
@@ -409,14 +409,7 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
         has_helm,
         has_bundle_json,
     } = tree;
-    let mut crossplane_clouds: Vec<Cloud> = plan
-        .environments
-        .iter()
-        .filter(|e| !e.clusters.is_empty())
-        .map(|e| e.cloud)
-        .collect();
-    crossplane_clouds.sort();
-    crossplane_clouds.dedup();
+    let crossplane_clouds = crossplane::clouds(plan);
     let all_stacks = stacks::stacks(plan);
     ReadmeContext {
         platform: &plan.platform,
@@ -463,10 +456,9 @@ fn readme(plan: &Plan, tree: Tree) -> ReadmeContext<'_> {
         aws_provisioning_role: crossplane_clouds
             .contains(&Cloud::Aws)
             .then_some(AWS_PROVISIONING_ROLE),
-        crossplane_gaps: crossplane_clouds
+        crossplane_gaps: crossplane::gaps_of(plan)
             .iter()
-            .flat_map(|c| crossplane::gaps(*c))
-            .copied()
+            .map(|(cloud, gap)| gap.readme(*cloud))
             .collect(),
         crossplane_clouds: crossplane_clouds.iter().map(|c| cloud_name(*c)).collect(),
         has_helm,
