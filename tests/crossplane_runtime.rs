@@ -1001,8 +1001,8 @@ fn gap_warning(cloud: &str, what: &str) -> String {
 #[test]
 fn generate_warns_of_each_crossplane_gap_of_the_clouds_it_emits_and_exits_zero() {
     let policy = "  zeroTrust: false\n  encryption: network\n  networkEncryption: wireguard\n";
+    // The VPC Encryption Control only under `cloud-hardware` (below).
     let aws = [
-        "the VPC Encryption Control of `encryption: cloud-hardware` (`aws_vpc_encryption_control`, monitor mode)",
         "the rule that admits 443 from the whole VPC to the cluster's security group (`aws_vpc_security_group_ingress_rule`)",
         "the secrets key's alias (`aws_kms_alias`)",
     ];
@@ -1038,6 +1038,20 @@ fn generate_warns_of_each_crossplane_gap_of_the_clouds_it_emits_and_exits_zero()
         .collect();
     Test::new()
         .write("b.yaml", with_directory)
+        .args(["generate", "b.yaml", "-o", "out"])
+        .stdout_contains("generated `out`")
+        .stderr(expected)
+        .run();
+    // Under `cloud-hardware` on AWS, Terraform creates the VPC Encryption Control and
+    // Crossplane cannot: warned first.
+    let hardware = blueprint_on("aws", "  zeroTrust: false\n  encryption: cloud-hardware\n");
+    let mut expected = gap_warning(
+        "AWS",
+        "the VPC Encryption Control of `encryption: cloud-hardware` (`aws_vpc_encryption_control`, monitor mode)",
+    );
+    expected.extend(aws.iter().map(|what| gap_warning("AWS", what)));
+    Test::new()
+        .write("b.yaml", hardware)
         .args(["generate", "b.yaml", "-o", "out"])
         .stdout_contains("generated `out`")
         .stderr(expected)

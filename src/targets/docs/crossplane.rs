@@ -6,9 +6,10 @@
 
 use crate::cloud::Cloud;
 use crate::plan::Plan;
+use crate::plan::resources::EnvironmentCloud;
 
 /// Something the Terraform target builds on a cloud and the Crossplane target does not.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gap {
     /// What is not built, as a noun phrase naming the Terraform resource type.
     pub what: &'static str,
@@ -57,8 +58,15 @@ pub fn clouds(plan: &Plan) -> Vec<Cloud> {
 /// The warnings `generate` prints for `plan`: one line per gap of `plan`'s Crossplane output
 /// ([`gaps_of`]), so no gap is dropped silently (the README says why).
 pub fn warnings(plan: &Plan) -> Vec<String> {
+    // The module declares the VPC Encryption Control for every AWS environment (the README
+    // lists the gap), but creates it only under `cloud-hardware`: warned only then.
+    let nitro = plan.environments.iter().any(|e| {
+        matches!(&e.resources.cloud, EnvironmentCloud::Aws(aws) if aws.nitro)
+            && !e.clusters.is_empty()
+    });
     gaps_of(plan)
         .into_iter()
+        .filter(|(_, gap)| nitro || *gap != VPC_ENCRYPTION_CONTROL)
         .map(|(cloud, gap)| gap.warning(cloud))
         .collect()
 }
@@ -76,10 +84,19 @@ pub fn gaps_of(plan: &Plan) -> Vec<(Cloud, Gap)> {
         if cloud == Cloud::Azure && without_directory {
             out.push((cloud, PLATFORM_KEYS));
         }
+        if cloud == Cloud::Aws {
+            out.push((cloud, VPC_ENCRYPTION_CONTROL));
+        }
         out.extend(gaps(cloud).iter().map(|gap| (cloud, *gap)));
     }
     out
 }
+
+/// The VPC Encryption Control of an AWS environment under `encryption: cloud-hardware`.
+pub const VPC_ENCRYPTION_CONTROL: Gap = Gap {
+    what: "the VPC Encryption Control of `encryption: cloud-hardware` (`aws_vpc_encryption_control`, monitor mode)",
+    why: "provider-upjet-aws v2.6.0 has no kind for it. Flow logs still record `encryption-status`; create the control with the AWS CLI (`aws ec2 create-vpc-encryption-control`) or with Terraform.",
+};
 
 /// The customer-managed keys of an Azure environment that names no `directory`.
 pub const PLATFORM_KEYS: Gap = Gap {
@@ -92,10 +109,6 @@ pub const PLATFORM_KEYS: Gap = Gap {
 pub fn gaps(cloud: Cloud) -> &'static [Gap] {
     match cloud {
         Cloud::Aws => &[
-            Gap {
-                what: "the VPC Encryption Control of `encryption: cloud-hardware` (`aws_vpc_encryption_control`, monitor mode)",
-                why: "provider-upjet-aws v2.6.0 has no kind for it. Flow logs still record `encryption-status`; create the control with the AWS CLI (`aws ec2 create-vpc-encryption-control`) or with Terraform.",
-            },
             Gap {
                 what: "the rule that admits 443 from the whole VPC to the cluster's security group (`aws_vpc_security_group_ingress_rule`)",
                 why: "a composite resource knows its cluster's range, not the VPC's, so a runner must sit in the cluster's node subnets to reach the private endpoint.",
