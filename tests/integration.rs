@@ -30,6 +30,7 @@ mod isolation;
 mod layers;
 mod mesh;
 mod mesh_trust;
+mod packing;
 mod planner;
 mod policy;
 mod properties;
