@@ -31,7 +31,11 @@ mod isolation;
 mod layers;
 mod mesh;
 mod mesh_trust;
+<<<<<<< HEAD
 mod multicloud;
+=======
+mod packing;
+>>>>>>> i-pack
 mod planner;
 mod policy;
 mod properties;

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod firstfit;
 pub mod impact;
 pub mod network;
+pub mod pack;
 pub mod placement;
 pub mod renames;
 pub mod resources;

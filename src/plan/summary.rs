@@ -1,10 +1,10 @@
 //! The trade-off in numbers: how many clusters capacity alone needs, how many each
 //! constraint adds, how full the clusters are, and how much one failure can take down.
 //!
-//! The constraints are added one at a time, each packing run first-fit decreasing like the
-//! real plan: capacity (unit shapes and service quotas) → blast radius → environment →
+//! The constraints are added one at a time, each packing run with the real plan's packer
+//! ([`super::pack`]): capacity (unit shapes and service quotas) → blast radius → environment →
 //! trust → organization. The difference between consecutive runs is what that constraint
-//! costs. First-fit decreasing is a heuristic, so a difference can, rarely, be negative.
+//! costs. Large partitions are packed by heuristics, so a difference can, rarely, be negative.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,8 @@ use serde::Serialize;
 use super::Capacity;
 use super::ClusterPlan;
 use super::cluster::percent;
-use super::firstfit::FirstFit;
+use super::firstfit::Room;
+use super::pack::pack;
 use super::topology::{capacity_with, cloud_of};
 use crate::blueprint::validate::Validated;
 use crate::cloud::Cloud;
@@ -103,7 +104,7 @@ type RelaxedKey = (Cloud, u32, u32, u64);
 pub struct Packings {
     placements: usize,
     lower_bound: i64,
-    /// Clusters first-fit decreasing needs with the constraints added one by one:
+    /// Clusters the packer needs with the constraints added one by one:
     /// capacity, blast radius, environment, trust, organization.
     ffd: [i64; 5],
 }
@@ -253,7 +254,7 @@ fn lower_bound(placements: &[Placed], capacity: &dyn Fn(Cloud, u32, bool) -> Cap
         .sum()
 }
 
-/// Clusters first-fit decreasing packing needs when placements are partitioned by `key`
+/// Clusters the packer needs when placements are partitioned by `key`
 /// (which always includes the unit), with or without the blast-radius limits.
 fn packed(
     placements: &[Placed],
@@ -275,16 +276,8 @@ fn packed(
                 .then(b.nodes.cmp(&a.nodes))
                 .then(a.tenant.cmp(&b.tenant))
         });
-        let mut bins = FirstFit::with_capacity(items.len());
-        let mut opened = 0usize;
-        for item in items {
-            let need = [1, item.groups, item.nodes];
-            let slot = bins.find(need).unwrap_or_else(|| {
-                opened += 1;
-                bins.open([cap.tenants, cap.node_groups, cap.nodes])
-            });
-            bins.take(slot, need);
-        }
+        let needs: Vec<Room> = items.iter().map(|i| [1, i.groups, i.nodes]).collect();
+        let opened = pack(&needs, &[], [cap.tenants, cap.node_groups, cap.nodes]).opened;
         total += i64::try_from(opened).unwrap_or(i64::MAX);
     }
     total

@@ -1,19 +1,21 @@
-//! How many clusters, and who shares one: partitions, first-fit-decreasing packing, stable
+//! How many clusters, and who shares one: partitions, packing, stable
 //! placement and cluster names.
 //!
 //! 1. Every (environment, tenant) pair is placed once. Pairs that may never share a cluster
 //!    fall into different partitions: environment, unit, and isolation (an untrusted tenant
 //!    alone; a hard-boundary organization alone; everyone else shared).
-//! 2. Inside a partition, tenants are packed first-fit decreasing on node groups (then
-//!    nodes; ties broken by name) into clusters bounded by the unit's shape, the policy's
-//!    blast radius and the managed service's quotas.
+//! 2. Inside a partition, tenants are packed into clusters bounded by the unit's shape, the
+//!    policy's blast radius and the managed service's quotas: the fewest clusters of
+//!    first-fit decreasing (on node groups, then nodes, ties by name), best-fit decreasing
+//!    over all three dimensions and, on small partitions, an exact search ([`pack`]).
 //! 3. Given the previous placement, placed tenants stay where they are (as long as they
 //!    still belong to that partition and fit), new tenants fill existing clusters first, and
 //!    only then do new clusters open, numbered after every earlier one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::firstfit::{FirstFit, Room};
+use super::firstfit::Room;
+use super::pack::pack;
 use super::placement::Placement;
 use super::{Capacity, Isolation};
 use crate::blueprint::validate::Validated;
@@ -217,33 +219,35 @@ pub fn place(validated: &Validated, previous: Option<&Placement>) -> Topology {
             let cap = capacity(validated, &key);
             ffd_order(&mut group);
             // The partition's clusters in order: carried-over ones first, then new ones.
-            let mut order: Vec<usize> = carried.remove(&key).unwrap_or_default();
-            let mut fit = FirstFit::with_capacity(order.len() + group.len());
-            for &i in &order {
-                if let Some(bin) = env_bins.get(i) {
-                    fit.open(bin.room(cap));
-                }
+            let order: Vec<usize> = carried.remove(&key).unwrap_or_default();
+            let rooms: Vec<Room> = order
+                .iter()
+                .filter_map(|&i| env_bins.get(i).map(|b| b.room(cap)))
+                .collect();
+            let needs: Vec<Room> = group.iter().map(|i| [1, i.groups, i.nodes]).collect();
+            let packing = pack(&needs, &rooms, [cap.tenants, cap.node_groups, cap.nodes]);
+            // New clusters are numbered in the order the (first-fit-decreasing ordered)
+            // tenants first use them.
+            let mut new_bins: Vec<usize> = Vec::with_capacity(packing.opened);
+            for _ in 0..packing.opened {
+                let name = cluster_name(validated.name(), env, label(&key), next_sequence);
+                env_bins.push(Bin {
+                    key: key.clone(),
+                    name,
+                    sequence: next_sequence,
+                    tenants: Vec::new(),
+                    groups: 0,
+                    nodes: 0,
+                });
+                next_sequence += 1;
+                new_bins.push(env_bins.len() - 1);
             }
-            for item in group {
-                let need = [1, item.groups, item.nodes];
-                let slot = if let Some(slot) = fit.find(need) {
-                    slot
-                } else {
-                    let name = cluster_name(validated.name(), env, label(&key), next_sequence);
-                    env_bins.push(Bin {
-                        key: key.clone(),
-                        name,
-                        sequence: next_sequence,
-                        tenants: Vec::new(),
-                        groups: 0,
-                        nodes: 0,
-                    });
-                    next_sequence += 1;
-                    order.push(env_bins.len() - 1);
-                    fit.open([cap.tenants, cap.node_groups, cap.nodes])
+            for (item, slot) in group.iter().zip(&packing.slots) {
+                let bin = match slot.checked_sub(rooms.len()) {
+                    None => order.get(*slot),
+                    Some(k) => new_bins.get(k),
                 };
-                fit.take(slot, need);
-                if let Some(bin) = order.get(slot).and_then(|&i| env_bins.get_mut(i)) {
+                if let Some(bin) = bin.and_then(|&i| env_bins.get_mut(i)) {
                     bin.add(&item.tenant, item.groups, item.nodes);
                 }
             }
