@@ -31,11 +31,8 @@ mod isolation;
 mod layers;
 mod mesh;
 mod mesh_trust;
-<<<<<<< HEAD
 mod multicloud;
-=======
 mod packing;
->>>>>>> i-pack
 mod planner;
 mod policy;
 mod properties;
