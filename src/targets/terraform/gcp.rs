@@ -39,9 +39,7 @@ use crate::targets::templates::{
 /// Context of `terraform/gcp/versions.tf.tera`, in either kind of stack.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct VersionsContext<'a> {
-    /// The environment's name (where its `backend.tfbackend` is).
-    pub environment: &'a str,
+pub struct VersionsContext {
     /// The stack's GCS state prefix.
     pub state_key: String,
     /// Whether `google-beta` is required too (the foundation: the service identity).
@@ -367,7 +365,6 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         "versions.tf",
         TEMPLATE_TF_GCP_VERSIONS,
         &VersionsContext {
-            environment: &environment.name,
             state_key: foundation.state_key.clone(),
             beta: true,
         },
@@ -444,7 +441,6 @@ fn render_cluster(
         "versions.tf",
         TEMPLATE_TF_GCP_VERSIONS,
         &VersionsContext {
-            environment: &environment.name,
             state_key: stack.state_key.clone(),
             beta: false,
         },
