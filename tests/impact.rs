@@ -538,3 +538,29 @@ fn a_datapath_swap_replaces_a_gke_cluster() {
     assert!(reason.contains("datapath_provider"), "{reason}");
     assert!(reason.contains("new clusters alongside"), "{reason}");
 }
+
+#[test]
+fn a_kubernetes_version_that_skips_a_minor_version_of_running_clusters_is_refused() {
+    // Generated on 1.34, then two minor versions up: every cloud refuses that apply.
+    let dir = generated(
+        &blueprint(&[("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.34\"")]),
+        &blueprint(&[("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.36\"")]),
+    );
+    let run = run_in(dir.path(), &["diff", "b.yaml", "-o", "out"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(run.stderr);
+    // One minor version up is an upgrade, reviewed as such.
+    let dir = generated(
+        &blueprint(&[("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.34\"")]),
+        BASE,
+    );
+    let all = diff_json(dir.path(), &[]);
+    assert!(
+        all["impacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["impact"] == "update"),
+        "{all}"
+    );
+}

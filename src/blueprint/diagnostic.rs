@@ -104,6 +104,8 @@ rules! {
     KubernetesSupport = "kubernetes-support", waivable: true;
     /// GKE: production and non-production in one project share its workload identity pool.
     WorkloadIdentityPool = "workload-identity-pool", waivable: true;
+    /// A running cluster's Kubernetes version goes up one minor version per apply.
+    KubernetesUpgrade = "kubernetes-upgrade", waivable: false;
 }
 
 impl fmt::Display for Rule {

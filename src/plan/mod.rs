@@ -21,6 +21,7 @@ pub mod summary;
 pub mod tenancy;
 pub mod text;
 pub mod topology;
+pub mod upgrade;
 
 use std::collections::BTreeMap;
 
@@ -476,6 +477,7 @@ pub fn plan_with(
         });
     }
     let mut problems: Vec<Problem> = Vec::new();
+    upgrade::check(validated.kubernetes_version(), previous, &mut problems);
     let addresses = network::allocate(validated, &topology, honoured, &mut problems);
     if !problems.is_empty() {
         return Err(validated.problems(problems).into());
