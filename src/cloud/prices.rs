@@ -51,6 +51,11 @@ impl ManagementFee {
 ///   The Terraform sets `upgrade_policy { support_type = "STANDARD" }`, under which EKS
 ///   upgrades the cluster at the end of standard support instead of moving it into extended
 ///   support (https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html).
+///   The Crossplane composition sets no upgrade policy: a cluster created through the API
+///   without one has extended support enabled
+///   (https://docs.aws.amazon.com/eks/latest/userguide/enable-extended-support.html; the
+///   CloudFormation `UpgradePolicy` reference: "The default value is EXTENDED"), so it costs
+///   $0.60 an hour once its version leaves standard support without an upgrade.
 /// - GKE Standard: a flat $0.10 per cluster-hour; the free tier's $74.40 monthly credit per
 ///   billing account applies to zonal and Autopilot clusters only, and the generated
 ///   clusters are regional (`location = var.region`); the extra fee of the Extended release
