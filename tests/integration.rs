@@ -17,6 +17,7 @@ mod ambient;
 mod cilium;
 mod cli;
 mod common;
+mod cost;
 mod crash;
 mod crossplane;
 mod crossplane_api;

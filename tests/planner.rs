@@ -8,19 +8,24 @@ use clusterwright::plan::{self, Plan, TaintEffect};
 
 use crate::common::root;
 
-fn validated(yaml: &str) -> blueprint::validate::Validated {
+pub(crate) fn validated(yaml: &str) -> blueprint::validate::Validated {
     let loaded =
         blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
     validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()))
 }
 
-fn plan_of(yaml: &str) -> Plan {
+pub(crate) fn plan_of(yaml: &str) -> Plan {
     plan::plan(&validated(yaml), None, false).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// A blueprint with one environment (two with `two_envs`), the given unit shape and policy
 /// lines, and tenants written as `name org trust groups nodes [envs]`.
-fn bp(unit: (u32, u32, u32), policy_extra: &str, orgs: &str, tenants: &[&str]) -> String {
+pub(crate) fn bp(
+    unit: (u32, u32, u32),
+    policy_extra: &str,
+    orgs: &str,
+    tenants: &[&str],
+) -> String {
     let mut y = format!(
         "version: 1\nname: acme\ncloud: aws\nregion: eu-central-1\nkubernetesVersion: \"1.33\"\n\
          policy:\n  zeroTrust: false\n  encryption: cloud-hardware\n{policy_extra}\
@@ -51,7 +56,7 @@ fn tenants_by_cluster(plan: &Plan) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-const SOFT: &str = "{ soft: { boundary: soft } }";
+pub(crate) const SOFT: &str = "{ soft: { boundary: soft } }";
 
 #[test]
 fn first_fit_decreasing_on_node_groups() {

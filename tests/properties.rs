@@ -313,6 +313,25 @@ fn check_invariants(bp: &Blueprint, plan: &Plan) {
         i64::from(s.clusters),
         "the trade-off figures do not add up"
     );
+    // The money adds up the same way, row by row.
+    let c = &s.cost;
+    let rows = [
+        c.capacity,
+        c.packing,
+        c.blast_radius,
+        c.environment,
+        c.trust,
+        c.organization,
+        c.placement_stability,
+    ];
+    assert_eq!(c.planned.clusters, i64::from(s.clusters));
+    assert_eq!(c.capacity.clusters, i64::from(s.capacity_lower_bound));
+    assert_eq!(c.environment.clusters, a.environment);
+    assert_eq!(
+        rows.iter().map(|r| r.fees_cents_per_month).sum::<i64>(),
+        c.planned.fees_cents_per_month
+    );
+    assert_eq!(c.planned.system_nodes, i64::from(s.system_nodes));
 }
 
 proptest! {

@@ -2,8 +2,9 @@
 //!
 //! [`Cloud`] and the policy vocabulary ([`policy`]) are what the blueprint is written in
 //! and what the plan decides with; [`facts`] holds each cloud's quotas, account, region and
-//! instance shapes; [`names`] the name rules and limits every derived cloud name is built
-//! to fit. Nothing here knows the blueprint's YAML, the plan or a target.
+//! instance shapes; [`prices`] the list price of a cluster's management fee; [`names`] the
+//! name rules and limits every derived cloud name is built to fit. Nothing here knows the
+//! blueprint's YAML, the plan or a target.
 
 pub mod aws;
 pub mod azure;
@@ -11,6 +12,7 @@ pub mod facts;
 pub mod gcp;
 pub mod names;
 pub mod policy;
+pub mod prices;
 pub mod replace;
 pub mod support;
 

@@ -7,12 +7,14 @@
 //! computed once and is pure: same input, same plan. Templates only lay it out.
 
 pub mod cluster;
+pub mod cost;
 pub mod draining;
 pub mod encryption;
 pub mod facts;
 pub mod firstfit;
 pub mod impact;
 pub mod network;
+pub mod onboarding;
 pub mod pack;
 pub mod placement;
 pub mod renames;

@@ -5,6 +5,8 @@
 //! ([`super::pack`]): capacity (unit shapes and service quotas) → blast radius → environment →
 //! trust → organization. The difference between consecutive runs is what that constraint
 //! costs. Large partitions are packed by heuristics, so a difference can, rarely, be negative.
+//! The differences are taken per cloud, so that each cloud's clusters are priced at its own
+//! fee ([`super::cost`]); the room left for new tenants is [`super::onboarding`]'s.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +15,9 @@ use serde::Serialize;
 use super::Capacity;
 use super::ClusterPlan;
 use super::cluster::percent;
+use super::cost::{self, Cost};
 use super::firstfit::Room;
+use super::onboarding::{Onboarding, onboarding};
 use super::pack::pack;
 use super::topology::{capacity_with, cloud_of};
 use crate::blueprint::validate::Validated;
@@ -44,6 +48,10 @@ pub struct Summary {
     pub utilisation_percent: u32,
     /// The most one cluster holds.
     pub largest_blast_radius: LargestBlastRadius,
+    /// What the clusters of each row cost: management fees and system nodes.
+    pub cost: Cost,
+    /// How many more tenants the planned clusters hold before a new cluster is needed.
+    pub onboarding: Onboarding,
 }
 
 /// Clusters added by each constraint. The lower bound plus all of these is the plan's count.
@@ -98,15 +106,37 @@ struct Placed {
 /// 2 + tenants + organization: hard organization).
 type RelaxedKey = (Cloud, u32, u32, u64);
 
+/// A count per cloud, in [`CLOUDS`] order.
+type PerCloud = [i64; 3];
+
+/// The clouds, in the order of [`PerCloud`].
+const CLOUDS: [Cloud; 3] = [Cloud::Aws, Cloud::Gcp, Cloud::Azure];
+
+/// The slot of `cloud` in a [`PerCloud`].
+fn slot(cloud: Cloud) -> usize {
+    match cloud {
+        Cloud::Aws => 0,
+        Cloud::Gcp => 1,
+        Cloud::Azure => 2,
+    }
+}
+
+/// Adds `n` to the count of `cloud`.
+fn add(counts: &mut PerCloud, cloud: Cloud, n: i64) {
+    if let Some(c) = counts.get_mut(slot(cloud)) {
+        *c += n;
+    }
+}
+
 /// The packing figures that depend on the blueprint only (computed while the clusters are
-/// built).
+/// built), per cloud: the clusters of a cloud pay that cloud's fee.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Packings {
     placements: usize,
-    lower_bound: i64,
+    lower_bound: PerCloud,
     /// Clusters the packer needs with the constraints added one by one:
     /// capacity, blast radius, environment, trust, organization.
-    ffd: [i64; 5],
+    ffd: [PerCloud; 5],
 }
 
 /// Packs the placements of `validated` with the constraints added one at a time.
@@ -189,9 +219,33 @@ pub fn packings(validated: &Validated) -> Packings {
 
 /// Figures for the plan of `validated` whose clusters are `clusters`, given its `packings`.
 pub fn summarize(validated: &Validated, clusters: &[ClusterPlan], packings: &Packings) -> Summary {
-    let [ffd_capacity, ffd_blast, ffd_env, ffd_trust, ffd_org] = packings.ffd;
-    let lower_bound = packings.lower_bound;
-    let actual = i64::try_from(clusters.len()).unwrap_or(i64::MAX);
+    let mut actual = PerCloud::default();
+    for c in clusters {
+        add(&mut actual, c.cloud, 1);
+    }
+    // Per cloud: the lower bound, then what each constraint adds.
+    let per_cloud: Vec<(Cloud, cost::Rows)> = CLOUDS
+        .iter()
+        .map(|&cloud| {
+            let at = |counts: &PerCloud| counts.get(slot(cloud)).copied().unwrap_or(0);
+            let [ffd_capacity, ffd_blast, ffd_env, ffd_trust, ffd_org] =
+                packings.ffd.map(|f| at(&f));
+            let lower_bound = at(&packings.lower_bound);
+            (
+                cloud,
+                [
+                    lower_bound,
+                    ffd_capacity - lower_bound,
+                    ffd_blast - ffd_capacity,
+                    ffd_env - ffd_blast,
+                    ffd_trust - ffd_env,
+                    ffd_org - ffd_trust,
+                    at(&actual) - ffd_org,
+                ],
+            )
+        })
+        .collect();
+    let cost = cost::cost(&per_cloud);
 
     let nodes: u32 = clusters.iter().map(|c| c.nodes).sum();
     let capacity_nodes: u32 = clusters.iter().map(|c| c.capacity.nodes).sum();
@@ -202,17 +256,19 @@ pub fn summarize(validated: &Validated, clusters: &[ClusterPlan], packings: &Pac
         placements: count(packings.placements),
         nodes,
         system_nodes: count(clusters.len()) * facts::SYSTEM_NODES,
-        capacity_lower_bound: u32::try_from(lower_bound).unwrap_or(u32::MAX),
+        capacity_lower_bound: u32::try_from(cost.capacity.clusters).unwrap_or(u32::MAX),
         added_by: AddedBy {
-            packing: ffd_capacity - lower_bound,
-            blast_radius: ffd_blast - ffd_capacity,
-            environment: ffd_env - ffd_blast,
-            trust: ffd_trust - ffd_env,
-            organization: ffd_org - ffd_trust,
-            placement_stability: actual - ffd_org,
+            packing: cost.packing.clusters,
+            blast_radius: cost.blast_radius.clusters,
+            environment: cost.environment.clusters,
+            trust: cost.trust.clusters,
+            organization: cost.organization.clusters,
+            placement_stability: cost.placement_stability.clusters,
         },
         utilisation_percent: percent(nodes, capacity_nodes),
         largest_blast_radius: largest_blast_radius(clusters),
+        cost,
+        onboarding: onboarding(validated, clusters),
     }
 }
 
@@ -233,8 +289,9 @@ fn largest_blast_radius(clusters: &[ClusterPlan]) -> LargestBlastRadius {
     largest
 }
 
-/// Σ over (cloud, unit) of the most any one dimension needs: tenants, node groups, nodes.
-fn lower_bound(placements: &[Placed], capacity: &dyn Fn(Cloud, u32, bool) -> Capacity) -> i64 {
+/// Σ over (cloud, unit) of the most any one dimension needs: tenants, node groups, nodes;
+/// per cloud.
+fn lower_bound(placements: &[Placed], capacity: &dyn Fn(Cloud, u32, bool) -> Capacity) -> PerCloud {
     let mut sums: BTreeMap<(Cloud, u32), (u64, u64, u64)> = BTreeMap::new();
     for p in placements {
         let e = sums.entry((p.cloud, p.unit)).or_default();
@@ -242,31 +299,35 @@ fn lower_bound(placements: &[Placed], capacity: &dyn Fn(Cloud, u32, bool) -> Cap
         e.1 += u64::from(p.groups);
         e.2 += u64::from(p.nodes);
     }
-    sums.iter()
-        .map(|((cloud, unit), (t, g, n))| {
-            let cap = capacity(*cloud, *unit, false);
-            let need = |x: u64, c: u32| x.div_ceil(u64::from(c.max(1)));
-            need(*t, cap.tenants)
-                .max(need(*g, cap.node_groups))
-                .max(need(*n, cap.nodes))
-        })
-        .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
-        .sum()
+    let mut out = PerCloud::default();
+    for ((cloud, unit), (t, g, n)) in &sums {
+        let cap = capacity(*cloud, *unit, false);
+        let need = |x: u64, c: u32| x.div_ceil(u64::from(c.max(1)));
+        let clusters = need(*t, cap.tenants)
+            .max(need(*g, cap.node_groups))
+            .max(need(*n, cap.nodes));
+        add(
+            &mut out,
+            *cloud,
+            i64::try_from(clusters).unwrap_or(i64::MAX),
+        );
+    }
+    out
 }
 
 /// Clusters the packer needs when placements are partitioned by `key`
-/// (which always includes the unit), with or without the blast-radius limits.
+/// (which always includes the unit), with or without the blast-radius limits; per cloud.
 fn packed(
     placements: &[Placed],
     key: &dyn Fn(&Placed) -> RelaxedKey,
     capacity: &dyn Fn(Cloud, u32, bool) -> Capacity,
     blast_radius: bool,
-) -> i64 {
+) -> PerCloud {
     let mut partitions: BTreeMap<RelaxedKey, Vec<&Placed>> = BTreeMap::new();
     for p in placements {
         partitions.entry(key(p)).or_default().push(p);
     }
-    let mut total = 0i64;
+    let mut total = PerCloud::default();
     for ((cloud, unit, _, _), mut items) in partitions {
         let cap = capacity(cloud, unit, blast_radius);
         // First-fit-decreasing order; tenant indices follow names.
@@ -278,7 +339,7 @@ fn packed(
         });
         let needs: Vec<Room> = items.iter().map(|i| [1, i.groups, i.nodes]).collect();
         let opened = pack(&needs, &[], [cap.tenants, cap.node_groups, cap.nodes]).opened;
-        total += i64::try_from(opened).unwrap_or(i64::MAX);
+        add(&mut total, cloud, i64::try_from(opened).unwrap_or(i64::MAX));
     }
     total
 }

@@ -3,9 +3,11 @@
 use std::fmt::Write;
 
 use super::Plan;
+use super::cost::RowCost;
 use super::encryption::{CloudEncryption, Cni};
 use super::network::NetworkLayout;
 use crate::cloud::policy::{Encryption, Mesh, NetworkEncryption};
+use crate::cloud::prices::dollars;
 
 /// The plan as text.
 pub fn render(plan: &Plan) -> String {
@@ -21,41 +23,147 @@ pub fn render(plan: &Plan) -> String {
         plan.environments.len(),
         plan.kubernetes_version
     );
-    out.push_str("\ntrade-off\n");
+    let _ = writeln!(
+        out,
+        "\n{:<31} {:>8} {:>14} {:>13}",
+        "trade-off", "clusters", "fees a month", "system nodes"
+    );
     let a = &s.added_by;
-    let rows: [(&str, String); 8] = [
-        ("capacity alone", s.capacity_lower_bound.to_string()),
-        ("+ packing (tenants are not split)", signed(a.packing)),
-        ("+ blast radius", signed(a.blast_radius)),
-        ("+ environment separation", signed(a.environment)),
-        ("+ untrusted tenants alone", signed(a.trust)),
-        ("+ hard organizations alone", signed(a.organization)),
-        ("+ stable placement", signed(a.placement_stability)),
-        ("= clusters planned", s.clusters.to_string()),
+    let c = &s.cost;
+    let rows: [(&str, String, &RowCost); 8] = [
+        (
+            "capacity alone",
+            s.capacity_lower_bound.to_string(),
+            &c.capacity,
+        ),
+        (
+            "+ packing (tenants not split)",
+            signed(a.packing),
+            &c.packing,
+        ),
+        ("+ blast radius", signed(a.blast_radius), &c.blast_radius),
+        (
+            "+ environment separation",
+            signed(a.environment),
+            &c.environment,
+        ),
+        ("+ untrusted tenants alone", signed(a.trust), &c.trust),
+        (
+            "+ hard organizations alone",
+            signed(a.organization),
+            &c.organization,
+        ),
+        (
+            "+ stable placement",
+            signed(a.placement_stability),
+            &c.placement_stability,
+        ),
+        ("= clusters planned", s.clusters.to_string(), &c.planned),
     ];
-    for (label, value) in rows {
-        let _ = writeln!(out, "  {label:<36} {value:>6}");
+    for (i, (label, value, cost)) in rows.into_iter().enumerate() {
+        // The first and last rows are totals, the others what a constraint adds.
+        let total = i == 0 || i == 7;
+        let money = dollars(cost.fees_cents_per_month);
+        let (money, nodes) = if total {
+            (money, cost.system_nodes.to_string())
+        } else {
+            (
+                plus(money, cost.fees_cents_per_month),
+                signed(cost.system_nodes),
+            )
+        };
+        let _ = writeln!(out, "  {label:<29} {value:>8} {money:>14} {nodes:>13}");
     }
+    prices(plan, &mut out);
     let capacity: u32 = plan.clusters.iter().map(|c| c.capacity.nodes).sum();
     let _ = writeln!(
         out,
-        "  {:<36} {:>5}%  ({} of {} tenant nodes; {} system nodes on top)",
+        "  {:<29} {:>7}%  ({} of {} tenant nodes; {} system nodes on top)",
         "node utilisation", s.utilisation_percent, s.nodes, capacity, s.system_nodes
     );
     let b = &s.largest_blast_radius;
     if !b.tenants_cluster.is_empty() {
         let _ = writeln!(
             out,
-            "  {:<36} {} tenants in `{}`, {} nodes in `{}`",
+            "  {:<29} {} tenants in `{}`, {} nodes in `{}`",
             "largest blast radius", b.tenants, b.tenants_cluster, b.nodes, b.nodes_cluster
         );
     }
+
+    onboarding(plan, &mut out);
 
     let _ = writeln!(out, "\nencryption: {}", encryption_line(plan));
     waivers(plan, &mut out);
     environments(plan, &mut out);
     changes(plan, &mut out);
     out
+}
+
+/// The prices behind the money column.
+fn prices(plan: &Plan, out: &mut String) {
+    let c = &plan.summary.cost;
+    if c.prices.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  fees at list prices read {}, an estimate; a month is {} hours; system nodes at your instance price",
+        c.prices_read_on, c.hours_per_month
+    );
+    for p in &c.prices {
+        let f = &p.fee;
+        let _ = writeln!(
+            out,
+            "    {}: {} per cluster-hour ({} a month), {}; system nodes {}\n      source: {}",
+            f.service,
+            dollars(i64::from(f.cents_per_hour)),
+            dollars(f.cents_per_month()),
+            f.tier,
+            p.system_instance_type,
+            f.source
+        );
+    }
+}
+
+/// The room left for new tenants.
+fn onboarding(plan: &Plan, out: &mut String) {
+    let o = &plan.summary.onboarding;
+    let _ = writeln!(
+        out,
+        "\nonboarding capacity: {} more trusted tenants of soft-boundary organizations fit the planned clusters\n  before a new cluster is needed (each of {} node group and {} node, the blueprint's defaults);\n  an untrusted tenant, or a new hard-boundary organization, always opens clusters of its own",
+        o.shared, o.node_groups, o.nodes
+    );
+    for r in &o.rows {
+        let mut line = format!("  {} / {}: ", r.environment, r.unit);
+        if r.shared_clusters == 0 {
+            line.push_str("no shared cluster yet");
+        } else {
+            let _ = write!(
+                line,
+                "{} more in {}",
+                r.shared,
+                clusters(r.shared_clusters, "shared cluster")
+            );
+        }
+        if !r.limited_by.is_empty() {
+            let _ = write!(line, " (limited by {})", r.limited_by.join(", "));
+        }
+        for org in &r.organizations {
+            let _ = write!(
+                line,
+                "; organization `{}`: {} more in its {}",
+                org.organization,
+                org.tenants,
+                clusters(org.clusters, "cluster")
+            );
+        }
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// `n` `what`s.
+fn clusters(n: u32, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 fn waivers(plan: &Plan, out: &mut String) {
@@ -122,6 +230,15 @@ fn changes(plan: &Plan, out: &mut String) {
         for line in lines {
             let _ = writeln!(out, "  {line}");
         }
+    }
+}
+
+/// `money` with a `+` where `cents` is not negative.
+fn plus(money: String, cents: i64) -> String {
+    if cents >= 0 {
+        format!("+{money}")
+    } else {
+        money
     }
 }
 

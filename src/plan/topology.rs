@@ -62,12 +62,7 @@ impl Bin {
 
     /// The room left in this cluster under `cap`.
     fn room(&self, cap: Capacity) -> Room {
-        let tenants = u32::try_from(self.tenants.len()).unwrap_or(u32::MAX);
-        [
-            cap.tenants.saturating_sub(tenants),
-            cap.node_groups.saturating_sub(self.groups),
-            cap.nodes.saturating_sub(self.nodes),
-        ]
+        room_left(cap, self.tenants.len(), self.groups, self.nodes)
     }
 
     fn add(&mut self, tenant: &str, groups: u32, nodes: u32) {
@@ -75,6 +70,17 @@ impl Bin {
         self.groups += groups;
         self.nodes += nodes;
     }
+}
+
+/// The room left under `cap` in a cluster holding `tenants` tenants with `groups` node
+/// groups and `nodes` nodes: tenants, node groups, nodes.
+pub fn room_left(cap: Capacity, tenants: usize, groups: u32, nodes: u32) -> Room {
+    let tenants = u32::try_from(tenants).unwrap_or(u32::MAX);
+    [
+        cap.tenants.saturating_sub(tenants),
+        cap.node_groups.saturating_sub(groups),
+        cap.nodes.saturating_sub(nodes),
+    ]
 }
 
 /// The placement: every cluster with its tenants.

@@ -3,6 +3,7 @@
 //! cluster placement, read back by the next run).
 
 pub mod crossplane;
+pub mod tradeoff;
 use serde::Serialize;
 
 use crate::cloud::Cloud;
@@ -221,8 +222,10 @@ pub struct DecisionsContext<'a> {
     pub account_isolation: bool,
     /// Each environment with its clusters, in plan order.
     pub environments: Vec<EnvironmentSection<'a>>,
-    /// The trade-off table: (label, value) rows.
-    pub trade_off: Vec<(&'static str, String)>,
+    /// The trade-off table: clusters, management fees and system nodes per row.
+    pub trade_off: Vec<tradeoff::TradeOffRow>,
+    /// The list prices behind the fees, per cloud of the plan.
+    pub prices: Vec<tradeoff::PriceRow>,
     /// Whether the tree holds `helm/<cluster>/`.
     pub has_helm: bool,
     /// Whether the tree holds `manifests/<cluster>/`.
@@ -365,14 +368,6 @@ impl<'a> ClusterSection<'a> {
                 })
                 .collect(),
         })
-    }
-}
-
-fn signed(n: i64) -> String {
-    if n >= 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
     }
 }
 
@@ -714,8 +709,6 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
         has_helm,
         has_bundle_json,
     } = tree;
-    let s = &plan.summary;
-    let a = &s.added_by;
     let mut clouds: Vec<Cloud> = plan
         .environments
         .iter()
@@ -759,25 +752,8 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
                 })
             })
             .collect::<Result<_>>()?,
-        trade_off: vec![
-            (
-                "clusters capacity alone needs",
-                s.capacity_lower_bound.to_string(),
-            ),
-            ("tenants are never split across clusters", signed(a.packing)),
-            ("blast radius limits", signed(a.blast_radius)),
-            ("environments never share a cluster", signed(a.environment)),
-            ("untrusted tenants run alone", signed(a.trust)),
-            (
-                "hard-boundary organizations run alone",
-                signed(a.organization),
-            ),
-            (
-                "placed tenants stay where they are",
-                signed(a.placement_stability),
-            ),
-            ("clusters planned", s.clusters.to_string()),
-        ],
+        trade_off: tradeoff::rows(plan),
+        prices: tradeoff::prices(plan),
         has_helm,
         has_manifests: any_cluster,
         has_bundle_json,
