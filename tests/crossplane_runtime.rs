@@ -364,7 +364,14 @@ fn eks_admins_are_access_entries_and_the_creator_is_not_one() {
         let tree = tree(name);
         let docs = documents(&tree, "crossplane/");
         let clusters = composition(&docs, "kubernetesclusters-aws");
-        let access = &resource(clusters, "cluster")["base"]["spec"]["forProvider"]["accessConfig"];
+        let for_provider = &resource(clusters, "cluster")["base"]["spec"]["forProvider"];
+        // Standard support as in Terraform (`upgrade_policy`): the API's default, EXTENDED,
+        // bills extended support instead of upgrading.
+        assert_eq!(
+            for_provider["upgradePolicy"]["supportType"], "STANDARD",
+            "{name}"
+        );
+        let access = &for_provider["accessConfig"];
         assert_eq!(access["authenticationMode"], "API");
         assert_eq!(
             access["bootstrapClusterCreatorAdminPermissions"], false,

@@ -51,11 +51,11 @@ impl ManagementFee {
 ///   The Terraform sets `upgrade_policy { support_type = "STANDARD" }`, under which EKS
 ///   upgrades the cluster at the end of standard support instead of moving it into extended
 ///   support (https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html).
-///   The Crossplane composition sets no upgrade policy: a cluster created through the API
-///   without one has extended support enabled
+///   The Crossplane composition sets the same (`upgradePolicy.supportType: STANDARD`): a
+///   cluster created through the API without one would have extended support enabled
 ///   (https://docs.aws.amazon.com/eks/latest/userguide/enable-extended-support.html; the
-///   CloudFormation `UpgradePolicy` reference: "The default value is EXTENDED"), so it costs
-///   $0.60 an hour once its version leaves standard support without an upgrade.
+///   CloudFormation `UpgradePolicy` reference: "The default value is EXTENDED") and cost
+///   $0.60 an hour once its version left standard support without an upgrade.
 /// - GKE Standard: a flat $0.10 per cluster-hour; the free tier's $74.40 monthly credit per
 ///   billing account applies to zonal and Autopilot clusters only, and the generated
 ///   clusters are regional (`location = var.region`); the extra fee of the Extended release
@@ -72,10 +72,10 @@ pub fn management_fee(cloud: Cloud) -> ManagementFee {
         Cloud::Aws => ManagementFee {
             cloud,
             service: "EKS",
-            tier: "standard support (the Terraform's upgrade policy is `STANDARD`)",
+            tier: "standard support (the upgrade policy is `STANDARD` in Terraform and Crossplane)",
             cents_per_hour: 10,
             source: "https://aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-versions-pricing/",
-            note: "$0.60 per cluster-hour for a version in extended support; the Crossplane composition sets no upgrade policy, and the EKS API's default (`EXTENDED`) moves a cluster not upgraded in time into it",
+            note: "$0.60 per cluster-hour for a version in extended support, which the generated clusters never enter: at the end of standard support EKS upgrades them",
         },
         Cloud::Gcp => ManagementFee {
             cloud,
