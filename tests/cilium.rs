@@ -8,7 +8,7 @@ use std::process::Command;
 use clusterwright::blueprint::{self, diagnostic::Rule, validate::validate};
 use clusterwright::cloud::{Cloud, support};
 use clusterwright::output::OutputTree;
-use clusterwright::plan::encryption::stack::CILIUM_POD_SUBNET_TAG;
+use clusterwright::plan::network::POD_SUBNET_TAG;
 use clusterwright::plan::{self, Plan};
 use clusterwright::targets::{self, Templates};
 
@@ -113,7 +113,7 @@ fn cilium_operator_changes_only_its_own_clusters_enis_and_instances() {
         .find(|s| s.contains("ec2:CreateNetworkInterface") && s.contains(":subnet/*"))
         .unwrap();
     assert!(
-        subnet.contains(&format!("ec2:ResourceTag/{CILIUM_POD_SUBNET_TAG}")),
+        subnet.contains(&format!("ec2:ResourceTag/{POD_SUBNET_TAG}")),
         "{subnet}"
     );
     let tags = statements

@@ -30,14 +30,60 @@ locals {
   # they are (aws-node environment variable NETWORK_POLICY_ENFORCING_MODE=strict; EKS user
   # guide, docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html, step 1
   # "Set up policy enforcement at Pod startup").
+  #
+  # Custom networking: pods take addresses in the cluster's pod subnets (its secondary VPC
+  # range), never on the node's primary network interface, which sits in the routable node
+  # subnet. The add-on creates one ENIConfig per zone, named after the zone (eniConfig: the
+  # add-on's configuration schema, aws eks describe-addon-configuration --addon-name vpc-cni,
+  # as quoted in aws/amazon-vpc-cni-k8s#3059 for v1.18.6-eksbuild.1: create, region and
+  # subnets by name, each with id and securityGroups; chart aws-vpc-cni
+  # templates/eniconfig.yaml names each ENIConfig after its key), and each node picks the
+  # one named after its zone label (ENI_CONFIG_LABEL_DEF). Pod interfaces get the cluster
+  # security group, the nodes' own (a managed node group's launch template without security
+  # groups gives its nodes the cluster security group), so every rule that admits nodes
+  # admits pods. The add-on is configured before any node exists (before_nodes): a node
+  # started earlier would keep pods on its primary interface.
+  pod_eni_configs = {
+    for subnet in data.aws_subnet.pods : subnet.availability_zone => {
+      id             = subnet.id
+      securityGroups = [aws_eks_cluster.this.vpc_config[0].cluster_security_group_id]
+    }
+  }
   addon_configuration = {
     "vpc-cni" = jsonencode({
       enableNetworkPolicy = "true"
       env = {
-        NETWORK_POLICY_ENFORCING_MODE = "strict"
+        NETWORK_POLICY_ENFORCING_MODE      = "strict"
+        AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG = "true"
+        ENI_CONFIG_LABEL_DEF               = "topology.kubernetes.io/zone"
+      }
+      eniConfig = {
+        create  = true
+        region  = local.region
+        subnets = local.pod_eni_configs
       }
     })
   }
+}
+
+# The cluster's pod subnets, by the tag the foundation puts on them and on no other subnet
+# (one per zone), with their zone names, which name the ENIConfigs. Only the VPC CNI reads
+# them; Cilium finds them by the same tag itself.
+data "aws_subnets" "pods" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.this.id]
+  }
+
+  tags = {
+    "clusterwright.io/pod-subnet" = var.name
+  }
+}
+
+data "aws_subnet" "pods" {
+  for_each = toset(var.cilium ? [] : data.aws_subnets.pods.ids)
+
+  id = each.value
 }
 
 resource "aws_eks_addon" "before_nodes" {

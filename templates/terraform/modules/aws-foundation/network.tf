@@ -3,6 +3,17 @@
 # install Cilium and the Helm releases. The cluster stacks find what they need here by Name
 # and tags. When the environment is larger than one VPC (at most a /16), every cluster has
 # a VPC of its own, carved from the environment's range; they are not peered.
+#
+# Routable space (the environment's range) holds node subnets, and public subnets in an
+# environment VPC. Pods take addresses from pod subnets in a secondary range of the VPC from
+# 100.64.0.0/10 (RFC 6598), one per cluster: the same range in every cluster's own VPC, a
+# range of its own for each cluster of an environment VPC (one CIDR block each: quota
+# L-83CA0A9D, at most 50 per VPC with the primary). A cluster's own VPC also holds its public
+# subnets in a secondary range (100.127.255.0/24): nothing outside the VPC routes to the
+# private addresses of NAT gateways and internet-facing load balancers. A VPC whose primary
+# range is in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 may add /16 to /28 blocks of
+# 100.64.0.0/10 (docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html, "IPv4 CIDR
+# block association restrictions"). The VPC's local route covers every associated range.
 
 locals {
   # A VPC named after a cluster is that cluster's own (tag `cluster`; its NAT gateways in
@@ -17,16 +28,18 @@ locals {
   }
   cluster_vpcs = { for name, c in var.clusters : name => contains(keys(var.vpcs), name) ? name : var.name }
 
-  # Per cluster: its subnets' tags. Cilium's ENI IPAM places pod ENIs only in subnets with
-  # the pod-subnet tag.
+  # Per cluster: its subnets' tags. Pod ENIs go only into subnets with the pod-subnet tag
+  # (Cilium's ENI IPAM filters on it, and cilium-operator's IAM policy allows no other
+  # subnet; the VPC CNI's custom networking finds its subnets by it). Pod subnets carry no
+  # load-balancer role tag: load balancers stay in routable subnets.
   cluster_tags = {
     for name, c in var.clusters : name => {
       "cluster"                       = name
       "kubernetes.io/cluster/${name}" = "owned"
     }
   }
-  private_tags = {
-    for name, c in var.clusters : name => { for key, value in { "clusterwright.io/cilium-pod-subnet" = name } : key => value if c.cilium }
+  pod_tags = {
+    for name, c in var.clusters : name => { "clusterwright.io/pod-subnet" = name }
   }
 
   private_subnets = merge([
@@ -38,6 +51,15 @@ locals {
     for cluster, c in var.clusters : {
       for zone, cidr in c.public : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr }
     }
+  ]...)
+  pod_subnets = merge([
+    for cluster, c in var.clusters : {
+      for zone, cidr in c.pods : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr }
+    }
+  ]...)
+
+  secondary_cidrs = merge([
+    for vpc, v in var.vpcs : { for cidr in v.secondary : "${vpc}/${cidr}" => { vpc = vpc, cidr = cidr } }
   ]...)
 
   # NAT gateway i of a VPC is in zone i, in the public subnet of the VPC's NAT cluster.
@@ -116,10 +138,35 @@ resource "aws_subnet" "private" {
   cidr_block              = each.value.cidr
   map_public_ip_on_launch = false
 
-  tags = merge(local.cluster_tags[each.value.cluster], local.private_tags[each.value.cluster], {
+  tags = merge(local.cluster_tags[each.value.cluster], {
     "Name"                            = "${each.value.cluster}-private-${each.value.zone}"
     "kubernetes.io/role/internal-elb" = "1"
   })
+}
+
+# The VPCs' secondary ranges: pod ranges, and a cluster VPC's public range.
+resource "aws_vpc_ipv4_cidr_block_association" "this" {
+  for_each = local.secondary_cidrs
+
+  vpc_id     = aws_vpc.this[each.value.vpc].id
+  cidr_block = each.value.cidr
+}
+
+# The pod subnets, one per zone, in the cluster's pod range (created once the ranges are the
+# VPC's).
+resource "aws_subnet" "pods" {
+  for_each = local.pod_subnets
+
+  vpc_id                  = aws_vpc.this[each.value.vpc].id
+  availability_zone_id    = var.zone_ids[each.value.zone]
+  cidr_block              = each.value.cidr
+  map_public_ip_on_launch = false
+
+  tags = merge(local.cluster_tags[each.value.cluster], local.pod_tags[each.value.cluster], {
+    "Name" = "${each.value.cluster}-pods-${each.value.zone}"
+  })
+
+  depends_on = [aws_vpc_ipv4_cidr_block_association.this]
 }
 
 resource "aws_subnet" "public" {
@@ -134,6 +181,9 @@ resource "aws_subnet" "public" {
     "Name"                   = "${each.value.cluster}-public-${each.value.zone}"
     "kubernetes.io/role/elb" = "1"
   })
+
+  # In a cluster's own VPC, the public subnets are in a secondary range.
+  depends_on = [aws_vpc_ipv4_cidr_block_association.this]
 }
 
 resource "aws_eip" "nat" {
@@ -208,5 +258,14 @@ resource "aws_route_table_association" "private" {
   for_each = local.private_subnets
 
   subnet_id      = aws_subnet.private[each.key].id
+  route_table_id = aws_route_table.private["${each.value.vpc}/${each.value.zone}"].id
+}
+
+# Pod subnets route like node subnets: to the zone's NAT gateway, whose address pod traffic
+# to the internet leaves with (the CNI translates it to the node's address first).
+resource "aws_route_table_association" "pods" {
+  for_each = local.pod_subnets
+
+  subnet_id      = aws_subnet.pods[each.key].id
   route_table_id = aws_route_table.private["${each.value.vpc}/${each.value.zone}"].id
 }
