@@ -186,10 +186,7 @@ fn cilium_is_fitted_to_each_cloud() {
     let tag = infra.pod_subnet_tag.clone().unwrap();
     assert_eq!(
         (tag.key.as_str(), tag.value.as_str()),
-        (
-            "clusterwright.io/pod-subnet",
-            aws.clusters[0].name.as_str()
-        )
+        ("clusterwright.io/pod-subnet", aws.clusters[0].name.as_str())
     );
     let role = infra.cilium_operator_role.clone().unwrap();
     assert_eq!(
@@ -206,7 +203,10 @@ fn cilium_is_fitted_to_each_cloud() {
     assert_eq!(c.native_routing_cidr.as_deref(), Some(pods.as_str()));
     let egress = c.strict_egress.clone().unwrap();
     assert_eq!(egress.cidr, pods);
-    assert!(c.strict_ingress && !egress.allow_remote_node_identities, "{c:?}");
+    assert!(
+        c.strict_ingress && !egress.allow_remote_node_identities,
+        "{c:?}"
+    );
 
     let (gcp, tree) = tree_of(&blueprint_on("gcp", wireguard));
     let cluster = &gcp.clusters[0];

@@ -312,7 +312,8 @@ fn cilium_coverage(
             s.not_encrypted.push("Node-to-node and host-network traffic (kubelet, node exporters, host-network pods): Cilium encrypts node traffic only with WireGuard (rule `encryption-coverage`).".to_owned());
             s.not_encrypted.push(format!("Traffic between pods on the same node: IPsec encrypts only what leaves a node.{same_node}"));
             s.encrypted.push("Strict egress mode for the cluster's pod range: pod-to-pod traffic leaves a node encrypted or not at all (Cilium supports it with IPsec since 1.19).".to_owned());
-            s.not_encrypted.push("No strict ingress: Cilium supports it with WireGuard only.".to_owned());
+            s.not_encrypted
+                .push("No strict ingress: Cilium supports it with WireGuard only.".to_owned());
             s.identity.push("IPsec: a cluster-wide pre-shared key, created by the operator in Secret kube-system/cilium-ipsec-keys and never written to this repository. Every node holds it, and each tunnel's key is derived from it and public facts (the two nodes' addresses and boot IDs, published in their CiliumNode objects; cilium/cilium `pkg/datapath/linux/ipsec/ipsec_linux.go`, `computeNodeIPsecKey`): root on any one node, a container escape included, yields the keys of every node pair of the cluster, not only that node's traffic. Rotate the key after such a compromise (below); WireGuard has no shared secret.".to_owned());
             s.verify.extend(strings(&[
                 "cilium encryption status --context <cluster>",

@@ -574,7 +574,8 @@ fn prerequisites(plan: &Plan, e: &EnvironmentPlan) -> Vec<String> {
                     for vpc in &aws.vpcs {
                         nats += vpc.nat_gateways;
                         nats_per_zone += 1;
-                        let secondary = u32::try_from(vpc.secondary_cidrs.len()).unwrap_or(u32::MAX);
+                        let secondary =
+                            u32::try_from(vpc.secondary_cidrs.len()).unwrap_or(u32::MAX);
                         blocks = blocks.max(1 + secondary);
                     }
                 }

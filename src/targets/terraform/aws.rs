@@ -23,8 +23,8 @@ use crate::cloud::policy::Endpoint;
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::CILIUM_AGENT_NOT_READY;
-use crate::plan::resources::{AwsEnvironment, EnvironmentCloud, Tag};
 use crate::plan::network::AWS_CIDR_BLOCKS_PER_VPC_DEFAULT;
+use crate::plan::resources::{AwsEnvironment, EnvironmentCloud, Tag};
 use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroup, NodeGroupCloud, TENANT_LABEL};
 use crate::targets::stacks::{self, Stack, StackKind};
 use crate::targets::templates::{
@@ -164,8 +164,6 @@ pub struct FoundationVpc<'a> {
     /// The cluster in whose public subnets the NAT gateways are, when it is not the one the
     /// VPC is named after (the module's default).
     pub nat_cluster: Option<&'a str>,
-    /// Its secondary ranges (pod ranges, and a cluster VPC's public range).
-    pub secondary: Vec<&'a str>,
 }
 
 /// One cluster as the `aws-foundation` module takes it. Its VPC, its subnets' names and
@@ -178,8 +176,11 @@ pub struct FoundationCluster<'a> {
     pub private: &'a [String],
     /// Its public subnets, in zone order.
     pub public: &'a [String],
-    /// Its pod subnets (tagged with the pod-subnet tag), in zone order.
-    pub pods: &'a [String],
+    /// Its pod range, a secondary range of its VPC: the module makes its first three
+    /// quarters the pod subnets, in zone order.
+    pub pods: &'a str,
+    /// The secondary range of its public subnets, when they are not in its block.
+    pub public_range: Option<&'a str>,
 }
 
 /// Context of `terraform/aws/foundation.tf.tera`.
@@ -469,16 +470,22 @@ pub fn foundation_clusters<'a>(
             format!("{MODULE_POD_SUBNET_TAG}={c}"),
             tag(resources.pod_subnet_tag.as_ref()),
         ));
-        if cluster.network.pod_subnets.is_empty() {
+        let Some(pods) = cluster.network.pod_cidr.as_deref() else {
             return Err(Error::Bug(format!(
-                "cluster `{c}` is on AWS but has no pod subnets"
+                "cluster `{c}` is on AWS but has no pod range"
             )));
-        }
+        };
+        pairs.push((
+            format!("cluster {c}: pod subnets"),
+            quarters(pods).join(", "),
+            cluster.network.pod_subnets.join(", "),
+        ));
         out.push(FoundationCluster {
             name: c,
             private: &cluster.network.node_subnets,
             public: &cluster.network.public_subnets,
-            pods: &cluster.network.pod_subnets,
+            pods,
+            public_range: cluster.network.public_cidr.as_deref(),
         });
     }
     for (what, derived, planned) in pairs {
@@ -559,7 +566,6 @@ fn foundation_vpcs(aws: &AwsEnvironment) -> Vec<FoundationVpc<'_>> {
             cidr: &v.cidr,
             nat_gateways: v.nat_gateways,
             nat_cluster: (v.nat_cluster != v.name).then_some(v.nat_cluster.as_str()),
-            secondary: v.secondary_cidrs.iter().map(|c| c.cidr.as_str()).collect(),
         })
         .collect()
 }
@@ -567,6 +573,17 @@ fn foundation_vpcs(aws: &AwsEnvironment) -> Vec<FoundationVpc<'_>> {
 /// The key of the tag the `aws-foundation` module puts on a cluster's pod subnets (value:
 /// the cluster's name), as its `network.tf` spells it.
 pub const MODULE_POD_SUBNET_TAG: &str = "clusterwright.io/pod-subnet";
+
+/// The first three quarters of `range`, the pod subnets the `aws-foundation` module derives
+/// from a pod range (`cidrsubnet(range, 2, zone)`).
+fn quarters(range: &str) -> Vec<String> {
+    let Ok(net) = range.parse::<ipnet::Ipv4Net>() else {
+        return Vec::new();
+    };
+    net.subnets(net.prefix_len().saturating_add(2))
+        .map(|s| s.take(3).map(|q| q.to_string()).collect())
+        .unwrap_or_default()
+}
 
 /// The IPv4 CIDR blocks of the fullest VPC of `aws`: its range and its secondary ones.
 fn cidr_blocks_per_vpc(aws: &AwsEnvironment) -> usize {
@@ -780,7 +797,8 @@ mod tests {
             "\"${each.value.vpc}-nat-${each.value.zone}\"",
             "\"${each.value.vpc}-private-${each.value.zone}\"",
             "\"${each.key}-public\"",
-            &format!("\"{MODULE_POD_SUBNET_TAG}\" = name"),
+            &format!("\"{MODULE_POD_SUBNET_TAG}\" = each.value.cluster"),
+            "cidrsubnet(c.pods, 2, zone)",
             "\"${each.value.cluster}-pods-${each.value.zone}\"",
         ] {
             assert!(network.contains(derived), "{derived}");

@@ -31,18 +31,10 @@ locals {
   # guide, docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html, step 1
   # "Set up policy enforcement at Pod startup").
   #
-  # Custom networking: pods take addresses in the cluster's pod subnets (its secondary VPC
-  # range), never on the node's primary network interface, which sits in the routable node
-  # subnet. The add-on creates one ENIConfig per zone, named after the zone (eniConfig: the
-  # add-on's configuration schema, aws eks describe-addon-configuration --addon-name vpc-cni,
-  # as quoted in aws/amazon-vpc-cni-k8s#3059 for v1.18.6-eksbuild.1: create, region and
-  # subnets by name, each with id and securityGroups; chart aws-vpc-cni
-  # templates/eniconfig.yaml names each ENIConfig after its key), and each node picks the
-  # one named after its zone label (ENI_CONFIG_LABEL_DEF). Pod interfaces get the cluster
-  # security group, the nodes' own (a managed node group's launch template without security
-  # groups gives its nodes the cluster security group), so every rule that admits nodes
-  # admits pods. The add-on is configured before any node exists (before_nodes): a node
-  # started earlier would keep pods on its primary interface.
+  # Custom networking: pods take addresses in the pod subnets, never on the node's primary
+  # interface; the add-on makes one ENIConfig per zone, named after it, with the cluster
+  # security group, before any node exists (eniConfig: aws/amazon-vpc-cni-k8s#3059, chart
+  # aws-vpc-cni templates/eniconfig.yaml).
   pod_eni_configs = {
     for subnet in data.aws_subnet.pods : subnet.availability_zone => {
       id             = subnet.id
@@ -66,9 +58,7 @@ locals {
   }
 }
 
-# The cluster's pod subnets, by the tag the foundation puts on them and on no other subnet
-# (one per zone), with their zone names, which name the ENIConfigs. Only the VPC CNI reads
-# them; Cilium finds them by the same tag itself.
+# The pod subnets and their zones' names (VPC CNI only).
 data "aws_subnets" "pods" {
   filter {
     name   = "vpc-id"

@@ -3,17 +3,8 @@
 # install Cilium and the Helm releases. The cluster stacks find what they need here by Name
 # and tags. When the environment is larger than one VPC (at most a /16), every cluster has
 # a VPC of its own, carved from the environment's range; they are not peered.
-#
-# Routable space (the environment's range) holds node subnets, and public subnets in an
-# environment VPC. Pods take addresses from pod subnets in a secondary range of the VPC from
-# 100.64.0.0/10 (RFC 6598), one per cluster: the same range in every cluster's own VPC, a
-# range of its own for each cluster of an environment VPC (one CIDR block each: quota
-# L-83CA0A9D, at most 50 per VPC with the primary). A cluster's own VPC also holds its public
-# subnets in a secondary range (100.127.255.0/24): nothing outside the VPC routes to the
-# private addresses of NAT gateways and internet-facing load balancers. A VPC whose primary
-# range is in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 may add /16 to /28 blocks of
-# 100.64.0.0/10 (docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html, "IPv4 CIDR
-# block association restrictions"). The VPC's local route covers every associated range.
+# Pods, and a cluster VPC's public subnets, are in secondary ranges of 100.64.0.0/10, which
+# no route outside the VPC reaches (DECISIONS.md, "Address plan").
 
 locals {
   # A VPC named after a cluster is that cluster's own (tag `cluster`; its NAT gateways in
@@ -28,18 +19,12 @@ locals {
   }
   cluster_vpcs = { for name, c in var.clusters : name => contains(keys(var.vpcs), name) ? name : var.name }
 
-  # Per cluster: its subnets' tags. Pod ENIs go only into subnets with the pod-subnet tag
-  # (Cilium's ENI IPAM filters on it, and cilium-operator's IAM policy allows no other
-  # subnet; the VPC CNI's custom networking finds its subnets by it). Pod subnets carry no
-  # load-balancer role tag: load balancers stay in routable subnets.
+  # Per cluster: its subnets' tags.
   cluster_tags = {
     for name, c in var.clusters : name => {
       "cluster"                       = name
       "kubernetes.io/cluster/${name}" = "owned"
     }
-  }
-  pod_tags = {
-    for name, c in var.clusters : name => { "clusterwright.io/pod-subnet" = name }
   }
 
   private_subnets = merge([
@@ -52,14 +37,16 @@ locals {
       for zone, cidr in c.public : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr }
     }
   ]...)
+  # Pod subnet i is quarter i of the cluster's pod range.
   pod_subnets = merge([
     for cluster, c in var.clusters : {
-      for zone, cidr in c.pods : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr }
+      for zone in range(length(var.zone_ids)) : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidrsubnet(c.pods, 2, zone) }
     }
   ]...)
 
+  # The VPCs' secondary ranges: pod ranges, and a cluster VPC's public range.
   secondary_cidrs = merge([
-    for vpc, v in var.vpcs : { for cidr in v.secondary : "${vpc}/${cidr}" => { vpc = vpc, cidr = cidr } }
+    for cluster, c in var.clusters : { for cidr in compact([c.pods, c.public_range]) : "${local.cluster_vpcs[cluster]}/${cidr}" => { vpc = local.cluster_vpcs[cluster], cidr = cidr } }
   ]...)
 
   # NAT gateway i of a VPC is in zone i, in the public subnet of the VPC's NAT cluster.
@@ -144,7 +131,6 @@ resource "aws_subnet" "private" {
   })
 }
 
-# The VPCs' secondary ranges: pod ranges, and a cluster VPC's public range.
 resource "aws_vpc_ipv4_cidr_block_association" "this" {
   for_each = local.secondary_cidrs
 
@@ -152,8 +138,6 @@ resource "aws_vpc_ipv4_cidr_block_association" "this" {
   cidr_block = each.value.cidr
 }
 
-# The pod subnets, one per zone, in the cluster's pod range (created once the ranges are the
-# VPC's).
 resource "aws_subnet" "pods" {
   for_each = local.pod_subnets
 
@@ -162,8 +146,10 @@ resource "aws_subnet" "pods" {
   cidr_block              = each.value.cidr
   map_public_ip_on_launch = false
 
-  tags = merge(local.cluster_tags[each.value.cluster], local.pod_tags[each.value.cluster], {
-    "Name" = "${each.value.cluster}-pods-${each.value.zone}"
+  # Pod ENIs go only into subnets with this tag (Cilium, its operator's IAM, the VPC CNI).
+  tags = merge(local.cluster_tags[each.value.cluster], {
+    "Name"                        = "${each.value.cluster}-pods-${each.value.zone}"
+    "clusterwright.io/pod-subnet" = each.value.cluster
   })
 
   depends_on = [aws_vpc_ipv4_cidr_block_association.this]
@@ -182,7 +168,6 @@ resource "aws_subnet" "public" {
     "kubernetes.io/role/elb" = "1"
   })
 
-  # In a cluster's own VPC, the public subnets are in a secondary range.
   depends_on = [aws_vpc_ipv4_cidr_block_association.this]
 }
 
@@ -261,8 +246,7 @@ resource "aws_route_table_association" "private" {
   route_table_id = aws_route_table.private["${each.value.vpc}/${each.value.zone}"].id
 }
 
-# Pod subnets route like node subnets: to the zone's NAT gateway, whose address pod traffic
-# to the internet leaves with (the CNI translates it to the node's address first).
+# Pod subnets route like node subnets: to the zone's NAT gateway.
 resource "aws_route_table_association" "pods" {
   for_each = local.pod_subnets
 

@@ -20,20 +20,20 @@ variable "nitro" {
 }
 
 variable "vpcs" {
-  description = "The VPCs, by Name: the environment's (named var.name), or one per cluster (named after it). secondary: its secondary ranges (each cluster's pod range; in a cluster's own VPC also the range of its public subnets). NAT gateway i is in zone i, in the public subnet of nat_cluster (default: the VPC's own cluster); nat_gateways is one per zone in production, one outside it."
+  description = "The VPCs, by Name: the environment's (named var.name), or one per cluster (named after it). NAT gateway i is in zone i, in the public subnet of nat_cluster (default: the VPC's own cluster); nat_gateways is one per zone in production, one outside it."
   type = map(object({
     cidr         = string
-    secondary    = list(string)
     nat_gateways = number
     nat_cluster  = optional(string)
   }))
 }
 
 variable "clusters" {
-  description = "The clusters, by name: node subnets (nodes, internal load balancers, the EKS control plane's interfaces) and public subnets (NAT gateways, internet-facing load balancers; in a cluster's own VPC they are in a secondary range) and pod subnets (in the cluster's pod range, a secondary range of its VPC from 100.64.0.0/10), each in zone order. A cluster is in the VPC named after it, or else in the environment's."
+  description = "The clusters, by name: node subnets (nodes, internal load balancers), public subnets (NAT gateways, internet-facing load balancers; public_range: theirs, when secondary) in zone order, and the pod range. A cluster is in the VPC named after it, or else in the environment's."
   type = map(object({
-    private = list(string)
-    public  = list(string)
-    pods    = list(string)
+    private      = list(string)
+    public       = list(string)
+    pods         = string
+    public_range = optional(string)
   }))
 }
