@@ -13,9 +13,7 @@ use clusterwright::targets::{self, Templates};
 use ipnet::Ipv4Net;
 
 use crate::common::{root, run_in};
-
-#[path = "../benches/support/synthetic.rs"]
-mod synthetic;
+use crate::packing::synthetic;
 
 fn plan_of(yaml: &str) -> Plan {
     let loaded =

@@ -272,11 +272,12 @@ pub fn allocate(
         if requests.is_empty() {
             continue;
         }
-        if env.cloud == Cloud::Aws && layout == NetworkLayout::Environment {
-            if let Some(problem) = aws_cidr_block_quota(env_name, env.cidr, requests.len()) {
-                problems.push(problem);
-                continue;
-            }
+        if env.cloud == Cloud::Aws
+            && layout == NetworkLayout::Environment
+            && let Some(problem) = aws_cidr_block_quota(env_name, env.cidr, requests.len())
+        {
+            problems.push(problem);
+            continue;
         }
         let kept: BTreeMap<String, Ipv4Net> = previous
             .and_then(|p| p.environments.get(env_name))
