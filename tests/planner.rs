@@ -244,8 +244,9 @@ fn nodes_are_spread_evenly_over_node_groups() {
 #[test]
 fn the_sizing_example_gets_an_aws_range_with_three_zones() {
     // 10 groups × 10 nodes + 3 system nodes, +25% for upgrades: 129 nodes over 3 zones,
-    // 43 a zone plus 37 addresses kept free → a /25 per zone, three /27 public subnets →
-    // a /23 per cluster. Pods: 43 × 64 a zone → a /20 each, a /18 in 100.64.0.0/10.
+    // 43 a zone plus 37 addresses kept free → a /25 per zone → a /23 per cluster. The
+    // environment is larger than a VPC: the cluster's own VPC holds its public subnets in a
+    // secondary range. Pods: 43 × 64 a zone → a /20 each, a /18 in 100.64.0.0/10.
     let p = plan_of(&bp((5, 10, 10), "", SOFT, &["a soft trusted 2 12"]));
     let c = &p.clusters[0];
     assert_eq!(c.cidr, "10.0.0.0/23");
@@ -255,7 +256,7 @@ fn the_sizing_example_gets_an_aws_range_with_three_zones() {
     );
     assert_eq!(
         c.network.public_subnets,
-        ["10.0.1.128/27", "10.0.1.160/27", "10.0.1.192/27"]
+        ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"]
     );
     assert_eq!(c.network.pod_cidr.as_deref(), Some("100.64.0.0/18"));
     assert_eq!(
