@@ -98,7 +98,7 @@ fn plan_prints_text_and_json() {
         .stdout_starts_with(
             "platform `acme`: 10 clusters for 9 tenants (18 placements) in 3 environments",
         )
-        .stdout_contains("acme-prod-retail-03  10.0.128.0/18")
+        .stdout_contains("acme-prod-retail-03  10.0.4.0/23")
         .run();
 
     let v = Test::new()

@@ -486,7 +486,27 @@ fn the_api_refuses_replacing_changes_and_inconsistent_address_plans() {
             for r in ranges.iter().chain([&cidr, &service]) {
                 assert_eq!(*r, r.trunc(), "{path}: {r} is not canonical");
             }
-            assert!(ranges.iter().all(|r| cidr.contains(r)), "{path}");
+            // Public subnets of a cluster's own AWS VPC are in its public range.
+            let public_cidr = n.get("publicCidr").map(net);
+            for (i, r) in ranges.iter().enumerate() {
+                let node = i < n["nodeSubnets"].as_array().unwrap().len();
+                let within = if node {
+                    cidr
+                } else {
+                    public_cidr.unwrap_or(cidr)
+                };
+                assert!(within.contains(r), "{path}: {r}");
+            }
+            if let Some(pods) = n.get("podCidr").map(net) {
+                for s in n
+                    .get("podSubnets")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(pods.contains(&net(s)), "{path}");
+                }
+            }
             assert!(
                 service.contains(
                     &n["dnsServiceIp"]

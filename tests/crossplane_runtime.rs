@@ -868,6 +868,10 @@ fn parity(cloud: &str) -> BTreeMap<&'static str, Result<&'static str, &'static s
             ("aws_subnet", Ok("Subnet")),
             ("aws_vpc", Ok("VPC")),
             (
+                "aws_vpc_ipv4_cidr_block_association",
+                Ok("VPCIPv4CidrBlockAssociation"),
+            ),
+            (
                 "aws_vpc_encryption_control",
                 Err("`aws_vpc_encryption_control`"),
             ),
@@ -1057,6 +1061,12 @@ fn generate_warns_of_each_crossplane_gap_of_the_clouds_it_emits_and_exits_zero()
         "the VPC Encryption Control of `encryption: cloud-hardware` (`aws_vpc_encryption_control`, monitor mode)",
     );
     expected.extend(aws.iter().map(|what| gap_warning("AWS", what)));
+    // Without Cilium the VPC CNI runs custom networking, whose ENIConfigs the operator
+    // applies.
+    expected.push_str(&gap_warning(
+        "AWS",
+        "the VPC CNI's ENIConfigs of a cluster without Cilium (one per zone, named after the zone: its pod subnet and the cluster security group; the `eniConfig` configuration of the `vpc-cni` add-on, `aws_eks_addon`, in the Terraform target)",
+    ));
     Test::new()
         .write("b.yaml", hardware)
         .args(["generate", "b.yaml", "-o", "out"])

@@ -181,15 +181,12 @@ fn cilium_is_fitted_to_each_cloud() {
     let c = aws.clusters[0].networking.cilium().cloned().unwrap();
     assert_eq!(c.integration, CiliumIntegration::Eni);
     assert!(c.kube_proxy_replacement && c.k8s_service_host_ref.is_some());
-    // One tag, set by the Terraform target on the node subnets, filtered on by Cilium.
+    // One tag, set by the Terraform target on the pod subnets, filtered on by Cilium.
     let infra = aws.clusters[0].resources.aws().unwrap();
     let tag = infra.pod_subnet_tag.clone().unwrap();
     assert_eq!(
         (tag.key.as_str(), tag.value.as_str()),
-        (
-            "clusterwright.io/cilium-pod-subnet",
-            aws.clusters[0].name.as_str()
-        )
+        ("clusterwright.io/pod-subnet", aws.clusters[0].name.as_str())
     );
     let role = infra.cilium_operator_role.clone().unwrap();
     assert_eq!(
@@ -199,7 +196,17 @@ fn cilium_is_fitted_to_each_cloud() {
             aws.clusters[0].account, aws.clusters[0].name
         )
     );
-    assert!(c.strict_ingress && c.strict_egress.is_none(), "{c:?}");
+    // Pods have a range of their own (the secondary VPC range): routed natively, and the
+    // range of strict egress.
+    let pods = aws.clusters[0].network.pod_cidr.clone().unwrap();
+    assert!(pods.starts_with("100.64."), "{pods}");
+    assert_eq!(c.native_routing_cidr.as_deref(), Some(pods.as_str()));
+    let egress = c.strict_egress.clone().unwrap();
+    assert_eq!(egress.cidr, pods);
+    assert!(
+        c.strict_ingress && !egress.allow_remote_node_identities,
+        "{c:?}"
+    );
 
     let (gcp, tree) = tree_of(&blueprint_on("gcp", wireguard));
     let cluster = &gcp.clusters[0];

@@ -248,18 +248,25 @@ fn nodes_are_spread_evenly_over_node_groups() {
 
 #[test]
 fn the_sizing_example_gets_an_aws_range_with_three_zones() {
-    // 10 groups × 10 nodes + 3 system nodes, +25% for upgrades: 129 addresses of 64 each
-    // over 3 zones → a /20 per zone, three /26 public subnets → a /18 per cluster.
+    // 10 groups × 10 nodes + 3 system nodes, +25% for upgrades: 129 nodes over 3 zones,
+    // 43 a zone plus 37 addresses kept free → a /25 per zone → a /23 per cluster. The
+    // environment is larger than a VPC: the cluster's own VPC holds its public subnets in a
+    // secondary range. Pods: 43 × 64 a zone → a /20 each, a /18 in 100.64.0.0/10.
     let p = plan_of(&bp((5, 10, 10), "", SOFT, &["a soft trusted 2 12"]));
     let c = &p.clusters[0];
-    assert_eq!(c.cidr, "10.0.0.0/18");
+    assert_eq!(c.cidr, "10.0.0.0/23");
     assert_eq!(
         c.network.node_subnets,
-        ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"]
+        ["10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/25"]
     );
     assert_eq!(
         c.network.public_subnets,
-        ["10.0.48.0/26", "10.0.48.64/26", "10.0.48.128/26"]
+        ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"]
+    );
+    assert_eq!(c.network.pod_cidr.as_deref(), Some("100.64.0.0/18"));
+    assert_eq!(
+        c.network.pod_subnets,
+        ["100.64.0.0/20", "100.64.16.0/20", "100.64.32.0/20"]
     );
     assert_eq!(c.network.service_cidr, "172.20.0.0/16");
     assert_eq!(c.network.dns_service_ip, "172.20.0.10");

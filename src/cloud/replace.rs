@@ -77,6 +77,7 @@ const AWS_REGION: &str = "hashicorp/terraform-provider-aws 6.x website/docs/guid
 const AWS_VPC: &str =
     "hashicorp/terraform-provider-aws 6.x website/docs/r/vpc.html.markdown (`cidr_block` ForceNew)";
 const AWS_SUBNET: &str = "hashicorp/terraform-provider-aws 6.x website/docs/r/subnet.html.markdown (`cidr_block`, `availability_zone_id` ForceNew)";
+const AWS_VPC_CIDR_ASSOCIATION: &str = "hashicorp/terraform-provider-aws internal/service/ec2/vpc_ipv4_cidr_block_association.go (`cidr_block` ForceNew; no update function)";
 const AWS_ACCOUNT: &str = "hashicorp/terraform-provider-aws 6.x website/docs/index.html.markdown (`allowed_account_ids`: a resource belongs to one account's state; nothing moves between accounts)";
 const GKE: &str = "hashicorp/terraform-provider-google 8.x website/docs/r/container_cluster.html.markdown (\"Changing this forces a new resource to be created\")";
 const GKE_DATAPATH: &str = "hashicorp/terraform-provider-google 8.x mmv1/third_party/terraform/services/container/resource_container_cluster.go.tmpl (`datapath_provider` is ForceNew; website/docs/r/container_cluster.html.markdown describes it without saying so)";
@@ -143,6 +144,7 @@ pub const TABLE: &[Row] = &[
     row(Aws, "aws_eks_node_group", "version", KubernetesVersion, Roll, true, VERSION_AWS),
     row(Aws, "aws_vpc", "cidr_block", Cidr, Replace, false, AWS_VPC),
     row(Aws, "aws_subnet", "cidr_block", Cidr, Replace, false, AWS_SUBNET),
+    row(Aws, "aws_vpc_ipv4_cidr_block_association", "cidr_block", Cidr, Replace, false, AWS_VPC_CIDR_ASSOCIATION),
     row(Aws, "aws_subnet", "availability_zone_id", Region, Replace, false, AWS_SUBNET),
     // GCP: GKE
     row(Gcp, "google_container_cluster", "name", Name, Replace, false, GKE),

@@ -3,14 +3,24 @@
 //!
 //! A cluster's range is sized for the most its unit's shape allows (not for today's
 //! tenants), so adding tenants never re-addresses a cluster; 25% on top covers rolling
-//! upgrades, which add nodes before removing old ones. Per cloud:
+//! upgrades, which add nodes before removing old ones. Routable space (the environment's
+//! range) holds nodes, load balancers and control-plane interfaces; pods live in ranges
+//! that nothing outside the cluster's network routes to. Per cloud:
 //!
-//! - **AWS**: pods take VPC addresses from the node subnets (VPC CNI, and Cilium in ENI
-//!   mode), 64 per node (an `m6i.xlarge` takes at most 58 pods by its ENI limits). Three
-//!   private subnets (one per availability zone) and three public /26 subnets for NAT
-//!   gateways and load balancers. Services use a cluster-local /16 outside every
-//!   environment's range (EKS requires it outside the VPC). One VPC per environment when the
-//!   environment's range is at most a /16 (the largest VPC), otherwise one VPC per cluster.
+//! - **AWS**: three node subnets (one per availability zone) sized for the zone's nodes,
+//!   the EKS control plane's network interfaces and internal load balancers: the cluster's
+//!   routable block. Three public subnets for NAT gateways and internet-facing load
+//!   balancers: /27s in the routable block in an environment VPC, /26s in a secondary range
+//!   (100.127.255.0/24) in a cluster's own VPC, since nothing outside the VPC routes to
+//!   their private addresses. Pods take addresses from three pod subnets of a secondary VPC range in
+//!   100.64.0.0/10 (RFC 6598), sized for 64 addresses per node: Cilium in ENI mode (pod ENIs
+//!   only in the pod subnets, never on the node's primary interface) or the VPC CNI's custom
+//!   networking. With one VPC per cluster every VPC uses the same pod range (VPCs are never
+//!   peered); with one VPC per environment each cluster gets a pod range of its own, and the
+//!   VPC one CIDR block per cluster (at most 50 with the primary: quota `L-83CA0A9D`).
+//!   Services use a cluster-local /16 outside every environment's range (EKS requires it
+//!   outside the VPC). One VPC per environment when the environment's range is at most a
+//!   /16 (the largest VPC), otherwise one VPC per cluster.
 //! - **GCP**: one VPC network per environment, one subnetwork per cluster with its primary
 //!   range for nodes and secondary ranges for pods (64 pods per node: GKE reserves a /25 per
 //!   node) and services (a /20).
@@ -65,9 +75,14 @@ pub struct ClusterNetwork {
     pub node_subnets: Vec<String>,
     /// Public subnets for NAT gateways and load balancers (AWS).
     pub public_subnets: Vec<String>,
-    /// Pod range when pods do not take node-subnet addresses: GCP's secondary range, or
-    /// Azure's overlay.
+    /// Pod range when pods do not take node-subnet addresses: GCP's secondary range,
+    /// Azure's overlay, or AWS's secondary VPC range in 100.64.0.0/10.
     pub pod_cidr: Option<String>,
+    /// Pod subnets, one per availability zone, carved from `pod_cidr` (AWS).
+    pub pod_subnets: Vec<String>,
+    /// The secondary VPC range that holds the public subnets, when they are not in `cidr`
+    /// (AWS with one VPC per cluster).
+    pub public_cidr: Option<String>,
     /// Service range.
     pub service_cidr: String,
     /// The cluster DNS service's address (the tenth of the service range).
@@ -85,9 +100,61 @@ pub struct Addresses {
     pub clusters: BTreeMap<String, ClusterNetwork>,
 }
 
-const AWS_ADDRESSES_PER_NODE: u32 = 64;
+/// Pod addresses per node that AWS pod subnets are sized for: an `m6i.xlarge` holds at
+/// most 42 pod addresses on its three secondary ENIs (4 ENIs of 15 addresses, the primary
+/// ENI and each ENI's primary address unused: cilium/cilium `pkg/aws/eni` tests of
+/// `GetMaximumAllocatableIPv4`, "(ENIs - first-interface-index) x (IPs - 1)"), and larger
+/// types more; Cilium and the VPC CNI keep a few spare.
+const AWS_POD_ADDRESSES_PER_NODE: u32 = 64;
+/// Most pods on one node the AWS address plan assumes: the per-node figure above less the
+/// spare addresses the CNIs keep warm.
+const AWS_MAX_PODS: u32 = AWS_POD_ADDRESSES_PER_NODE - 6;
 const AWS_ZONES: u32 = facts::ZONES;
-const AWS_PUBLIC_SUBNET: u8 = 26;
+/// Public subnets hold the NAT gateway and internet-facing load balancers: an Application
+/// Load Balancer needs "at least a /27 bitmask" and eight free addresses in each of its
+/// subnets (docs.aws.amazon.com/elasticloadbalancing/latest/application/
+/// application-load-balancers.html, "Subnets for your load balancer").
+const AWS_PUBLIC_SUBNET: u8 = 27;
+/// The smallest node subnet: internal Application Load Balancers use them (the /27 above).
+const AWS_SMALLEST_NODE_SUBNET: u8 = 27;
+/// Addresses AWS keeps in every subnet: the first four and the last
+/// (docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html).
+const AWS_RESERVED_PER_SUBNET: u64 = 5;
+/// Free addresses a node subnet keeps for the EKS control plane's network interfaces: EKS
+/// creates 2–4 of them in the cluster's subnets and replaces them on every upgrade; it needs
+/// "at least six" free addresses per subnet and recommends 16
+/// (docs.aws.amazon.com/eks/latest/userguide/network-reqs.html, "Subnet requirements").
+const EKS_CONTROL_PLANE_ADDRESSES: u64 = 16;
+/// Free addresses a node subnet keeps for internal load balancers: the eight an Application
+/// Load Balancer needs free (see [`AWS_PUBLIC_SUBNET`]), the rest one per Network Load
+/// Balancer and subnet.
+const AWS_LOAD_BALANCER_ADDRESSES: u64 = 16;
+/// Where AWS pod ranges come from: RFC 6598 shared address space, which a VPC whose primary
+/// range is in any RFC 1918 range (or 100.64.0.0/10 itself) may add as secondary blocks of
+/// /16 to /28 (docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html, "IPv4 CIDR
+/// block association restrictions"; awsdocs amazon-vpc-user-guide `vpc-cidr-blocks.md`).
+pub const AWS_POD_RANGE: &str = "100.64.0.0/10";
+/// The public subnets of a cluster with a VPC of its own (NAT gateways, internet-facing
+/// load balancers): a secondary range of the VPC at the top of 100.64.0.0/10, the same in
+/// every such VPC and clear of every pod range (those start at 100.64.0.0 and are at most a
+/// /16). Nothing routes to the private addresses of a NAT gateway or an internet-facing load
+/// balancer from outside the VPC (clients reach their public addresses; route tables name
+/// the gateway, not its address), so they need no routable space: with them in the routable
+/// block, every cluster's block grew from a /24 to a /23.
+pub const AWS_OWN_VPC_PUBLIC_RANGE: &str = "100.127.255.0/24";
+/// Its subnets, one per zone: /26, above the /27 an Application Load Balancer needs.
+const AWS_OWN_VPC_PUBLIC_SUBNET: u8 = 26;
+/// The largest block a VPC takes, as its primary range or a secondary one.
+const AWS_LARGEST_VPC_BLOCK: u8 = 16;
+/// "IPv4 CIDR blocks per VPC" (quota `L-83CA0A9D`): 5 by default, adjustable up to 50; the
+/// primary block counts (docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+pub const AWS_CIDR_BLOCKS_PER_VPC_MAX: usize = 50;
+/// The default of that quota.
+pub const AWS_CIDR_BLOCKS_PER_VPC_DEFAULT: usize = 5;
+/// The tag on a cluster's pod subnets (value: the cluster's name). Cilium places pod ENIs
+/// only in subnets with it (`eni.nodeSpec.subnetTags`) and cilium-operator's IAM policy
+/// allows no other subnet; the VPC CNI's custom networking finds them by it.
+pub const POD_SUBNET_TAG: &str = "clusterwright.io/pod-subnet";
 const GKE_MAX_PODS: u32 = 64;
 const GKE_SERVICES: u8 = 20;
 const AZURE_POD_BLOCK_PER_NODE: u32 = 256;
@@ -117,8 +184,12 @@ fn cluster_layout(cloud: Cloud, nodes: u32) -> (u8, Vec<u8>) {
     let parts: Vec<u8> = match cloud {
         Cloud::Aws => {
             let per_zone = prefix_for(
-                nodes.div_ceil(u64::from(AWS_ZONES)) * u64::from(AWS_ADDRESSES_PER_NODE) + 5,
-            );
+                nodes.div_ceil(u64::from(AWS_ZONES))
+                    + AWS_RESERVED_PER_SUBNET
+                    + EKS_CONTROL_PLANE_ADDRESSES
+                    + AWS_LOAD_BALANCER_ADDRESSES,
+            )
+            .min(AWS_SMALLEST_NODE_SUBNET);
             let mut v = vec![per_zone; 3];
             v.extend([AWS_PUBLIC_SUBNET; 3]);
             v
@@ -133,6 +204,19 @@ fn cluster_layout(cloud: Cloud, nodes: u32) -> (u8, Vec<u8>) {
     let mut sorted = parts.clone();
     sorted.sort_unstable();
     let total: u64 = sorted.iter().map(|p| size(*p)).sum();
+    (prefix_for(total), parts)
+}
+
+/// The pod subnets (prefix lengths, one per zone) of an AWS cluster of `nodes` addressed
+/// nodes, and the prefix of the secondary VPC block that holds them.
+fn aws_pod_layout(nodes: u32) -> (u8, Vec<u8>) {
+    let per_zone = prefix_for(
+        u64::from(nodes).div_ceil(u64::from(AWS_ZONES)) * u64::from(AWS_POD_ADDRESSES_PER_NODE)
+            + AWS_RESERVED_PER_SUBNET,
+    )
+    .min(28);
+    let parts = vec![per_zone; AWS_ZONES as usize];
+    let total: u64 = parts.iter().map(|p| size(*p)).sum();
     (prefix_for(total), parts)
 }
 
@@ -169,16 +253,30 @@ pub fn allocate(
     let mut out = Addresses::default();
     let all_envs: Vec<Ipv4Net> = validated.environments().values().map(|e| e.cidr).collect();
     for (env_name, env) in validated.environments() {
-        let layout = if env.cloud == Cloud::Aws && env.cidr.prefix_len() < 16 {
-            NetworkLayout::Cluster
-        } else {
-            NetworkLayout::Environment
-        };
+        let layout = layout_of(env.cloud, env.cidr);
         out.environments
             .insert(env_name.clone(), EnvironmentNetwork { layout });
+        if env.cloud == Cloud::Aws && overlaps(env.cidr, aws_pod_range()) {
+            problems.push(
+                Problem::error(
+                    Rule::Cidr,
+                    KeyPath::keys(["environments", env_name.as_str(), "cidr"]),
+                    format!("`{}` overlaps {AWS_POD_RANGE}, where the pods of AWS clusters take their addresses", env.cidr),
+                )
+                .with_help("give the environment a range in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"),
+            );
+            continue;
+        }
         let (requests, largest_nodes) =
             requests(validated, topology, env_name, env.cloud, problems);
         if requests.is_empty() {
+            continue;
+        }
+        if env.cloud == Cloud::Aws
+            && layout == NetworkLayout::Environment
+            && let Some(problem) = aws_cidr_block_quota(env_name, env.cidr, requests.len())
+        {
+            problems.push(problem);
             continue;
         }
         let kept: BTreeMap<String, Ipv4Net> = previous
@@ -210,16 +308,114 @@ pub fn allocate(
             );
             continue;
         };
+        let pods = if env.cloud == Cloud::Aws {
+            aws_pod_layouts(validated, topology, env_name)
+        } else {
+            BTreeMap::new()
+        };
         for (name, _, parts) in &requests {
             if let Some(block) = blocks.get(name) {
-                out.clusters.insert(
-                    name.clone(),
-                    cluster_network(env.cloud, *block, parts, local),
-                );
+                let mut network = cluster_network(env.cloud, *block, parts, local);
+                if let Some((pod_prefix, pod_parts)) = pods.get(name) {
+                    let pod_block = aws_pod_block(layout, env.cidr, *block, *pod_prefix);
+                    network.pod_cidr = Some(pod_block.to_string());
+                    network.pod_subnets = carve(pod_block, pod_parts)
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect();
+                    if layout == NetworkLayout::Cluster {
+                        let public = aws_public_range();
+                        network.public_cidr = Some(public.to_string());
+                        network.public_subnets = carve(public, &[AWS_OWN_VPC_PUBLIC_SUBNET; 3])
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect();
+                    }
+                }
+                out.clusters.insert(name.clone(), network);
             }
         }
     }
     out
+}
+
+fn aws_pod_range() -> Ipv4Net {
+    Ipv4Net::new(Ipv4Addr::new(100, 64, 0, 0), 10).unwrap_or_default()
+}
+
+fn aws_public_range() -> Ipv4Net {
+    AWS_OWN_VPC_PUBLIC_RANGE.parse().unwrap_or_default()
+}
+
+/// How an environment on `cloud` with range `cidr` lays out its network: on AWS one VPC
+/// per cluster when the range is larger than a VPC can be (/16).
+fn layout_of(cloud: Cloud, cidr: Ipv4Net) -> NetworkLayout {
+    if cloud == Cloud::Aws && cidr.prefix_len() < AWS_LARGEST_VPC_BLOCK {
+        NetworkLayout::Cluster
+    } else {
+        NetworkLayout::Environment
+    }
+}
+
+/// The pod subnet layout of every AWS cluster of `env`, by name.
+fn aws_pod_layouts(
+    validated: &Validated,
+    topology: &Topology,
+    env: &str,
+) -> BTreeMap<String, (u8, Vec<u8>)> {
+    topology
+        .bins
+        .iter()
+        .filter(|b| b.key.environment == env)
+        .map(|bin| {
+            let nodes = addressed_nodes(capacity(validated, &bin.key).nodes);
+            (bin.name.clone(), aws_pod_layout(nodes))
+        })
+        .collect()
+}
+
+/// The secondary VPC block of an AWS cluster's pods, a /`prefix`.
+///
+/// - One VPC per cluster: the first block of 100.64.0.0/10, the same in every cluster's
+///   VPC. The VPCs are never peered, so the same range in two of them never meets.
+/// - One VPC for the environment (a /16 at most): the cluster's routable block scaled by 64
+///   into 100.64.0.0/10 (a /16 environment fills the /10 exactly). Routable blocks never
+///   overlap, so neither do pod blocks, and a cluster keeps its pod block as long as it
+///   keeps its routable block: no other cluster's arrival moves it. The pod block fits its
+///   share: a pod subnet holds 64 addresses per node where a node subnet holds one per node
+///   and 37 more, so it is at most 64 times a node subnet, and the routable block holds at
+///   least three node subnets (so, a power of two, at least four).
+fn aws_pod_block(layout: NetworkLayout, env: Ipv4Net, block: Ipv4Net, prefix: u8) -> Ipv4Net {
+    let base = u32::from(aws_pod_range().network());
+    let start = match layout {
+        NetworkLayout::Cluster => base,
+        NetworkLayout::Environment => {
+            let offset = u32::from(block.network()).saturating_sub(u32::from(env.network()));
+            base.saturating_add(offset.saturating_mul(64))
+        }
+    };
+    Ipv4Net::new(Ipv4Addr::from(start), prefix)
+        .map(|n| n.trunc())
+        .unwrap_or_default()
+}
+
+/// An environment VPC holds its range and one secondary block per cluster: refused past
+/// the most the "IPv4 CIDR blocks per VPC" quota can be raised to.
+fn aws_cidr_block_quota(env: &str, range: Ipv4Net, clusters: usize) -> Option<Problem> {
+    let blocks = clusters + 1;
+    (blocks > AWS_CIDR_BLOCKS_PER_VPC_MAX).then(|| {
+        Problem::error(
+            Rule::Cidr,
+            KeyPath::keys(["environments", env, "cidr"]),
+            format!(
+                "the VPC of `{env}` (`{range}`) would need {blocks} IPv4 CIDR blocks, its range and one pod range for each of its {clusters} clusters; an AWS VPC holds at most {AWS_CIDR_BLOCKS_PER_VPC_MAX} (quota `L-83CA0A9D`)"
+            ),
+        )
+        .with_help(format!(
+            "give `{env}` a range larger than a /16, so that every cluster gets a VPC of its own, or plan at most {} clusters in it",
+            AWS_CIDR_BLOCKS_PER_VPC_MAX - 1
+        ))
+    })
 }
 
 /// The block requests of the clusters of `env`, and the most nodes any of them addresses.
@@ -235,17 +431,31 @@ fn requests(
     for bin in topology.bins.iter().filter(|b| b.key.environment == env) {
         let nodes = addressed_nodes(capacity(validated, &bin.key).nodes);
         largest_nodes = largest_nodes.max(nodes);
-        let (prefix, parts) = cluster_layout(cloud, nodes);
-        if cloud == Cloud::Aws && prefix < 16 {
-            problems.push(
-                Problem::error(
-                    Rule::Cidr,
-                    KeyPath::keys(["units", bin.key.unit.as_str()]),
-                    format!("a cluster of this unit needs a /{prefix}, larger than the largest AWS VPC (/16)"),
-                )
-                .with_help("make the unit smaller (fewer node groups or nodes per group)"),
-            );
-            continue;
+        let (mut prefix, mut parts) = cluster_layout(cloud, nodes);
+        let own_vpc = validated
+            .environments()
+            .get(env)
+            .is_some_and(|e| layout_of(cloud, e.cidr) == NetworkLayout::Cluster);
+        if cloud == Cloud::Aws && own_vpc {
+            // A VPC of its own: the public subnets are in a range outside the routable
+            // block (`AWS_OWN_VPC_PUBLIC_RANGE`), which then holds the node subnets only.
+            parts.truncate(AWS_ZONES as usize);
+            prefix = prefix_for(parts.iter().map(|p| size(*p)).sum());
+        }
+        if cloud == Cloud::Aws {
+            // Pods take far more addresses than the routable block: theirs is the limit.
+            let (pods, _) = aws_pod_layout(nodes);
+            if pods.min(prefix) < AWS_LARGEST_VPC_BLOCK {
+                problems.push(
+                    Problem::error(
+                        Rule::Cidr,
+                        KeyPath::keys(["units", bin.key.unit.as_str()]),
+                        format!("the pods of a cluster of this unit need a /{}, larger than the largest AWS VPC range (/16)", pods.min(prefix)),
+                    )
+                    .with_help("make the unit smaller (fewer node groups or nodes per group)"),
+                );
+                continue;
+            }
         }
         out.push((bin.name.clone(), prefix, parts));
     }
@@ -300,10 +510,13 @@ fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> 
             cidr: block.to_string(),
             node_subnets: carved.iter().take(3).map(ToString::to_string).collect(),
             public_subnets: carved.iter().skip(3).map(ToString::to_string).collect(),
+            // The pod range and subnets: `allocate` (they depend on the environment's layout).
             pod_cidr: None,
+            pod_subnets: Vec::new(),
+            public_cidr: None,
             service_cidr: service(block).to_string(),
             dns_service_ip: dns_ip(service(block)),
-            max_pods_per_node: AWS_ADDRESSES_PER_NODE - 6,
+            max_pods_per_node: AWS_MAX_PODS,
         },
         Cloud::Gcp => {
             let services = carved.get(1).copied().unwrap_or(block);
@@ -312,6 +525,8 @@ fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> 
                 node_subnets: carved.get(2).map(ToString::to_string).into_iter().collect(),
                 public_subnets: Vec::new(),
                 pod_cidr: carved.first().map(ToString::to_string),
+                pod_subnets: Vec::new(),
+                public_cidr: None,
                 service_cidr: services.to_string(),
                 dns_service_ip: dns_ip(services),
                 max_pods_per_node: GKE_MAX_PODS,
@@ -326,6 +541,8 @@ fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> 
                 .collect(),
             public_subnets: Vec::new(),
             pod_cidr: local.overlay.map(|o| o.to_string()),
+            pod_subnets: Vec::new(),
+            public_cidr: None,
             service_cidr: service(block).to_string(),
             dns_service_ip: dns_ip(service(block)),
             max_pods_per_node: MAX_PODS,
@@ -503,15 +720,86 @@ mod tests {
 
     #[test]
     fn aws_layout_for_the_sizing_example() {
-        // 10 groups of 10 nodes: 100 + 3 system = 103, +25% = 129 addressed nodes.
+        // 10 groups of 10 nodes: 100 + 3 system = 103, +25% = 129 addressed nodes, 43 a
+        // zone. A node subnet: 43 nodes, 5 reserved, 16 for EKS, 16 for load balancers.
         let (prefix, parts) = cluster_layout(Cloud::Aws, addressed_nodes(100));
-        assert_eq!(parts, vec![20, 20, 20, 26, 26, 26]);
-        assert_eq!(prefix, 18);
-        let carved = carve(net("10.0.0.0/18"), &parts);
-        assert_eq!(carved[0], net("10.0.0.0/20"));
-        assert_eq!(carved[2], net("10.0.32.0/20"));
-        assert_eq!(carved[3], net("10.0.48.0/26"));
-        assert_eq!(carved[5], net("10.0.48.128/26"));
+        assert_eq!(parts, vec![25, 25, 25, 27, 27, 27]);
+        assert_eq!(prefix, 23);
+        let carved = carve(net("10.0.0.0/23"), &parts);
+        assert_eq!(carved[0], net("10.0.0.0/25"));
+        assert_eq!(carved[2], net("10.0.1.0/25"));
+        assert_eq!(carved[3], net("10.0.1.128/27"));
+        assert_eq!(carved[5], net("10.0.1.192/27"));
+        // Pods: 43 nodes of 64 addresses a zone.
+        let (pods, pod_parts) = aws_pod_layout(addressed_nodes(100));
+        assert_eq!(pod_parts, vec![20, 20, 20]);
+        assert_eq!(pods, 18);
+    }
+
+    #[test]
+    fn aws_routable_blocks_stay_small_and_pods_fit_a_vpc_range() {
+        // The smallest cluster: /26 node subnets (2 nodes and 37 addresses kept free) and
+        // /27 public subnets, a /23.
+        assert_eq!(cluster_layout(Cloud::Aws, addressed_nodes(0)).0, 23);
+        // The synthetic platform's units (36 and 48 nodes: 17 and 22 a zone) fit /26 node
+        // subnets, so with a VPC of its own (public subnets outside) a cluster takes a /24.
+        for capacity_nodes in [36, 48] {
+            let (_, parts) = cluster_layout(Cloud::Aws, addressed_nodes(capacity_nodes));
+            assert_eq!(parts[..3], [26, 26, 26]);
+        }
+        // 600 tenant nodes: 252 a zone, a /18 of pods each, a /16 in all (the most a VPC
+        // range holds); the routable block is a /21. 1,000 nodes need more than a /16.
+        let (pods, _) = aws_pod_layout(addressed_nodes(600));
+        assert_eq!(pods, 16);
+        assert!(cluster_layout(Cloud::Aws, addressed_nodes(600)).0 > 19);
+        assert!(aws_pod_layout(addressed_nodes(1_000)).0 < 16);
+    }
+
+    #[test]
+    fn aws_pod_blocks_fit_the_share_of_their_routable_block() {
+        for capacity_nodes in [0, 1, 5, 13, 29, 36, 48, 61, 100, 125, 250, 400, 600, 700] {
+            let nodes = addressed_nodes(capacity_nodes);
+            let (block, _) = cluster_layout(Cloud::Aws, nodes);
+            let (pods, _) = aws_pod_layout(nodes);
+            assert!(
+                size(pods) <= 64 * size(block),
+                "{capacity_nodes} nodes: /{pods} of pods for a /{block}"
+            );
+        }
+    }
+
+    #[test]
+    fn aws_cluster_vpcs_share_one_pod_block() {
+        let env = net("10.0.0.0/12");
+        for block in ["10.0.0.0/23", "10.7.16.0/23", "10.15.254.0/23"] {
+            assert_eq!(
+                aws_pod_block(NetworkLayout::Cluster, env, net(block), 18),
+                net("100.64.0.0/18")
+            );
+        }
+    }
+
+    #[test]
+    fn aws_environment_vpc_gives_each_cluster_its_own_pod_block() {
+        let env = net("10.1.0.0/16");
+        let a = aws_pod_block(NetworkLayout::Environment, env, net("10.1.0.0/23"), 18);
+        let b = aws_pod_block(NetworkLayout::Environment, env, net("10.1.2.0/23"), 18);
+        let c = aws_pod_block(NetworkLayout::Environment, env, net("10.1.255.0/24"), 19);
+        assert_eq!(a, net("100.64.0.0/18"));
+        assert_eq!(b, net("100.64.128.0/18"));
+        assert_eq!(c, net("100.127.192.0/19"));
+        assert!(!overlaps(a, b) && !overlaps(b, c) && !overlaps(a, c));
+        assert!(aws_pod_range().contains(&c));
+    }
+
+    #[test]
+    fn an_environment_vpc_holds_at_most_fifty_cidr_blocks() {
+        assert!(aws_cidr_block_quota("prod", net("10.0.0.0/16"), 49).is_none());
+        let problem = aws_cidr_block_quota("prod", net("10.0.0.0/16"), 50).unwrap();
+        assert_eq!(
+            problem.message,
+            "the VPC of `prod` (`10.0.0.0/16`) would need 51 IPv4 CIDR blocks, its range and one pod range for each of its 50 clusters; an AWS VPC holds at most 50 (quota `L-83CA0A9D`)"
+        );
     }
 
     #[test]

@@ -24,8 +24,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::encryption::{CloudEncryption, Cni, Networking, stack::CILIUM_POD_SUBNET_TAG};
-use super::network::{self, ClusterNetwork, NetworkLayout};
+use super::encryption::{CloudEncryption, Cni, Networking};
+use super::network::{self, ClusterNetwork, NetworkLayout, POD_SUBNET_TAG};
 use crate::cloud::policy::Mesh;
 use crate::cloud::{Cloud, aws, azure, facts, gcp};
 
@@ -109,6 +109,9 @@ pub struct AwsVpc {
     pub name: String,
     /// Its range.
     pub cidr: String,
+    /// Its secondary ranges, each a CIDR block association: the pod range of each of its
+    /// clusters and, in a cluster's own VPC, the range of its public subnets (network.rs).
+    pub secondary_cidrs: Vec<SecondaryCidr>,
     /// The cluster it belongs to, when each cluster has a VPC of its own.
     pub cluster: Option<String>,
     /// Tags of the VPC and its internet gateway: `base_tags` and `Name`.
@@ -129,6 +132,16 @@ pub struct AwsVpc {
     pub private_route_table_prefix: String,
     /// The start of the `Name` of each NAT gateway and its Elastic IP: `<vpc>-nat-`.
     pub nat_name_prefix: String,
+}
+
+/// A secondary range of a VPC.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecondaryCidr {
+    /// The range.
+    pub cidr: String,
+    /// The name of its association: `<vpc>-<range, dots and slash as dashes>`.
+    pub name: String,
 }
 
 /// The GCP resources of an environment.
@@ -227,9 +240,11 @@ pub struct AwsCluster {
     pub cni_service_account: &'static str,
     /// With Cilium: the role of cilium-operator (the same as `cni_role`).
     pub cilium_operator_role: Option<AwsRole>,
-    /// With Cilium: the tag on the cluster's node subnets that confines pod ENIs to them
-    /// (the VPC may hold every cluster of the environment). The Cilium values filter on it
-    /// (`eni.nodeSpec.subnetTags`).
+    /// The tag on the cluster's pod subnets, `clusterwright.io/pod-subnet=<cluster>` (the
+    /// VPC may hold every cluster of the environment): Cilium creates pod ENIs only in
+    /// subnets with it (`eni.nodeSpec.subnetTags`, and cilium-operator's IAM policy), the
+    /// VPC CNI's custom networking finds its subnets by it. Every EKS cluster has one;
+    /// `None` would be a bug.
     pub pod_subnet_tag: Option<Tag>,
     /// The role of the EBS CSI driver's controller (IRSA): `<cluster>-ebs-csi`.
     pub ebs_csi_role: AwsRole,
@@ -461,9 +476,11 @@ fn aws_vpcs(
                 base_tags.insert("cluster".to_owned(), (*cluster).to_owned());
                 let mut vpc_tags = base_tags.clone();
                 vpc_tags.insert("Name".to_owned(), (*cluster).to_owned());
+                let secondary = network.pod_cidr.iter().chain(network.public_cidr.iter());
                 aws_vpc(
                     cluster,
                     &network.cidr,
+                    secondary,
                     Some(cluster),
                     cluster,
                     vpc_tags,
@@ -481,9 +498,14 @@ fn aws_vpcs(
             .map(|(cluster, _, _)| *cluster)
             .min()
             .unwrap_or_default();
+        let secondary = input
+            .clusters
+            .iter()
+            .flat_map(|(_, network, _)| network.pod_cidr.iter().chain(network.public_cidr.iter()));
         vec![aws_vpc(
             name,
             input.cidr,
+            secondary,
             None,
             first,
             vpc_tags,
@@ -493,10 +515,13 @@ fn aws_vpcs(
     }
 }
 
-/// One VPC named `name`, whose NAT gateways are in the public subnets of `nat_cluster`.
-fn aws_vpc(
+/// One VPC named `name` with the `secondary` ranges, whose NAT gateways are in the public
+/// subnets of `nat_cluster`.
+#[allow(clippy::too_many_arguments)] // one VPC's every part, each from its own place
+fn aws_vpc<'a>(
     name: &str,
     cidr: &str,
+    secondary: impl Iterator<Item = &'a String>,
     cluster: Option<&str>,
     nat_cluster: &str,
     tags: BTreeMap<String, String>,
@@ -506,6 +531,12 @@ fn aws_vpc(
     AwsVpc {
         name: name.to_owned(),
         cidr: cidr.to_owned(),
+        secondary_cidrs: secondary
+            .map(|c| SecondaryCidr {
+                name: format!("{name}-{}", c.replace(['.', '/'], "-")),
+                cidr: c.clone(),
+            })
+            .collect(),
         cluster: cluster.map(str::to_owned),
         tags,
         base_tags,
@@ -559,8 +590,8 @@ fn aws_cluster(input: &ClusterInput<'_>, env: &AwsEnvironment) -> AwsCluster {
         } else {
             "aws-node"
         },
-        pod_subnet_tag: cilium.then(|| Tag {
-            key: CILIUM_POD_SUBNET_TAG.to_owned(),
+        pod_subnet_tag: Some(Tag {
+            key: POD_SUBNET_TAG.to_owned(),
             value: name.to_owned(),
         }),
         ebs_csi_role: role("ebs-csi"),

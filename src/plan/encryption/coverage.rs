@@ -259,6 +259,9 @@ fn stack(
         s.not_encrypted.push("Traffic to the Kubernetes API server: TLS by Kubernetes itself; the managed control plane is not a cluster node, so node-level encryption never covers it.".to_owned());
         s.not_encrypted.push("Traffic leaving the cluster (to the internet, cloud services, other hosts in the network) and from outside clients up to the first node: protect it with TLS at the application.".to_owned());
     }
+    if cilium.is_none() && cloud == Cloud::Aws {
+        s.infrastructure.push("The VPC CNI's custom networking (`AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true`, one ENIConfig per zone named after it, `ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone`), in the add-on's configuration: pods take addresses in the cluster's pod subnets (its secondary VPC range from 100.64.0.0/10), never on the node's primary network interface, with the cluster security group.".to_owned());
+    }
     if cilium.is_none() {
         s.infrastructure.push(match cloud {
             Cloud::Aws => "The VPC CNI add-on with network policy enforcement on (`enableNetworkPolicy`), in strict mode (`NETWORK_POLICY_ENFORCING_MODE=strict`): without it the tenant NetworkPolicies are not enforced, and in the default standard mode a new pod accepts every connection until its policies are loaded.",
@@ -291,7 +294,7 @@ fn cilium_coverage(
             s.encrypted.push("Pod to pod on different nodes and pod to remote node: Cilium WireGuard (UDP 51871), Service traffic included. Node to node, node to remote pod and host-network pods: Cilium's node-to-node encryption, which Cilium documents as beta (`Documentation/security/network/encryption-wireguard.rst`, \"Node-to-Node Encryption (beta)\").".to_owned());
             s.encrypted.push("Strict ingress mode: a node drops pod traffic from another node that did not arrive through WireGuard. It decides on arrival, so a plaintext packet has already crossed the network when it is dropped (a UDP payload such as a DNS query has leaked; it only stops the pod from receiving it). Sources Cilium treats as remote nodes are exempt, and the Kubernetes API server counts as one (cilium/cilium `bpf/lib/identity.h`, `identity_is_remote_node()`): plaintext from host-network pods and nodes is never dropped.".to_owned());
             match cloud {
-                Cloud::Aws => s.not_encrypted.push("Strict egress mode is off on EKS: pods, nodes and the control plane's network interfaces share the node subnets, so no range covers pods alone. A packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window) and crosses the network in plaintext; strict ingress then only keeps the receiving pod from getting it.".to_owned()),
+                Cloud::Aws => s.encrypted.push("Strict egress mode for the cluster's pod range (its secondary VPC range, which holds pods alone), remote-node identities not exempted: pod-to-pod traffic leaves a node encrypted or not at all.".to_owned()),
                 Cloud::Gcp => s.encrypted.push("Strict egress mode for the cluster's pod range, remote-node identities not exempted: pod-to-pod traffic leaves a node encrypted or not at all.".to_owned()),
                 Cloud::Azure => s.encrypted.push("Strict egress mode for the cluster's overlay pod range: pod-to-pod traffic leaves a node encrypted or not at all (remote-node identities are looked up, as tunnelling requires).".to_owned()),
             }
@@ -308,13 +311,9 @@ fn cilium_coverage(
             s.encrypted.push("Pod to pod on different nodes: Cilium IPsec (ESP, AES-GCM with a 128-bit key, per-tunnel keys derived from the pre-shared key in Secret kube-system/cilium-ipsec-keys).".to_owned());
             s.not_encrypted.push("Node-to-node and host-network traffic (kubelet, node exporters, host-network pods): Cilium encrypts node traffic only with WireGuard (rule `encryption-coverage`).".to_owned());
             s.not_encrypted.push(format!("Traffic between pods on the same node: IPsec encrypts only what leaves a node.{same_node}"));
-            match cloud {
-                Cloud::Aws => s.not_encrypted.push("No strict mode on EKS: strict ingress needs WireGuard, and strict egress needs a range that holds pods alone, which the node subnets are not (pods, nodes and the control plane's interfaces share them). A packet to an endpoint Cilium has not learned yet can leave unencrypted (Cilium's documented discovery window).".to_owned()),
-                Cloud::Gcp | Cloud::Azure => {
-                    s.encrypted.push("Strict egress mode for the cluster's pod range: pod-to-pod traffic leaves a node encrypted or not at all (Cilium supports it with IPsec since 1.19).".to_owned());
-                    s.not_encrypted.push("No strict ingress: Cilium supports it with WireGuard only.".to_owned());
-                }
-            }
+            s.encrypted.push("Strict egress mode for the cluster's pod range: pod-to-pod traffic leaves a node encrypted or not at all (Cilium supports it with IPsec since 1.19).".to_owned());
+            s.not_encrypted
+                .push("No strict ingress: Cilium supports it with WireGuard only.".to_owned());
             s.identity.push("IPsec: a cluster-wide pre-shared key, created by the operator in Secret kube-system/cilium-ipsec-keys and never written to this repository. Every node holds it, and each tunnel's key is derived from it and public facts (the two nodes' addresses and boot IDs, published in their CiliumNode objects; cilium/cilium `pkg/datapath/linux/ipsec/ipsec_linux.go`, `computeNodeIPsecKey`): root on any one node, a container escape included, yields the keys of every node pair of the cluster, not only that node's traffic. Rotate the key after such a compromise (below); WireGuard has no shared secret.".to_owned());
             s.verify.extend(strings(&[
                 "cilium encryption status --context <cluster>",
@@ -337,9 +336,9 @@ fn cilium_decisions(
     match cloud {
         Cloud::Aws => {
             s.decisions.push(decision(
-                "ENI mode: `eni.enabled`, `ipam.mode: eni`, `routingMode: native`; pod ENIs only in the subnets tagged `clusterwright.io/cilium-pod-subnet=<cluster>`.",
-                "Pods take VPC addresses, so the EKS control plane reaches webhooks on pods directly. Without a subnet filter the operator picks any subnet of the cluster's VPC in the zone, its public subnets included.",
-                "cilium/cilium `Documentation/network/concepts/ipam/eni.rst`; cilium 1.20.0 `values.yaml` (`eni.nodeSpec.subnetTags`)",
+                "ENI mode: `eni.enabled`, `ipam.mode: eni`, `routingMode: native`; pod ENIs only in the cluster's pod subnets (tagged `clusterwright.io/pod-subnet=<cluster>`, in the secondary VPC range from 100.64.0.0/10), never on the node's primary ENI (`eni.nodeSpec.firstInterfaceIndex: 1`); `ipv4NativeRoutingCIDR` = the pod range. Pod ENIs get the security groups of the node's primary ENI (the cluster security group).",
+                "Pods take VPC addresses, so the EKS control plane reaches webhooks on pods directly, but not routable ones: the environment's range holds nodes, load balancers and control-plane interfaces only. Without a subnet filter the operator picks any subnet of the cluster's VPC in the zone, its node and public subnets included; with index 0 pods would also take node-subnet addresses. Traffic from pods to the rest of the VPC leaves with the node's address (outside the native routing range), pod to pod never.",
+                "cilium/cilium `Documentation/network/concepts/ipam/eni.rst` (`spec.eni.first-interface-index`, `spec.eni.security-groups`: \"If unspecified, the security group IDs of eth0 will be used\"); cilium 1.20.0 `values.yaml` (`eni.nodeSpec.subnetTags`, `eni.nodeSpec.firstInterfaceIndex`); cilium/cilium#18653 (a secondary VPC range as native routing range)",
             ));
             s.decisions.push(decision(
                 "Kube-proxy replacement with the API server read from ConfigMap kube-system/cilium-k8s-service-host (`k8sServiceHostRef`, port 443). The cilium release's presync hook writes it from `aws eks describe-cluster`, after checking that the caller is in the cluster's account.",
@@ -349,7 +348,7 @@ fn cilium_decisions(
             s.before_install.push("The `aws` CLI with credentials for the cluster's account (the presync hook of the cilium release reads the API endpoint with it).".to_owned());
             s.infrastructure.extend(strings(&[
                 "EKS without the self-managed add-ons (`bootstrap_self_managed_addons = false`): no VPC CNI, no kube-proxy; CoreDNS as an EKS add-on once Cilium runs.",
-                "The cluster's node subnets tagged `clusterwright.io/cilium-pod-subnet=<cluster>` (public subnets not).",
+                "The cluster's pod subnets (one per zone, in its secondary VPC range, routed to the NAT gateways) tagged `clusterwright.io/pod-subnet=<cluster>`; node and public subnets not.",
                 "EC2 ENI permissions for kube-system/cilium-operator (EKS Pod Identity or IRSA).",
             ]));
         }
@@ -379,21 +378,13 @@ fn cilium_decisions(
         }
     }
     let strict = match (protocol, cloud) {
-        (NetworkEncryption::Ipsec, Cloud::Aws) => (
-            "No strict mode.",
-            "Strict ingress requires WireGuard; strict egress needs a range of pods alone, and on EKS pods share the node subnets with nodes and the control plane's interfaces.",
-        ),
-        (NetworkEncryption::Ipsec, Cloud::Gcp | Cloud::Azure) => (
+        (NetworkEncryption::Ipsec, _) => (
             "Strict egress for the pod range; no strict ingress.",
             "Cilium supports strict egress with IPsec since 1.19 (v1.19.0 release notes: \"Both IPsec and WireGuard transparent encryption modes now support a 'strict mode'\"); strict ingress requires WireGuard.",
         ),
-        (NetworkEncryption::Wireguard, Cloud::Aws) => (
-            "Strict ingress on; strict egress off.",
-            "Strict egress drops pod traffic to its range that is not encrypted; on EKS that range would also hold nodes and the control plane's interfaces, which Cilium does not encrypt to.",
-        ),
-        (NetworkEncryption::Wireguard, Cloud::Gcp) => (
+        (NetworkEncryption::Wireguard, Cloud::Aws | Cloud::Gcp) => (
             "Strict ingress on; strict egress for the pod range, remote-node identities not exempted.",
-            "The pod range is a secondary range of its own and routing is native: the case where Cilium needs no exemption.",
+            "The pod range is a secondary range of its own (on EKS a secondary VPC range that holds pods alone) and routing is native: the case where Cilium needs no exemption.",
         ),
         (NetworkEncryption::Wireguard, Cloud::Azure) => (
             "Strict ingress on; strict egress for the overlay pod range with remote-node identities looked up.",

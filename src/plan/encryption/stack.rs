@@ -31,10 +31,8 @@ pub const IPSEC_KEY_FORMAT: &str =
 /// Cilium's `cluster.name` is at most 32 characters (chart `templates/validate.yaml`).
 pub const CILIUM_CLUSTER_NAME_MAX: usize = 32;
 
-/// The subnet tag that marks the node subnets of one EKS cluster, so that Cilium's
-/// operator creates pod ENIs only there (`<tag>=<cluster>`). The Terraform target tags
-/// each cluster's node subnets with it; public subnets are never tagged.
-pub const CILIUM_POD_SUBNET_TAG: &str = "clusterwright.io/cilium-pod-subnet";
+/// The first ENI Cilium takes pod addresses from on EKS: 1, never the node's primary ENI.
+pub const ENI_FIRST_INTERFACE_INDEX: u32 = 1;
 
 /// The label that marks a Linkerd trust anchor kept during a rotation: trust-manager
 /// adds every Secret carrying it to the trust bundle.
@@ -108,6 +106,10 @@ pub struct CiliumPlan {
     pub cluster_name: String,
     /// How Cilium fits the cloud.
     pub integration: CiliumIntegration,
+    /// ENI mode (EKS): `eni.nodeSpec.firstInterfaceIndex`, the first ENI pods take
+    /// addresses from. 1: never the node's primary ENI, which sits in the routable node
+    /// subnet; pods take addresses only on ENIs Cilium creates in the pod subnets.
+    pub eni_first_interface_index: Option<u32>,
     /// `ipam.mode`.
     pub ipam_mode: &'static str,
     /// Cluster-pool IPAM's ranges, with cluster-pool IPAM (AKS). `None` there only if
@@ -115,9 +117,9 @@ pub struct CiliumPlan {
     pub cluster_pool: Option<ClusterPool>,
     /// `routingMode`, where it must be set.
     pub routing_mode: Option<&'static str>,
-    /// `ipv4NativeRoutingCIDR`: the range routed natively (GKE: the pod range). `None`
-    /// on GKE only if the address plan has no pod range, which the Helm target reports
-    /// as a bug.
+    /// `ipv4NativeRoutingCIDR`: the range routed natively (GKE and EKS: the pod range).
+    /// `None` there only if the address plan has no pod range, which the Helm target
+    /// reports as a bug.
     pub native_routing_cidr: Option<String>,
     /// Whether the node-init DaemonSet prepares GKE nodes.
     pub node_init: bool,
@@ -535,6 +537,7 @@ pub fn cilium(
     let mut c = CiliumPlan {
         cluster_name: cilium_cluster_name(name),
         integration: CiliumIntegration::Eni,
+        eni_first_interface_index: None,
         ipam_mode: "eni",
         cluster_pool: None,
         routing_mode: None,
@@ -571,6 +574,13 @@ pub fn cilium(
             // service proxy. Its endpoint is only known after apply, so the helmfile
             // writes it into a ConfigMap first.
             c.routing_mode = Some("native");
+            // Pod ENIs only: the primary ENI (index 0) is the node's, in the routable node
+            // subnet; with 1, Cilium allocates pod addresses only on the ENIs it creates in
+            // the pod subnets (CiliumNode `spec.eni.first-interface-index`, "if the node has
+            // eth0, eth1, eth2 and FirstInterfaceIndex is set to 1, then only eth1 and eth2
+            // will be used for IP allocation": cilium/cilium `pkg/aws/eni/types/types.go`;
+            // chart 1.20.0 values.yaml `eni.nodeSpec.firstInterfaceIndex`).
+            c.eni_first_interface_index = Some(ENI_FIRST_INTERFACE_INDEX);
             c.kube_proxy_replacement = true;
             c.k8s_service_host_ref = Some(K8sServiceHost {
                 config_map: ObjectKey {
@@ -580,8 +590,21 @@ pub fn cilium(
                 },
                 port: 443,
             });
-            // No strict egress: pods, nodes and the control plane's ENIs share the node
-            // subnets, so no CIDR covers pods only.
+            // Pods live in the cluster's pod range (a secondary VPC range of their own, see
+            // network.rs): it is the native routing range, so pod-to-pod traffic is never
+            // masqueraded while traffic to the rest of the VPC leaves with the node's
+            // address. Cilium accepts a native routing range that is any of the VPC's
+            // ranges, secondary ones included (cilium/cilium#18653, "Also take secondary
+            // CIDRs into account when checking for validity of IPv4NativeRoutingCIDR"). It
+            // holds pods alone, so strict egress covers it, remote-node identities not
+            // exempted (no node address is in it; chart 1.20.0 values.yaml
+            // `encryption.strictMode.egress.allowRemoteNodeIdentities`: "required when
+            // tunneling is used or ... the node CIDR and pod CIDR overlap").
+            c.native_routing_cidr.clone_from(&pod_cidr);
+            c.strict_egress = pod_cidr.map(|cidr| StrictEgress {
+                cidr,
+                allow_remote_node_identities: false,
+            });
             // Ambient's kubelet probes come from 169.254.7.127 (SNAT in the host's
             // netfilter); with kube-proxy replacement, eBPF host routing drops the replies
             // before netfilter can reverse it (cilium/cilium#36022, open;

@@ -139,10 +139,13 @@ pub struct AwsClusterSpec {
     /// (ENI IPAM) or the VPC CNI's aws-node.
     pub cni_role: ServiceAccountRole,
     /// Tags of the node subnets besides the cluster's: the EKS ownership and internal load
-    /// balancer tags, and with Cilium the tag that confines its pod ENIs to them.
+    /// balancer tags.
     pub private_subnet_tags: BTreeMap<String, String>,
     /// Tags of the public subnets besides the cluster's.
     pub public_subnet_tags: BTreeMap<String, String>,
+    /// Tags of the pod subnets besides the cluster's: the EKS ownership tag and the
+    /// pod-subnet tag that confines pod ENIs to them (Cilium's `eni.nodeSpec.subnetTags`).
+    pub pod_subnet_tags: BTreeMap<String, String>,
     /// The CoreDNS add-on's pinned version ([`crate::cloud::aws::addon_version`]); absent
     /// where none is known: EKS's default for the Kubernetes minor.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -425,14 +428,15 @@ pub(super) fn cluster(
 
 fn aws_spec(aws: &AwsCluster) -> AwsClusterSpec {
     let owned = (aws.owned_tag_key.clone(), "owned".to_owned());
-    let mut private = BTreeMap::from([
+    let private = BTreeMap::from([
         owned.clone(),
         ("kubernetes.io/role/internal-elb".to_owned(), "1".to_owned()),
     ]);
-    // Cilium's operator creates pod ENIs only in subnets carrying this tag (Helm value
+    // Pod ENIs go only into subnets carrying this tag (Cilium's Helm value
     // eni.nodeSpec.subnetTags): the VPC may hold other clusters' subnets.
+    let mut pods = BTreeMap::from([owned.clone()]);
     if let Some(tag) = &aws.pod_subnet_tag {
-        private.insert(tag.key.clone(), tag.value.clone());
+        pods.insert(tag.key.clone(), tag.value.clone());
     }
     AwsClusterSpec {
         partition: aws.partition,
@@ -442,6 +446,7 @@ fn aws_spec(aws: &AwsCluster) -> AwsClusterSpec {
             service_account: aws.cni_service_account,
         },
         private_subnet_tags: private,
+        pod_subnet_tags: pods,
         core_dns_version: aws.addons.get("coredns").copied().flatten(),
         ebs_csi_version: aws.addons.get("aws-ebs-csi-driver").copied().flatten(),
         public_subnet_tags: BTreeMap::from([

@@ -6,6 +6,7 @@
 
 use crate::cloud::Cloud;
 use crate::plan::Plan;
+use crate::plan::encryption::Cni;
 use crate::plan::resources::EnvironmentCloud;
 
 /// Something the Terraform target builds on a cloud and the Crossplane target does not.
@@ -64,9 +65,16 @@ pub fn warnings(plan: &Plan) -> Vec<String> {
         matches!(&e.resources.cloud, EnvironmentCloud::Aws(aws) if aws.nitro)
             && !e.clusters.is_empty()
     });
+    // Likewise the ENIConfigs: the README lists them, `generate` warns where a cluster
+    // runs the VPC CNI.
+    let vpc_cni = plan
+        .clusters
+        .iter()
+        .any(|c| c.cloud == Cloud::Aws && c.networking.cni != Cni::Cilium);
     gaps_of(plan)
         .into_iter()
         .filter(|(_, gap)| nitro || *gap != VPC_ENCRYPTION_CONTROL)
+        .filter(|(_, gap)| vpc_cni || *gap != VPC_CNI_ENI_CONFIGS)
         .map(|(cloud, gap)| gap.warning(cloud))
         .collect()
 }
@@ -98,6 +106,12 @@ pub const VPC_ENCRYPTION_CONTROL: Gap = Gap {
     why: "provider-upjet-aws v2.6.0 has no kind for it. Flow logs still record `encryption-status`; create the control with the AWS CLI (`aws ec2 create-vpc-encryption-control`) or with Terraform.",
 };
 
+/// The VPC CNI's ENIConfigs of an AWS cluster without Cilium (custom networking).
+pub const VPC_CNI_ENI_CONFIGS: Gap = Gap {
+    what: "the VPC CNI's ENIConfigs of a cluster without Cilium (one per zone, named after the zone: its pod subnet and the cluster security group; the `eniConfig` configuration of the `vpc-cni` add-on, `aws_eks_addon`, in the Terraform target)",
+    why: "they name the pod subnets' ids and the zones' names, which a composite resource does not know when it is written. The add-on runs with custom networking on, so pods get no address until they exist: before annotating the node groups `clusterwright.io/cni-ready`, apply one `crd.k8s.amazonaws.com/v1alpha1` ENIConfig per zone (`metadata.name`: the zone's name, `spec.subnet`: the id of the subnet `<cluster>-pods-<n>` in it, `spec.securityGroups`: the cluster security group).",
+};
+
 /// The customer-managed keys of an Azure environment that names no `directory`.
 pub const PLATFORM_KEYS: Gap = Gap {
     what: "the customer-managed keys (Key Vault, disk key, disk encryption set, the etcd KMS key and their role assignments) of an environment that names no Entra ID `directory`",
@@ -117,6 +131,7 @@ pub fn gaps(cloud: Cloud) -> &'static [Gap] {
                 what: "the secrets key's alias (`aws_kms_alias`)",
                 why: "a name only; the key carries the cluster's tags.",
             },
+            VPC_CNI_ENI_CONFIGS,
         ],
         Cloud::Gcp => &[Gap {
             what: "the GKE service agent (`google_project_service_identity`, google-beta only)",

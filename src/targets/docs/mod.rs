@@ -2,6 +2,7 @@
 //! `DECISIONS.md` (the decision record a reviewer reads) and `placement.yaml` (tenant →
 //! cluster placement, read back by the next run).
 
+pub mod address;
 pub mod crossplane;
 pub mod tradeoff;
 use serde::Serialize;
@@ -215,6 +216,8 @@ pub struct DecisionsContext<'a> {
     /// on that was read in the providers' and clouds' documentation but not seen working
     /// in a live account.
     pub unverified: Vec<Unverified>,
+    /// The address plan of each cloud of the plan that says more than its ranges.
+    pub address_plans: Vec<address::AddressPlan>,
     /// EKS add-ons with no pinned version for the plan's Kubernetes minor
     /// ([`crate::cloud::aws::addon_version`]): EKS's default version is installed.
     pub unpinned_addons: Vec<&'static str>,
@@ -546,13 +549,18 @@ fn way_in(e: &EnvironmentPlan) -> Vec<String> {
 /// Private Cloud endpoints and quotas": VPCs per Region 5, `L-F678F1CE`, which also bounds
 /// internet gateways; NAT gateways per Availability Zone 5, `L-FE5A380F`) and of EC2
 /// (EC2-VPC Elastic IPs 5, `L-0263D0A3`), counted over every environment of the plan in the
-/// same account and region, plus the account's default VPC.
+/// same account and region, plus the account's default VPC; and IPv4 CIDR blocks per VPC
+/// (5, `L-83CA0A9D`, at most 50; the primary range counts: Amazon VPC User Guide, "Amazon
+/// VPC quotas"), for the fullest VPC.
 fn prerequisites(plan: &Plan, e: &EnvironmentPlan) -> Vec<String> {
     let mut out = Vec::new();
     match &e.resources.cloud {
         EnvironmentCloud::Aws(_) => {
             out.push(format!("Every stack assumes an IAM role of account `{}` to apply: `export TF_VAR_assume_role_arn=arn:aws:iam::{}:role/<role Terraform assumes>` (the variable refuses a role of any other account).", e.account, e.account));
             let (mut vpcs, mut nats, mut nats_per_zone) = (1u32, 0u32, 0u32); // 1: the default VPC
+            // IPv4 CIDR blocks of the fullest VPC: its range and its secondary ones (a
+            // per-VPC quota, raised for every VPC of the region at once).
+            let mut blocks = 1u32;
             for other in plan.environments.iter().filter(|o| {
                 o.account == e.account && o.region == e.region && !o.clusters.is_empty()
             }) {
@@ -561,14 +569,18 @@ fn prerequisites(plan: &Plan, e: &EnvironmentPlan) -> Vec<String> {
                     for vpc in &aws.vpcs {
                         nats += vpc.nat_gateways;
                         nats_per_zone += 1;
+                        let secondary =
+                            u32::try_from(vpc.secondary_cidrs.len()).unwrap_or(u32::MAX);
+                        blocks = blocks.max(1 + secondary);
                     }
                 }
             }
             let over = vpcs > AWS_DEFAULT_QUOTA
                 || nats > AWS_DEFAULT_QUOTA
-                || nats_per_zone > AWS_DEFAULT_QUOTA;
+                || nats_per_zone > AWS_DEFAULT_QUOTA
+                || blocks > AWS_DEFAULT_QUOTA;
             out.push(format!(
-                "Quotas of account `{}` in `{}` (every environment there counted, and the default VPC): VPCs and internet gateways {vpcs} (`L-F678F1CE`), Elastic IPs {nats} (`L-0263D0A3`), NAT gateways per zone {nats_per_zone} (`L-FE5A380F`); the defaults are 5 each.{}",
+                "Quotas of account `{}` in `{}` (every environment there counted, and the default VPC): VPCs and internet gateways {vpcs} (`L-F678F1CE`), Elastic IPs {nats} (`L-0263D0A3`), NAT gateways per zone {nats_per_zone} (`L-FE5A380F`), IPv4 CIDR blocks per VPC {blocks} (`L-83CA0A9D`: a VPC's range, the pod range of each cluster in it and a cluster VPC's public range; at most 50); the defaults are 5 each.{}",
                 e.account,
                 e.region,
                 if over {
@@ -637,6 +649,8 @@ fn unverified(cloud: Cloud) -> Vec<&'static str> {
             "that the CoreDNS and EBS CSI add-ons tolerate the system node group's `CriticalAddonsOnly` taint",
             "IRSA trust and EBS volume provisioning end to end; the EBS CSI add-on's version is EKS's default for the Kubernetes version (no pinned version was found in AWS's documentation)",
             "that access entries for the applying principal (`aws_iam_session_context`) resolve at plan time",
+            "pods in the secondary VPC range: that Cilium's ENI mode with `firstInterfaceIndex: 1` and the VPC CNI's custom networking (ENIConfigs made by the add-on's `eniConfig`) give pods addresses only in the pod subnets, and that their traffic reaches the NAT gateways and the private API endpoint",
+            "the kubelet's max pods: EKS sets it from each instance type's interfaces counting the node's primary interface, which pods no longer use (an `m6i.xlarge` holds 42 pod addresses on its other three, 58 by the default count), so a node full of pods may accept a few it cannot address; they wait in `ContainerCreating` until addresses free up",
         ],
         Cloud::Gcp => vec![
             "whether GKE's autoscaler tops a pool created below its minimum up to it (pools whose size is not a multiple of 3 start smaller)",
@@ -725,6 +739,10 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
             .copied()
             .collect(),
         unpinned_addons: unpinned_addons(plan),
+        address_plans: clouds
+            .iter()
+            .filter_map(|c| address::address_plan(*c))
+            .collect(),
         unverified: clouds
             .into_iter()
             .map(|c| Unverified {

@@ -102,8 +102,10 @@ fn file(
 pub struct EniValues<'a> {
     /// `eni.iamRole`: the ARN of the role cilium-operator assumes.
     pub iam_role: &'a str,
-    /// The subnet tag that marks this cluster's node subnets, as `<key>=<value>`.
+    /// The subnet tag that marks this cluster's pod subnets, as `<key>=<value>`.
     pub subnet_tag: String,
+    /// `eni.nodeSpec.firstInterfaceIndex`: the first ENI pods take addresses from.
+    pub first_interface_index: u32,
     /// `eni.eniTags`: the tag every ENI cilium-operator creates carries, `cluster` = the
     /// cluster's name, which the operator's IAM policy requires on the ENIs it may change.
     pub eni_tags: BTreeMap<&'static str, &'a str>,
@@ -200,7 +202,7 @@ pub struct CiliumValuesContext<'a> {
     pub cluster_pool: Option<ClusterPoolValues<'a>>,
     /// `routingMode`, where it must be set.
     pub routing_mode: Option<&'static str>,
-    /// `ipv4NativeRoutingCIDR` (GKE).
+    /// `ipv4NativeRoutingCIDR` (GKE, EKS): the cluster's pod range.
     pub native_routing_cidr: Option<&'a str>,
     /// `nodeinit.enabled` (GKE).
     pub node_init: bool,
@@ -245,9 +247,16 @@ impl<'a> CiliumValuesContext<'a> {
                     .pod_subnet_tag
                     .as_ref()
                     .ok_or_else(|| bug(cluster, "Cilium in ENI mode but no pod subnet tag"))?;
+                let first_interface_index = c.eni_first_interface_index.ok_or_else(|| {
+                    bug(cluster, "Cilium in ENI mode but no first interface index")
+                })?;
+                if c.native_routing_cidr.is_none() {
+                    return Err(bug(cluster, "Cilium in ENI mode but no pod range"));
+                }
                 eni = Some(EniValues {
                     iam_role: &role.arn,
                     subnet_tag: format!("{}={}", tag.key, tag.value),
+                    first_interface_index,
                     eni_tags: BTreeMap::from([(AWS_CLUSTER_TAG, cluster.name.as_str())]),
                 });
             }

@@ -23,6 +23,7 @@ use crate::cloud::policy::Endpoint;
 use crate::error::{Error, Result};
 use crate::output::OutputTree;
 use crate::plan::encryption::CILIUM_AGENT_NOT_READY;
+use crate::plan::network::AWS_CIDR_BLOCKS_PER_VPC_DEFAULT;
 use crate::plan::resources::{AwsEnvironment, EnvironmentCloud, Tag};
 use crate::plan::{ClusterPlan, EnvironmentPlan, NodeGroup, NodeGroupCloud, TENANT_LABEL};
 use crate::targets::stacks::{self, Stack, StackKind};
@@ -141,6 +142,11 @@ pub struct FoundationContext<'a> {
     /// Nitro encrypts in transit (`policy.encryption: cloud-hardware`): VPC encryption
     /// controls and flow logs that record `encryption-status`.
     pub nitro: bool,
+    /// The most IPv4 CIDR blocks one of its VPCs holds: its range and a pod range per
+    /// cluster in it.
+    pub cidr_blocks_per_vpc: usize,
+    /// Whether that is more than the quota's default (`L-83CA0A9D`, 5).
+    pub cidr_blocks_over_default: bool,
     /// The clusters, by name: what the module cannot derive from their names.
     pub clusters: Vec<FoundationCluster<'a>>,
 }
@@ -166,12 +172,15 @@ pub struct FoundationVpc<'a> {
 pub struct FoundationCluster<'a> {
     /// Name.
     pub name: &'a str,
-    /// Cilium is its CNI: its node subnets carry the pod-subnet tag.
-    pub cilium: bool,
     /// Its node subnets, in zone order.
     pub private: &'a [String],
     /// Its public subnets, in zone order.
     pub public: &'a [String],
+    /// Its pod range, a secondary range of its VPC: the module makes its first three
+    /// quarters the pod subnets, in zone order.
+    pub pods: &'a str,
+    /// The secondary range of its public subnets, when they are not in its block.
+    pub public_range: Option<&'a str>,
 }
 
 /// Context of `terraform/aws/foundation.tf.tera`.
@@ -296,12 +305,15 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     ] {
         env.emit_foundation(tree, file, template, &context)?;
     }
+    let cidr_blocks_per_vpc = cidr_blocks_per_vpc(aws);
     let context = FoundationContext {
         source: stacks::module_source(plan.cloud, StackKind::Foundation),
         environment: &view,
         vpcs: foundation_vpcs(aws),
         nat_gateways: aws.vpcs.iter().map(|v| v.nat_gateways).sum(),
         nitro: aws.nitro,
+        cidr_blocks_per_vpc,
+        cidr_blocks_over_default: cidr_blocks_per_vpc > AWS_CIDR_BLOCKS_PER_VPC_DEFAULT,
         clusters: foundation_clusters(plan, aws, &env.clusters)?,
     };
     for (file, template) in [
@@ -436,7 +448,6 @@ pub fn foundation_clusters<'a>(
             if own { c.clone() } else { name.clone() },
             resources.vpc.clone(),
         ));
-        let with_cilium = cilium(cluster);
         let tag =
             |t: Option<&Tag>| t.map_or_else(String::new, |t| format!("{}={}", t.key, t.value));
         pairs.push((
@@ -456,18 +467,25 @@ pub fn foundation_clusters<'a>(
         ));
         pairs.push((
             format!("cluster {c}: pod-subnet tag"),
-            if with_cilium {
-                format!("{MODULE_POD_SUBNET_TAG}={c}")
-            } else {
-                String::new()
-            },
+            format!("{MODULE_POD_SUBNET_TAG}={c}"),
             tag(resources.pod_subnet_tag.as_ref()),
+        ));
+        let Some(pods) = cluster.network.pod_cidr.as_deref() else {
+            return Err(Error::Bug(format!(
+                "cluster `{c}` is on AWS but has no pod range"
+            )));
+        };
+        pairs.push((
+            format!("cluster {c}: pod subnets"),
+            quarters(pods).join(", "),
+            cluster.network.pod_subnets.join(", "),
         ));
         out.push(FoundationCluster {
             name: c,
-            cilium: with_cilium,
             private: &cluster.network.node_subnets,
             public: &cluster.network.public_subnets,
+            pods,
+            public_range: cluster.network.public_cidr.as_deref(),
         });
     }
     for (what, derived, planned) in pairs {
@@ -552,9 +570,29 @@ fn foundation_vpcs(aws: &AwsEnvironment) -> Vec<FoundationVpc<'_>> {
         .collect()
 }
 
-/// The key of the tag the `aws-foundation` module puts on a Cilium cluster's node subnets
-/// (value: the cluster's name), as its `network.tf` spells it.
-pub const MODULE_POD_SUBNET_TAG: &str = "clusterwright.io/cilium-pod-subnet";
+/// The key of the tag the `aws-foundation` module puts on a cluster's pod subnets (value:
+/// the cluster's name), as its `network.tf` spells it.
+pub const MODULE_POD_SUBNET_TAG: &str = "clusterwright.io/pod-subnet";
+
+/// The first three quarters of `range`, the pod subnets the `aws-foundation` module derives
+/// from a pod range (`cidrsubnet(range, 2, zone)`).
+fn quarters(range: &str) -> Vec<String> {
+    let Ok(net) = range.parse::<ipnet::Ipv4Net>() else {
+        return Vec::new();
+    };
+    net.subnets(net.prefix_len().saturating_add(2))
+        .map(|s| s.take(3).map(|q| q.to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The IPv4 CIDR blocks of the fullest VPC of `aws`: its range and its secondary ones.
+fn cidr_blocks_per_vpc(aws: &AwsEnvironment) -> usize {
+    aws.vpcs
+        .iter()
+        .map(|v| 1 + v.secondary_cidrs.len())
+        .max()
+        .unwrap_or(1)
+}
 
 /// The `moved` blocks that carry the foundation resources of cluster `from` to its new name
 /// `to`: its subnets and their route table associations (keyed `<cluster>/<zone>`), and,
@@ -579,13 +617,16 @@ pub fn foundation_moves(aws: &AwsEnvironment, from: &str, to: &str) -> Vec<Move>
     for address in [
         "aws_subnet.private",
         "aws_subnet.public",
+        "aws_subnet.pods",
         "aws_route_table_association.private",
         "aws_route_table_association.public",
+        "aws_route_table_association.pods",
     ] {
         for zone in 0..zones {
             keyed(address, format!("{from}/{zone}"), format!("{to}/{zone}"));
         }
     }
+
     // A cluster's own VPC is named after it (the plan after the rename names it `to`).
     if let Some(vpc) = aws.vpcs.iter().find(|v| v.cluster.as_deref() == Some(to)) {
         let mut per_vpc = vec![
@@ -601,6 +642,14 @@ pub fn foundation_moves(aws: &AwsEnvironment, from: &str, to: &str) -> Vec<Move>
         }
         for address in per_vpc {
             keyed(address, from.to_owned(), to.to_owned());
+        }
+        for secondary in &vpc.secondary_cidrs {
+            let cidr = &secondary.cidr;
+            keyed(
+                "aws_vpc_ipv4_cidr_block_association.this",
+                format!("{from}/{cidr}"),
+                format!("{to}/{cidr}"),
+            );
         }
         for zone in 0..vpc.nat_gateways {
             for address in ["aws_eip.nat", "aws_nat_gateway.this"] {
@@ -748,7 +797,9 @@ mod tests {
             "\"${each.value.vpc}-nat-${each.value.zone}\"",
             "\"${each.value.vpc}-private-${each.value.zone}\"",
             "\"${each.key}-public\"",
-            &format!("\"{MODULE_POD_SUBNET_TAG}\" = name"),
+            &format!("\"{MODULE_POD_SUBNET_TAG}\" = each.value.cluster"),
+            "cidrsubnet(c.pods, 2, zone)",
+            "\"${each.value.cluster}-pods-${each.value.zone}\"",
         ] {
             assert!(network.contains(derived), "{derived}");
         }

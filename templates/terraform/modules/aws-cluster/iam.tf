@@ -158,11 +158,11 @@ data "aws_iam_policy_document" "cilium_operator" {
     actions   = ["ec2:CreateNetworkInterface"]
     resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/*"]
 
-    # The tag the foundation stack puts on the cluster's subnets (clusterwright's
-    # CILIUM_POD_SUBNET_TAG, valued with the cluster's name).
+    # The tag the foundation stack puts on the cluster's pod subnets, and on no other
+    # (clusterwright's POD_SUBNET_TAG, valued with the cluster's name).
     condition {
       test     = "StringEquals"
-      variable = "ec2:ResourceTag/clusterwright.io/cilium-pod-subnet"
+      variable = "ec2:ResourceTag/clusterwright.io/pod-subnet"
       values   = [var.name]
     }
   }

@@ -8,6 +8,7 @@
 # 5 Elastic IPs (L-0263D0A3), 5 NAT gateways per zone (L-FE5A380F); the default VPC counts.
 # This environment needs 1 VPC, as many internet gateways, and 1 Elastic IP: one
 # NAT gateway per VPC outside production.
+# 4 IPv4 CIDR blocks in the fullest VPC (L-83CA0A9D, default 5, at most 50).
 module "foundation" {
   source = "../../modules/aws-foundation"
 
@@ -20,8 +21,8 @@ module "foundation" {
   }
 
   clusters = {
-    "acme-dev-compute-01"  = { cilium = true, private = ["10.2.0.0/20", "10.2.16.0/20", "10.2.32.0/20"], public = ["10.2.48.0/26", "10.2.48.64/26", "10.2.48.128/26"] }
-    "acme-dev-retail-03"   = { cilium = true, private = ["10.2.128.0/20", "10.2.144.0/20", "10.2.160.0/20"], public = ["10.2.176.0/26", "10.2.176.64/26", "10.2.176.128/26"] }
-    "acme-dev-standard-02" = { cilium = true, private = ["10.2.64.0/20", "10.2.80.0/20", "10.2.96.0/20"], public = ["10.2.112.0/26", "10.2.112.64/26", "10.2.112.128/26"] }
+    "acme-dev-compute-01"  = { private = ["10.2.0.0/25", "10.2.0.128/25", "10.2.1.0/25"], public = ["10.2.1.128/27", "10.2.1.160/27", "10.2.1.192/27"], pods = "100.64.0.0/18" }
+    "acme-dev-retail-03"   = { private = ["10.2.4.0/25", "10.2.4.128/25", "10.2.5.0/25"], public = ["10.2.5.128/27", "10.2.5.160/27", "10.2.5.192/27"], pods = "100.65.0.0/18" }
+    "acme-dev-standard-02" = { private = ["10.2.2.0/25", "10.2.2.128/25", "10.2.3.0/25"], public = ["10.2.3.128/27", "10.2.3.160/27", "10.2.3.192/27"], pods = "100.64.128.0/18" }
   }
 }

@@ -8,6 +8,7 @@
 # 5 Elastic IPs (L-0263D0A3), 5 NAT gateways per zone (L-FE5A380F); the default VPC counts.
 # This environment needs 1 VPC, as many internet gateways, and 3 Elastic IPs: one
 # NAT gateway per VPC and zone (production).
+# 5 IPv4 CIDR blocks in the fullest VPC (L-83CA0A9D, default 5, at most 50).
 module "foundation" {
   source = "../../modules/aws-foundation"
 
@@ -20,9 +21,9 @@ module "foundation" {
   }
 
   clusters = {
-    "acme-prod-compute-01"         = { cilium = true, private = ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"], public = ["10.0.48.0/26", "10.0.48.64/26", "10.0.48.128/26"] }
-    "acme-prod-retail-03"          = { cilium = true, private = ["10.0.128.0/20", "10.0.144.0/20", "10.0.160.0/20"], public = ["10.0.176.0/26", "10.0.176.64/26", "10.0.176.128/26"] }
-    "acme-prod-standard-02"        = { cilium = true, private = ["10.0.64.0/20", "10.0.80.0/20", "10.0.96.0/20"], public = ["10.0.112.0/26", "10.0.112.64/26", "10.0.112.128/26"] }
-    "acme-prod-supplier-portal-04" = { cilium = true, private = ["10.0.192.0/20", "10.0.208.0/20", "10.0.224.0/20"], public = ["10.0.240.0/26", "10.0.240.64/26", "10.0.240.128/26"] }
+    "acme-prod-compute-01"         = { private = ["10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/25"], public = ["10.0.1.128/27", "10.0.1.160/27", "10.0.1.192/27"], pods = "100.64.0.0/18" }
+    "acme-prod-retail-03"          = { private = ["10.0.4.0/25", "10.0.4.128/25", "10.0.5.0/25"], public = ["10.0.5.128/27", "10.0.5.160/27", "10.0.5.192/27"], pods = "100.65.0.0/18" }
+    "acme-prod-standard-02"        = { private = ["10.0.2.0/25", "10.0.2.128/25", "10.0.3.0/25"], public = ["10.0.3.128/27", "10.0.3.160/27", "10.0.3.192/27"], pods = "100.64.128.0/18" }
+    "acme-prod-supplier-portal-04" = { private = ["10.0.6.0/25", "10.0.6.128/25", "10.0.7.0/25"], public = ["10.0.7.128/27", "10.0.7.160/27", "10.0.7.192/27"], pods = "100.65.128.0/18" }
   }
 }

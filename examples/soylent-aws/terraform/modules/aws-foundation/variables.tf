@@ -31,10 +31,11 @@ variable "vpcs" {
 }
 
 variable "clusters" {
-  description = "The clusters, by name: node subnets (pods take their addresses too) and public subnets (NAT gateways, internet-facing load balancers) in zone order, and whether Cilium is their CNI. A cluster is in the VPC named after it, or else in the environment's."
+  description = "The clusters, by name: node subnets (nodes, internal load balancers), public subnets (NAT gateways, internet-facing load balancers; public_range: theirs, when secondary) in zone order, and the pod range. A cluster is in the VPC named after it, or else in the environment's."
   type = map(object({
-    private = list(string)
-    public  = list(string)
-    cilium  = bool
+    private      = list(string)
+    public       = list(string)
+    pods         = string
+    public_range = optional(string)
   }))
 }

@@ -8,6 +8,7 @@
 # 5 Elastic IPs (L-0263D0A3), 5 NAT gateways per zone (L-FE5A380F); the default VPC counts.
 # This environment needs 1 VPC, as many internet gateways, and 3 Elastic IPs: one
 # NAT gateway per VPC and zone (production).
+# 5 IPv4 CIDR blocks in the fullest VPC (L-83CA0A9D, default 5, at most 50).
 module "foundation" {
   source = "../../modules/aws-foundation"
 
@@ -20,9 +21,9 @@ module "foundation" {
   }
 
   clusters = {
-    "soylent-prod-batch-01"    = { cilium = true, private = ["10.80.0.0/20", "10.80.16.0/20", "10.80.32.0/20"], public = ["10.80.48.0/26", "10.80.48.64/26", "10.80.48.128/26"] }
-    "soylent-prod-partners-03" = { cilium = true, private = ["10.80.96.0/21", "10.80.104.0/21", "10.80.112.0/21"], public = ["10.80.120.0/26", "10.80.120.64/26", "10.80.120.128/26"] }
-    "soylent-prod-plugins-04"  = { cilium = true, private = ["10.80.128.0/21", "10.80.136.0/21", "10.80.144.0/21"], public = ["10.80.152.0/26", "10.80.152.64/26", "10.80.152.128/26"] }
-    "soylent-prod-web-02"      = { cilium = true, private = ["10.80.64.0/21", "10.80.72.0/21", "10.80.80.0/21"], public = ["10.80.88.0/26", "10.80.88.64/26", "10.80.88.128/26"] }
+    "soylent-prod-batch-01"    = { private = ["10.80.0.0/25", "10.80.0.128/25", "10.80.1.0/25"], public = ["10.80.1.128/27", "10.80.1.160/27", "10.80.1.192/27"], pods = "100.64.0.0/18" }
+    "soylent-prod-partners-03" = { private = ["10.80.4.0/26", "10.80.4.64/26", "10.80.4.128/26"], public = ["10.80.4.192/27", "10.80.4.224/27", "10.80.5.0/27"], pods = "100.65.0.0/19" }
+    "soylent-prod-plugins-04"  = { private = ["10.80.6.0/26", "10.80.6.64/26", "10.80.6.128/26"], public = ["10.80.6.192/27", "10.80.6.224/27", "10.80.7.0/27"], pods = "100.65.128.0/19" }
+    "soylent-prod-web-02"      = { private = ["10.80.2.0/26", "10.80.2.64/26", "10.80.2.128/26"], public = ["10.80.2.192/27", "10.80.2.224/27", "10.80.3.0/27"], pods = "100.64.128.0/19" }
   }
 }

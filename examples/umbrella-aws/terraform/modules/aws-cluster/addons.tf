@@ -30,14 +30,48 @@ locals {
   # they are (aws-node environment variable NETWORK_POLICY_ENFORCING_MODE=strict; EKS user
   # guide, docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html, step 1
   # "Set up policy enforcement at Pod startup").
+  #
+  # Custom networking: pods take addresses in the pod subnets, never on the node's primary
+  # interface; the add-on makes one ENIConfig per zone, named after it, with the cluster
+  # security group, before any node exists (eniConfig: aws/amazon-vpc-cni-k8s#3059, chart
+  # aws-vpc-cni templates/eniconfig.yaml).
+  pod_eni_configs = { for subnet in data.aws_subnet.pods : subnet.availability_zone => {
+    id             = subnet.id
+    securityGroups = [aws_eks_cluster.this.vpc_config[0].cluster_security_group_id]
+  } }
   addon_configuration = {
     "vpc-cni" = jsonencode({
       enableNetworkPolicy = "true"
       env = {
-        NETWORK_POLICY_ENFORCING_MODE = "strict"
+        NETWORK_POLICY_ENFORCING_MODE      = "strict"
+        AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG = "true"
+        ENI_CONFIG_LABEL_DEF               = "topology.kubernetes.io/zone"
+      }
+      eniConfig = {
+        create  = true
+        region  = local.region
+        subnets = local.pod_eni_configs
       }
     })
   }
+}
+
+# The pod subnets and their zones' names (VPC CNI only).
+data "aws_subnets" "pods" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.this.id]
+  }
+
+  tags = {
+    "clusterwright.io/pod-subnet" = var.name
+  }
+}
+
+data "aws_subnet" "pods" {
+  for_each = toset(var.cilium ? [] : data.aws_subnets.pods.ids)
+
+  id = each.value
 }
 
 resource "aws_eks_addon" "before_nodes" {

@@ -5,6 +5,8 @@
 # install Cilium and the Helm releases. The cluster stacks find what they need here by Name
 # and tags. When the environment is larger than one VPC (at most a /16), every cluster has
 # a VPC of its own, carved from the environment's range; they are not peered.
+# Pods, and a cluster VPC's public subnets, are in secondary ranges of 100.64.0.0/10, which
+# no route outside the VPC reaches (DECISIONS.md, "Address plan").
 
 locals {
   # A VPC named after a cluster is that cluster's own (tag `cluster`; its NAT gateways in
@@ -17,16 +19,19 @@ locals {
   } }
   cluster_vpcs = { for name, c in var.clusters : name => contains(keys(var.vpcs), name) ? name : var.name }
 
-  # Per cluster: its subnets' tags. Cilium's ENI IPAM places pod ENIs only in subnets with
-  # the pod-subnet tag.
+  # Per cluster: its subnets' tags.
   cluster_tags = { for name, c in var.clusters : name => {
     "cluster"                       = name
     "kubernetes.io/cluster/${name}" = "owned"
   } }
-  private_tags = { for name, c in var.clusters : name => { for key, value in { "clusterwright.io/cilium-pod-subnet" = name } : key => value if c.cilium } }
 
   private_subnets = merge([for cluster, c in var.clusters : { for zone, cidr in c.private : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr } }]...)
   public_subnets  = merge([for cluster, c in var.clusters : { for zone, cidr in c.public : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidr } }]...)
+  # Pod subnet i is quarter i of the cluster's pod range.
+  pod_subnets = merge([for cluster, c in var.clusters : { for zone in range(length(var.zone_ids)) : "${cluster}/${zone}" => { cluster = cluster, vpc = local.cluster_vpcs[cluster], zone = zone, cidr = cidrsubnet(c.pods, 2, zone) } }]...)
+
+  # The VPCs' secondary ranges: pod ranges, and a cluster VPC's public range.
+  secondary_cidrs = merge([for cluster, c in var.clusters : { for cidr in compact([c.pods, c.public_range]) : "${local.cluster_vpcs[cluster]}/${cidr}" => { vpc = local.cluster_vpcs[cluster], cidr = cidr } }]...)
 
   # NAT gateway i of a VPC is in zone i, in the public subnet of the VPC's NAT cluster.
   nat_gateways = merge([for vpc, v in local.vpcs : { for zone in range(v.nat_gateways) : "${vpc}/${zone}" => { vpc = vpc, zone = zone, subnet = "${v.nat_cluster}/${zone}" } }]...)
@@ -96,10 +101,34 @@ resource "aws_subnet" "private" {
   cidr_block              = each.value.cidr
   map_public_ip_on_launch = false
 
-  tags = merge(local.cluster_tags[each.value.cluster], local.private_tags[each.value.cluster], {
+  tags = merge(local.cluster_tags[each.value.cluster], {
     "Name"                            = "${each.value.cluster}-private-${each.value.zone}"
     "kubernetes.io/role/internal-elb" = "1"
   })
+}
+
+resource "aws_vpc_ipv4_cidr_block_association" "this" {
+  for_each = local.secondary_cidrs
+
+  vpc_id     = aws_vpc.this[each.value.vpc].id
+  cidr_block = each.value.cidr
+}
+
+resource "aws_subnet" "pods" {
+  for_each = local.pod_subnets
+
+  vpc_id                  = aws_vpc.this[each.value.vpc].id
+  availability_zone_id    = var.zone_ids[each.value.zone]
+  cidr_block              = each.value.cidr
+  map_public_ip_on_launch = false
+
+  # Pod ENIs go only into subnets with this tag (Cilium, its operator's IAM, the VPC CNI).
+  tags = merge(local.cluster_tags[each.value.cluster], {
+    "Name"                        = "${each.value.cluster}-pods-${each.value.zone}"
+    "clusterwright.io/pod-subnet" = each.value.cluster
+  })
+
+  depends_on = [aws_vpc_ipv4_cidr_block_association.this]
 }
 
 resource "aws_subnet" "public" {
@@ -114,6 +143,8 @@ resource "aws_subnet" "public" {
     "Name"                   = "${each.value.cluster}-public-${each.value.zone}"
     "kubernetes.io/role/elb" = "1"
   })
+
+  depends_on = [aws_vpc_ipv4_cidr_block_association.this]
 }
 
 resource "aws_eip" "nat" {
@@ -188,5 +219,13 @@ resource "aws_route_table_association" "private" {
   for_each = local.private_subnets
 
   subnet_id      = aws_subnet.private[each.key].id
+  route_table_id = aws_route_table.private["${each.value.vpc}/${each.value.zone}"].id
+}
+
+# Pod subnets route like node subnets: to the zone's NAT gateway.
+resource "aws_route_table_association" "pods" {
+  for_each = local.pod_subnets
+
+  subnet_id      = aws_subnet.pods[each.key].id
   route_table_id = aws_route_table.private["${each.value.vpc}/${each.value.zone}"].id
 }

@@ -8,6 +8,7 @@
 # 5 Elastic IPs (L-0263D0A3), 5 NAT gateways per zone (L-FE5A380F); the default VPC counts.
 # This environment needs 5 VPCs, as many internet gateways, and 15 Elastic IPs: one
 # NAT gateway per VPC and zone (production).
+# 3 IPv4 CIDR blocks in the fullest VPC (L-83CA0A9D, default 5, at most 50).
 # That is more than the defaults (the default VPC included): request the increases in
 # Service Quotas before the first apply, or it stops midway with VpcLimitExceeded or
 # AddressLimitExceeded.
@@ -19,18 +20,18 @@ module "foundation" {
   nitro    = true
 
   vpcs = {
-    "umbrella-prod-api-01"         = { cidr = "10.64.0.0/18", nat_gateways = 3 }
-    "umbrella-prod-batch-02"       = { cidr = "10.64.64.0/18", nat_gateways = 3 }
-    "umbrella-prod-batch-03"       = { cidr = "10.64.128.0/18", nat_gateways = 3 }
-    "umbrella-prod-clinical-04"    = { cidr = "10.64.192.0/18", nat_gateways = 3 }
-    "umbrella-prod-lab-partner-05" = { cidr = "10.65.0.0/18", nat_gateways = 3 }
+    "umbrella-prod-api-01"         = { cidr = "10.64.0.0/23", nat_gateways = 3 }
+    "umbrella-prod-batch-02"       = { cidr = "10.64.2.0/23", nat_gateways = 3 }
+    "umbrella-prod-batch-03"       = { cidr = "10.64.4.0/23", nat_gateways = 3 }
+    "umbrella-prod-clinical-04"    = { cidr = "10.64.6.0/23", nat_gateways = 3 }
+    "umbrella-prod-lab-partner-05" = { cidr = "10.64.8.0/23", nat_gateways = 3 }
   }
 
   clusters = {
-    "umbrella-prod-api-01"         = { cilium = false, private = ["10.64.0.0/20", "10.64.16.0/20", "10.64.32.0/20"], public = ["10.64.48.0/26", "10.64.48.64/26", "10.64.48.128/26"] }
-    "umbrella-prod-batch-02"       = { cilium = false, private = ["10.64.64.0/20", "10.64.80.0/20", "10.64.96.0/20"], public = ["10.64.112.0/26", "10.64.112.64/26", "10.64.112.128/26"] }
-    "umbrella-prod-batch-03"       = { cilium = false, private = ["10.64.128.0/20", "10.64.144.0/20", "10.64.160.0/20"], public = ["10.64.176.0/26", "10.64.176.64/26", "10.64.176.128/26"] }
-    "umbrella-prod-clinical-04"    = { cilium = false, private = ["10.64.192.0/20", "10.64.208.0/20", "10.64.224.0/20"], public = ["10.64.240.0/26", "10.64.240.64/26", "10.64.240.128/26"] }
-    "umbrella-prod-lab-partner-05" = { cilium = false, private = ["10.65.0.0/20", "10.65.16.0/20", "10.65.32.0/20"], public = ["10.65.48.0/26", "10.65.48.64/26", "10.65.48.128/26"] }
+    "umbrella-prod-api-01"         = { private = ["10.64.0.0/25", "10.64.0.128/25", "10.64.1.0/25"], public = ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"], pods = "100.64.0.0/18", public_range = "100.127.255.0/24" }
+    "umbrella-prod-batch-02"       = { private = ["10.64.2.0/25", "10.64.2.128/25", "10.64.3.0/25"], public = ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"], pods = "100.64.0.0/18", public_range = "100.127.255.0/24" }
+    "umbrella-prod-batch-03"       = { private = ["10.64.4.0/25", "10.64.4.128/25", "10.64.5.0/25"], public = ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"], pods = "100.64.0.0/18", public_range = "100.127.255.0/24" }
+    "umbrella-prod-clinical-04"    = { private = ["10.64.6.0/25", "10.64.6.128/25", "10.64.7.0/25"], public = ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"], pods = "100.64.0.0/18", public_range = "100.127.255.0/24" }
+    "umbrella-prod-lab-partner-05" = { private = ["10.64.8.0/25", "10.64.8.128/25", "10.64.9.0/25"], public = ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"], pods = "100.64.0.0/18", public_range = "100.127.255.0/24" }
   }
 }

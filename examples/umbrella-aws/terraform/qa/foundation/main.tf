@@ -8,6 +8,7 @@
 # 5 Elastic IPs (L-0263D0A3), 5 NAT gateways per zone (L-FE5A380F); the default VPC counts.
 # This environment needs 1 VPC, as many internet gateways, and 1 Elastic IP: one
 # NAT gateway per VPC outside production.
+# 4 IPv4 CIDR blocks in the fullest VPC (L-83CA0A9D, default 5, at most 50).
 module "foundation" {
   source = "../../modules/aws-foundation"
 
@@ -20,8 +21,8 @@ module "foundation" {
   }
 
   clusters = {
-    "umbrella-qa-api-01"      = { cilium = false, private = ["10.68.0.0/20", "10.68.16.0/20", "10.68.32.0/20"], public = ["10.68.48.0/26", "10.68.48.64/26", "10.68.48.128/26"] }
-    "umbrella-qa-batch-02"    = { cilium = false, private = ["10.68.64.0/20", "10.68.80.0/20", "10.68.96.0/20"], public = ["10.68.112.0/26", "10.68.112.64/26", "10.68.112.128/26"] }
-    "umbrella-qa-clinical-03" = { cilium = false, private = ["10.68.128.0/20", "10.68.144.0/20", "10.68.160.0/20"], public = ["10.68.176.0/26", "10.68.176.64/26", "10.68.176.128/26"] }
+    "umbrella-qa-api-01"      = { private = ["10.68.0.0/25", "10.68.0.128/25", "10.68.1.0/25"], public = ["10.68.1.128/27", "10.68.1.160/27", "10.68.1.192/27"], pods = "100.64.0.0/18" }
+    "umbrella-qa-batch-02"    = { private = ["10.68.2.0/25", "10.68.2.128/25", "10.68.3.0/25"], public = ["10.68.3.128/27", "10.68.3.160/27", "10.68.3.192/27"], pods = "100.64.128.0/18" }
+    "umbrella-qa-clinical-03" = { private = ["10.68.4.0/25", "10.68.4.128/25", "10.68.5.0/25"], public = ["10.68.5.128/27", "10.68.5.160/27", "10.68.5.192/27"], pods = "100.65.0.0/18" }
   }
 }
