@@ -13,6 +13,7 @@
     clippy::format_push_string
 )]
 
+mod address;
 mod ambient;
 mod cilium;
 mod cli;

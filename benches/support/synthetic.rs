@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 /// A valid blueprint of `tenants` tenants on `cloud` (`aws`, `gcp` or `azure`): three
-/// environments of a /12 each, twenty organizations (every fourth with a hard boundary: a
+/// environments of a /12 each (a /11 each past 10,000 tenants), twenty organizations (every fourth with a hard boundary: a
 /// quarter), two units, one tenant in twenty untrusted (5%), most tenants in more than one
 /// environment.
 pub fn blueprint(tenants: usize, cloud: &str) -> String {
@@ -32,6 +32,13 @@ pub fn blueprint(tenants: usize, cloud: &str) -> String {
             "Standard_D8s_v5",
         ),
     };
+    // The issue's target: 10,000 tenants in a /12 per environment; larger platforms (the
+    // 50,000-tenant bench) get a /11.
+    let ranges = if tenants > 10_000 {
+        ["10.0.0.0/11", "10.32.0.0/11", "10.64.0.0/11"]
+    } else {
+        ["10.0.0.0/12", "10.16.0.0/12", "10.32.0.0/12"]
+    };
     let mut y = String::with_capacity(tenants * 160 + 2048);
     let _ = write!(
         y,
@@ -40,11 +47,11 @@ pub fn blueprint(tenants: usize, cloud: &str) -> String {
          policy:\n  zeroTrust: true\n  encryption: defense-in-depth\n  networkEncryption: wireguard\n  mesh: istio\n\
          \x20 blastRadius: {{ maxTenantsPerCluster: 10, maxNodesPerCluster: 60 }}\n\
          environments:\n\
-         \x20 prod: {{ production: true, account: \"{}\", cidr: 10.0.0.0/12 }}\n\
-         \x20 staging: {{ production: false, account: \"{}\", cidr: 10.16.0.0/12 }}\n\
-         \x20 dev: {{ production: false, account: \"{}\", cidr: 10.32.0.0/12 }}\n\
+         \x20 prod: {{ production: true, account: \"{}\", cidr: {} }}\n\
+         \x20 staging: {{ production: false, account: \"{}\", cidr: {} }}\n\
+         \x20 dev: {{ production: false, account: \"{}\", cidr: {} }}\n\
          organizations:\n",
-        accounts[0], accounts[1], accounts[2]
+        accounts[0], ranges[0], accounts[1], ranges[1], accounts[2], ranges[2]
     );
     for o in 0..20 {
         let boundary = if o % 4 == 0 { "hard" } else { "soft" };

@@ -60,6 +60,10 @@ pub enum NetworkLayout {
 pub struct EnvironmentNetwork {
     /// One network for the environment, or one per cluster.
     pub layout: NetworkLayout,
+    /// GCP: where its clusters' pod and service ranges lie, outside every environment's
+    /// range: the environment's range laid out [`GKE_SCALE`] times as large in a pool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_ranges: Option<String>,
 }
 
 /// How a cluster uses its range.
@@ -219,8 +223,13 @@ pub fn allocate(
         } else {
             NetworkLayout::Environment
         };
-        out.environments
-            .insert(env_name.clone(), EnvironmentNetwork { layout });
+        out.environments.insert(
+            env_name.clone(),
+            EnvironmentNetwork {
+                layout,
+                secondary_ranges: None,
+            },
+        );
         let (requests, largest_nodes) =
             requests(validated, topology, env_name, env.cloud, problems);
         if requests.is_empty() {
@@ -259,6 +268,9 @@ pub fn allocate(
             );
             continue;
         };
+        if let (Some(gke), Some(e)) = (local.gke, out.environments.get_mut(env_name)) {
+            e.secondary_ranges = Some(gke.image.to_string());
+        }
         for (name, _, parts) in &requests {
             if let Some(block) = blocks.get(name) {
                 out.clusters.insert(
@@ -331,16 +343,13 @@ impl GkeImage {
         let offset = u64::from(u32::from(block.network()) - u32::from(self.env.network()));
         let start = u64::from(u32::from(self.image.network())) + (offset << GKE_SCALE);
         let half = size(block.prefix_len()) << (GKE_SCALE - 1);
-        let pods = prefix_for(
-            size(node_subnet.prefix_len()) * u64::from(GKE_POD_ADDRESSES_PER_NODE),
-        );
+        let pods =
+            prefix_for(size(node_subnet.prefix_len()) * u64::from(GKE_POD_ADDRESSES_PER_NODE));
         let services = prefix_for(half.min(size(GKE_SERVICES)));
         if size(pods) > half {
             return None;
         }
-        let at = |a: u64, p: u8| {
-            Ipv4Net::new(Ipv4Addr::from(u32::try_from(a).ok()?), p).ok()
-        };
+        let at = |a: u64, p: u8| Ipv4Net::new(Ipv4Addr::from(u32::try_from(a).ok()?), p).ok();
         Some((at(start, pods)?, at(start + half, services)?))
     }
 }
@@ -600,19 +609,25 @@ fn too_small(env: &str, range: Ipv4Net, requests: &[Request], shortfall: Shortfa
     // With the range suggested, what is left over, in blocks of the largest size planned.
     let largest = sizes.keys().next().copied().unwrap_or(32);
     let more = (size(prefix) - needed) / size(largest);
+    let message = format!(
+        "`{range}` holds {placed} of the {} planned in `{env}`, {} short: they need {} ({needed} addresses), the range has {}",
+        clusters(planned),
+        clusters(missing),
+        blocks.join(" + "),
+        size(range.prefix_len())
+    );
+    let room = if more == 0 {
+        format!("just enough for all {planned}")
+    } else {
+        format!("all {planned}, then room for {more} more of /{largest}")
+    };
     Problem::error(
         Rule::Cidr,
         KeyPath::keys(["environments", env, "cidr"]),
-        format!(
-            "`{range}` holds {placed} of the {} planned in `{env}`, {} short: they need {} ({needed} addresses), the range has {}",
-            clusters(planned),
-            clusters(missing),
-            blocks.join(" + "),
-            size(range.prefix_len())
-        ),
+        message,
     )
     .with_help(format!(
-        "give `{env}` at least a /{prefix} (all {planned}, then room for {more} more of /{largest}), or plan fewer or smaller clusters (a cluster's range is sized for its unit's full shape)"
+        "give `{env}` at least a /{prefix} ({room}), or plan fewer or smaller clusters (a cluster's range is sized for its unit's full shape)"
     ))
 }
 
@@ -622,10 +637,9 @@ fn no_gke_pool(env: &str, range: Ipv4Net) -> Problem {
         Rule::Cidr,
         KeyPath::keys(["environments", env, "cidr"]),
         format!(
-            "`{range}` is too large for a GCP environment: its clusters' pod and service ranges are laid out {} times as large outside every environment's range, in {} or {}, and no room of that size is left there",
+            "`{range}` is too large for a GCP environment: its clusters' pod and service ranges are laid out {} times as large outside every environment's range, in {}, and no room of that size is left there",
             1u32 << GKE_SCALE,
-            GKE_POOLS[0],
-            GKE_POOLS[1],
+            GKE_POOLS.join(" or "),
         ),
     )
     .with_help(format!(
@@ -755,7 +769,9 @@ mod tests {
         // A /11 takes all of class E; a /10 has no image.
         let envs = [net("10.0.0.0/11")];
         assert_eq!(
-            cluster_local(Cloud::Gcp, envs[0], 10, &envs).and_then(|l| l.gke).map(|g| g.image),
+            cluster_local(Cloud::Gcp, envs[0], 10, &envs)
+                .and_then(|l| l.gke)
+                .map(|g| g.image),
             Some(net("240.0.0.0/4"))
         );
         let envs = [net("10.0.0.0/10")];
@@ -770,7 +786,10 @@ mod tests {
             (24, vec![24])
         );
         // 1 tenant, no nodes: 3 system nodes + 25% = 4, + 3 + 5 = 12: a /28.
-        assert_eq!(cluster_layout(Cloud::Azure, addressed_nodes(0), 1), (28, vec![28]));
+        assert_eq!(
+            cluster_layout(Cloud::Azure, addressed_nodes(0), 1),
+            (28, vec![28])
+        );
         // The overlay: a /24 per node of the largest cluster, outside every environment.
         let envs = [net("10.0.0.0/12"), net("10.16.0.0/12"), net("10.32.0.0/12")];
         let local = cluster_local(Cloud::Azure, envs[0], 1_000, &envs).unwrap();
@@ -785,8 +804,7 @@ mod tests {
                 let (prefix, parts) =
                     cluster_layout(Cloud::Gcp, addressed_nodes(capacity_nodes), tenants);
                 let block = Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), prefix).unwrap();
-                let network =
-                    cluster_network(Cloud::Gcp, block, &parts, gke_local("10.0.0.0/12"));
+                let network = cluster_network(Cloud::Gcp, block, &parts, gke_local("10.0.0.0/12"));
                 let range = control_plane_range(&network)
                     .unwrap_or_else(|| panic!("no room for {capacity_nodes} nodes in {block}"));
                 assert_eq!(range.prefix_len(), 28);
