@@ -14,8 +14,7 @@ use ipnet::Ipv4Net;
 
 use crate::common::root;
 
-#[path = "../benches/support/synthetic.rs"]
-mod synthetic;
+use crate::packing::synthetic;
 
 fn plan_of(yaml: &str) -> Plan {
     let loaded =

@@ -8,7 +8,7 @@ use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::plan::{self, Plan};
 
 #[path = "../benches/support/synthetic.rs"]
-mod synthetic;
+pub(crate) mod synthetic;
 
 fn plan_of(yaml: &str) -> Plan {
     let loaded =

@@ -42,7 +42,7 @@ pub fn blueprint(tenants: usize, cloud: &str) -> String {
     let mut y = String::with_capacity(tenants * 160 + 2048);
     let _ = write!(
         y,
-        "version: 1\nname: synth\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.33\"\n\
+        "version: 1\nname: synth\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.35\"\n\
          tags:\n  owner: benchmark\n\
          policy:\n  zeroTrust: true\n  encryption: defense-in-depth\n  networkEncryption: wireguard\n  mesh: istio\n\
          \x20 blastRadius: {{ maxTenantsPerCluster: 10, maxNodesPerCluster: 60 }}\n\
