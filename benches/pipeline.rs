@@ -15,7 +15,7 @@ fn main() {
 }
 
 /// Parse, validate and plan a blueprint of `N` tenants on AKS (pods on an overlay keep
-/// cluster ranges small enough for 50,000 tenants in three /10 environments).
+/// cluster ranges small enough for 50,000 tenants in three /11 environments).
 #[divan::bench(args = [1_000, 10_000, 50_000], sample_count = 10)]
 fn load_validate_plan(bencher: divan::Bencher, tenants: usize) {
     let text = synthetic::blueprint(tenants, "azure");

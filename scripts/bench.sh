@@ -6,8 +6,8 @@
 #     clone in CI);
 #   - diff of a changed tree (one tenant more than the tree was generated for).
 #   scripts/bench.sh [CLOUD] [TENANTS...]      (defaults: aws 500 2000)
-# The synthetic AWS blueprint's /10 ranges hold about 2,100 tenants (a /19 per EKS cluster); larger, use
-# azure or gcp (`scripts/bench.sh azure 10000`).
+# The synthetic AWS blueprint's /12 ranges hold about 500 tenants (a /19 per EKS cluster, 128 per
+# environment); larger, use azure or gcp (`scripts/bench.sh azure 10000`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cloud=${1:-aws}

@@ -145,7 +145,7 @@ fn address_ranges_at_the_edges() {
     let refused = [
         (
             "10.0.0.0/28",
-            "cannot hold the 1 clusters planned in `prod`",
+            "holds 0 of the 1 cluster planned in `prod`, 1 cluster short",
         ),
         ("10.0.0.0/29", "is smaller than a /28"),
         ("0.0.0.0/0", "is larger than a /8"),

@@ -13,6 +13,7 @@
     clippy::format_push_string
 )]
 
+mod address;
 mod address_aws;
 mod ambient;
 mod cilium;

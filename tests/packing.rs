@@ -75,13 +75,16 @@ fn small_tenants_are_mixed_in_instead_of_left_for_last() {
 #[test]
 fn the_explanation_adds_up_and_packing_adds_nothing_on_synthetic_platforms() {
     // Before the balanced fill, the 500-tenant platform reported 11 clusters added by
-    // packing (218 planned); now the capacity-only packing meets the lower bound.
+    // packing (218 planned); now the capacity-only packing meets the lower bound. (213
+    // since the synthetic platform has 5% untrusted tenants and a quarter of its
+    // organizations hard, issue 16 §1: one untrusted tenant in twenty instead of
+    // seventeen, one hard organization in four instead of five.)
     for cloud in ["aws", "gcp", "azure"] {
         let plan = plan_of(&synthetic::blueprint(500, cloud));
         adds_up(&plan);
         assert_eq!(plan.summary.added_by.packing, 0, "{cloud}");
         assert_eq!(plan.summary.capacity_lower_bound, 152, "{cloud}");
-        assert_eq!(plan.summary.clusters, 212, "{cloud}");
+        assert_eq!(plan.summary.clusters, 213, "{cloud}");
     }
 }
 

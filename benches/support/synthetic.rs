@@ -4,8 +4,9 @@
 use std::fmt::Write;
 
 /// A valid blueprint of `tenants` tenants on `cloud` (`aws`, `gcp` or `azure`): three
-/// environments, twenty organizations (every fifth with a hard boundary), two units, one
-/// tenant in seventeen untrusted, most tenants in more than one environment.
+/// environments of a /12 each (a /11 each past 10,000 tenants), twenty organizations (every fourth with a hard boundary: a
+/// quarter), two units, one tenant in twenty untrusted (5%), most tenants in more than one
+/// environment.
 pub fn blueprint(tenants: usize, cloud: &str) -> String {
     let (region, accounts, standard, large) = match cloud {
         "aws" => (
@@ -31,22 +32,29 @@ pub fn blueprint(tenants: usize, cloud: &str) -> String {
             "Standard_D8s_v5",
         ),
     };
+    // The issue's target: 10,000 tenants in a /12 per environment; larger platforms (the
+    // 50,000-tenant bench) get a /11.
+    let ranges = if tenants > 10_000 {
+        ["10.0.0.0/11", "10.32.0.0/11", "10.64.0.0/11"]
+    } else {
+        ["10.0.0.0/12", "10.16.0.0/12", "10.32.0.0/12"]
+    };
     let mut y = String::with_capacity(tenants * 160 + 2048);
     let _ = write!(
         y,
-        "version: 1\nname: synth\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.33\"\n\
+        "version: 1\nname: synth\ncloud: {cloud}\nregion: {region}\nkubernetesVersion: \"1.35\"\n\
          tags:\n  owner: benchmark\n\
          policy:\n  zeroTrust: true\n  encryption: defense-in-depth\n  networkEncryption: wireguard\n  mesh: istio\n\
          \x20 blastRadius: {{ maxTenantsPerCluster: 10, maxNodesPerCluster: 60 }}\n\
          environments:\n\
-         \x20 prod: {{ production: true, account: \"{}\", cidr: 10.0.0.0/10 }}\n\
-         \x20 staging: {{ production: false, account: \"{}\", cidr: 10.64.0.0/10 }}\n\
-         \x20 dev: {{ production: false, account: \"{}\", cidr: 10.128.0.0/10 }}\n\
+         \x20 prod: {{ production: true, account: \"{}\", cidr: {} }}\n\
+         \x20 staging: {{ production: false, account: \"{}\", cidr: {} }}\n\
+         \x20 dev: {{ production: false, account: \"{}\", cidr: {} }}\n\
          organizations:\n",
-        accounts[0], accounts[1], accounts[2]
+        accounts[0], ranges[0], accounts[1], ranges[1], accounts[2], ranges[2]
     );
     for o in 0..20 {
-        let boundary = if o % 5 == 0 { "hard" } else { "soft" };
+        let boundary = if o % 4 == 0 { "hard" } else { "soft" };
         let _ = writeln!(y, "  org-{o:02}: {{ boundary: {boundary} }}");
     }
     let _ = write!(
@@ -57,7 +65,12 @@ pub fn blueprint(tenants: usize, cloud: &str) -> String {
          tenants:\n"
     );
     for i in 0..tenants {
-        let trust = if i % 17 == 0 { "untrusted" } else { "trusted" };
+        // One in each run of twenty, in a different organization each run.
+        let trust = if i % 20 == (i / 20) % 20 {
+            "untrusted"
+        } else {
+            "trusted"
+        };
         let unit = if i % 7 == 0 { "large" } else { "standard" };
         let mut envs = vec!["prod"];
         if i % 2 == 0 {

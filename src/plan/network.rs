@@ -21,12 +21,19 @@
 //!   Services use a cluster-local /16 outside every environment's range (EKS requires it
 //!   outside the VPC). One VPC per environment when the environment's range is at most a
 //!   /16 (the largest VPC), otherwise one VPC per cluster.
-//! - **GCP**: one VPC network per environment, one subnetwork per cluster with its primary
-//!   range for nodes and secondary ranges for pods (64 pods per node: GKE reserves a /25 per
-//!   node) and services (a /20).
-//! - **Azure**: one VNet per environment, one subnet per cluster for nodes. Pods live on an
-//!   overlay (Azure CNI Overlay or Cilium cluster-pool, a /24 per node) and services on a
-//!   cluster-local range, both outside every environment's range.
+//! - **GCP**: one VPC network per environment, one subnetwork per cluster. The cluster's
+//!   block in the environment's range holds only what must be routable: the subnetwork's
+//!   primary range (nodes, and the internal load balancers GKE takes from it) and the
+//!   control plane's /28 ([`control_plane_range`]). The secondary ranges, pods (64 pods per
+//!   node: GKE reserves a /25 per node) and services, lie outside every environment's range,
+//!   in non-RFC 1918 space GKE supports ([`GKE_POOLS`]): each environment's clusters are laid
+//!   out there as their blocks are in the environment's range, 128 times as large
+//!   ([`GKE_SCALE`]), so the secondary ranges are unique within the environment's network,
+//!   follow from the block alone (a kept block keeps them) and move with nothing else.
+//! - **Azure**: one VNet per environment, one subnet per cluster for nodes and internal load
+//!   balancers. Pods live on an overlay (Azure CNI Overlay or Cilium cluster-pool, a /24 per
+//!   node) and services on a cluster-local range, both outside every environment's range and
+//!   the same in every cluster of the environment (overlay addresses never leave a cluster).
 //!
 //! Blocks are handed out largest first, each at the lowest aligned free address, so the
 //! layout is deterministic. Clusters of a previous placement keep their ranges.
@@ -36,6 +43,13 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use serde::Serialize;
+
+mod gke;
+
+#[cfg(test)]
+use gke::GKE_POD_ADDRESSES_PER_NODE;
+pub use gke::GKE_POOLS;
+use gke::{GKE_CONTROL_PLANE, GKE_SCALE, GkeImage, no_gke_pool};
 
 use super::placement::Placement;
 use super::topology::{Topology, capacity};
@@ -63,6 +77,10 @@ pub enum NetworkLayout {
 pub struct EnvironmentNetwork {
     /// One network for the environment, or one per cluster.
     pub layout: NetworkLayout,
+    /// GCP: where its clusters' pod and service ranges lie, outside every environment's
+    /// range: the environment's range laid out [`GKE_SCALE`] times as large in a pool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_ranges: Option<String>,
 }
 
 /// How a cluster uses its range.
@@ -156,7 +174,12 @@ pub const AWS_CIDR_BLOCKS_PER_VPC_DEFAULT: usize = 5;
 /// allows no other subnet; the VPC CNI's custom networking finds them by it.
 pub const POD_SUBNET_TAG: &str = "clusterwright.io/pod-subnet";
 const GKE_MAX_PODS: u32 = 64;
-const GKE_SERVICES: u8 = 20;
+/// Azure reserves five addresses of every subnet (Azure VNet FAQ: "Are there any
+/// restrictions on using IP addresses within these subnets?").
+const AZURE_RESERVED: u32 = 5;
+/// Google Cloud reserves four addresses of every primary range (VPC "Reserved IPv4
+/// addresses in IPv4 subnets").
+const GCP_RESERVED: u32 = 4;
 const AZURE_POD_BLOCK_PER_NODE: u32 = 256;
 const MAX_PODS: u32 = 110;
 
@@ -177,9 +200,17 @@ fn size(prefix: u8) -> u64 {
     1u64 << (32 - u32::from(prefix.min(32)))
 }
 
-/// The block sizes (as prefix lengths) a cluster of `nodes` addressed nodes needs, biggest
-/// first, and the prefix of the whole cluster block.
-fn cluster_layout(cloud: Cloud, nodes: u32) -> (u8, Vec<u8>) {
+/// Addresses a GCP or Azure node subnet keeps for front ends beside the nodes: an internal
+/// load balancer per tenant (GKE and AKS take their frontend addresses from the node
+/// subnet), one for the mesh's ingress gateway, one for the control plane's private
+/// endpoint (AKS puts it in the node subnet).
+fn front_ends(tenants: u32) -> u64 {
+    u64::from(tenants) + 2
+}
+
+/// The block sizes (as prefix lengths) a cluster of `nodes` addressed nodes and at most
+/// `tenants` tenants needs, biggest first, and the prefix of the whole cluster block.
+fn cluster_layout(cloud: Cloud, nodes: u32, tenants: u32) -> (u8, Vec<u8>) {
     let nodes = u64::from(nodes);
     let parts: Vec<u8> = match cloud {
         Cloud::Aws => {
@@ -194,16 +225,21 @@ fn cluster_layout(cloud: Cloud, nodes: u32) -> (u8, Vec<u8>) {
             v.extend([AWS_PUBLIC_SUBNET; 3]);
             v
         }
-        Cloud::Gcp => vec![
-            prefix_for(nodes * u64::from(2 * GKE_MAX_PODS)),
-            GKE_SERVICES,
-            prefix_for(nodes + 4).min(29),
-        ],
-        Cloud::Azure => vec![prefix_for(nodes + 5).min(29)],
+        // Only the node subnet: the control plane's /28 follows it (added below); pods and
+        // services are outside the block.
+        Cloud::Gcp => {
+            vec![prefix_for(nodes + front_ends(tenants) + u64::from(GCP_RESERVED)).min(29)]
+        }
+        Cloud::Azure => {
+            vec![prefix_for(nodes + front_ends(tenants) + u64::from(AZURE_RESERVED)).min(29)]
+        }
     };
     let mut sorted = parts.clone();
     sorted.sort_unstable();
-    let total: u64 = sorted.iter().map(|p| size(*p)).sum();
+    let mut total: u64 = sorted.iter().map(|p| size(*p)).sum();
+    if cloud == Cloud::Gcp {
+        total += size(GKE_CONTROL_PLANE);
+    }
     (prefix_for(total), parts)
 }
 
@@ -254,8 +290,13 @@ pub fn allocate(
     let all_envs: Vec<Ipv4Net> = validated.environments().values().map(|e| e.cidr).collect();
     for (env_name, env) in validated.environments() {
         let layout = layout_of(env.cloud, env.cidr);
-        out.environments
-            .insert(env_name.clone(), EnvironmentNetwork { layout });
+        out.environments.insert(
+            env_name.clone(),
+            EnvironmentNetwork {
+                layout,
+                secondary_ranges: None,
+            },
+        );
         if env.cloud == Cloud::Aws && overlaps(env.cidr, aws_pod_range()) {
             problems.push(
                 Problem::error(
@@ -292,12 +333,16 @@ pub fn allocate(
             .unwrap_or_default();
         let blocks = match assign(env.cidr, &requests, &kept) {
             Ok(blocks) => blocks,
-            Err(needed) => {
-                problems.push(too_small(env_name, env.cidr, &requests, needed));
+            Err(shortfall) => {
+                problems.push(too_small(env_name, env.cidr, &requests, shortfall));
                 continue;
             }
         };
-        let Some(local) = cluster_local(env.cloud, largest_nodes, &all_envs) else {
+        let Some(local) = cluster_local(env.cloud, env.cidr, largest_nodes, &all_envs) else {
+            if env.cloud == Cloud::Gcp {
+                problems.push(no_gke_pool(env_name, env.cidr));
+                continue;
+            }
             problems.push(
                 Problem::error(
                     Rule::Cidr,
@@ -313,6 +358,9 @@ pub fn allocate(
         } else {
             BTreeMap::new()
         };
+        if let (Some(gke), Some(e)) = (local.gke, out.environments.get_mut(env_name)) {
+            e.secondary_ranges = Some(gke.image.to_string());
+        }
         for (name, _, parts) in &requests {
             if let Some(block) = blocks.get(name) {
                 let mut network = cluster_network(env.cloud, *block, parts, local);
@@ -429,9 +477,10 @@ fn requests(
     let mut out = Vec::new();
     let mut largest_nodes = 0;
     for bin in topology.bins.iter().filter(|b| b.key.environment == env) {
-        let nodes = addressed_nodes(capacity(validated, &bin.key).nodes);
+        let cap = capacity(validated, &bin.key);
+        let nodes = addressed_nodes(cap.nodes);
         largest_nodes = largest_nodes.max(nodes);
-        let (mut prefix, mut parts) = cluster_layout(cloud, nodes);
+        let (mut prefix, mut parts) = cluster_layout(cloud, nodes, cap.tenants);
         let own_vpc = validated
             .environments()
             .get(env)
@@ -462,19 +511,30 @@ fn requests(
     (out, largest_nodes)
 }
 
-/// Cluster-local ranges of an environment: services (AWS, Azure) and the pod overlay
-/// (Azure), outside every environment's range. `None` when nothing is left.
+/// Ranges of an environment outside every environment's range: services (AWS, Azure) and
+/// the pod overlay (Azure), shared by its clusters; on GCP the environment's range and its
+/// image in a pool ([`GKE_POOLS`]), where each cluster's pod and service ranges lie.
+/// `None` when nothing is left.
 #[derive(Debug, Clone, Copy)]
 struct Local {
     services: Option<Ipv4Net>,
     overlay: Option<Ipv4Net>,
+    gke: Option<GkeImage>,
 }
 
-fn cluster_local(cloud: Cloud, largest_nodes: u32, all_envs: &[Ipv4Net]) -> Option<Local> {
+fn cluster_local(
+    cloud: Cloud,
+    env: Ipv4Net,
+    largest_nodes: u32,
+    all_envs: &[Ipv4Net],
+) -> Option<Local> {
     if cloud == Cloud::Gcp {
+        let prefix = env.prefix_len().checked_sub(GKE_SCALE)?;
+        let image = find_outside(prefix, &GKE_POOLS, all_envs)?;
         return Some(Local {
             services: None,
             overlay: None,
+            gke: Some(GkeImage { env, image }),
         });
     }
     let services = find_outside(
@@ -498,6 +558,7 @@ fn cluster_local(cloud: Cloud, largest_nodes: u32, all_envs: &[Ipv4Net]) -> Opti
     Some(Local {
         services: Some(services),
         overlay,
+        gke: None,
     })
 }
 
@@ -519,12 +580,16 @@ fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> 
             max_pods_per_node: AWS_MAX_PODS,
         },
         Cloud::Gcp => {
-            let services = carved.get(1).copied().unwrap_or(block);
+            let nodes = carved.first().copied().unwrap_or(block);
+            // Without an image (never: `allocate` refuses the environment first) the
+            // cluster gets no pod range, which the targets report as a bug.
+            let ranges = local.gke.and_then(|g| g.ranges(block, nodes));
+            let services = ranges.map_or(block, |r| r.1);
             ClusterNetwork {
                 cidr: block.to_string(),
-                node_subnets: carved.get(2).map(ToString::to_string).into_iter().collect(),
+                node_subnets: vec![nodes.to_string()],
                 public_subnets: Vec::new(),
-                pod_cidr: carved.first().map(ToString::to_string),
+                pod_cidr: ranges.map(|r| r.0.to_string()),
                 pod_subnets: Vec::new(),
                 public_cidr: None,
                 service_cidr: services.to_string(),
@@ -551,12 +616,11 @@ fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> 
 }
 
 /// GKE's control-plane range: the /28 right after the ranges of the cluster's block
-/// (node subnet, pods, services), aligned, inside the block. Carved after them, it moves
-/// none; the block has room because a GCP cluster's parts never fill it (the pod range,
-/// a power of two, is at least the services' /20 plus the node subnet plus 16 addresses
-/// short of the next power of two). `None` when the cluster has no such room.
+/// (its node subnet; pods and services lie outside it), aligned, inside the block. Carved
+/// after them, it moves none; the block has room because [`cluster_layout`] sizes a GCP
+/// block for the node subnet and a /28. `None` when the cluster has no such room.
 pub fn control_plane_range(network: &ClusterNetwork) -> Option<Ipv4Net> {
-    const CONTROL_PLANE: u8 = 28;
+    const CONTROL_PLANE: u8 = GKE_CONTROL_PLANE;
     let block: Ipv4Net = network.cidr.parse().ok()?;
     let parts = network
         .node_subnets
@@ -605,14 +669,22 @@ fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
 
+/// What an environment's range lacks: the addresses all its clusters need, and how many of
+/// them got a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shortfall {
+    needed: u64,
+    placed: usize,
+}
+
 /// Gives every request a block inside `range`: previous blocks where still big enough,
-/// then the rest largest first at the lowest aligned free address. On failure, returns the
-/// addresses the environment would need.
+/// then the rest largest first at the lowest aligned free address. On failure, returns what
+/// the environment would need and how many clusters the range holds.
 fn assign(
     range: Ipv4Net,
     requests: &[Request],
     kept: &BTreeMap<String, Ipv4Net>,
-) -> Result<BTreeMap<String, Ipv4Net>, u64> {
+) -> Result<BTreeMap<String, Ipv4Net>, Shortfall> {
     let mut taken: BTreeMap<u32, u32> = BTreeMap::new(); // start -> last address
     let mut out = BTreeMap::new();
     let mut fresh = Vec::new();
@@ -658,7 +730,10 @@ fn assign(
     }
     if failed {
         let needed: u64 = requests.iter().map(|(_, p, _)| size(*p)).sum();
-        return Err(needed);
+        return Err(Shortfall {
+            needed,
+            placed: out.len(),
+        });
     }
     Ok(out)
 }
@@ -688,25 +763,46 @@ fn first_free(taken: &BTreeMap<u32, u32>, from: u64, end: u64, len: u64) -> Opti
     None
 }
 
-fn too_small(env: &str, range: Ipv4Net, requests: &[Request], needed: u64) -> Problem {
+fn clusters(n: usize) -> String {
+    if n == 1 {
+        "1 cluster".to_owned()
+    } else {
+        format!("{n} clusters")
+    }
+}
+
+fn too_small(env: &str, range: Ipv4Net, requests: &[Request], shortfall: Shortfall) -> Problem {
+    let Shortfall { needed, placed } = shortfall;
     let mut sizes: BTreeMap<u8, usize> = BTreeMap::new();
     for (_, p, _) in requests {
         *sizes.entry(*p).or_default() += 1;
     }
     let blocks: Vec<String> = sizes.iter().map(|(p, n)| format!("{n} × /{p}")).collect();
     let prefix = prefix_for(needed);
+    let planned = requests.len();
+    let missing = planned.saturating_sub(placed);
+    // With the range suggested, what is left over, in blocks of the largest size planned.
+    let largest = sizes.keys().next().copied().unwrap_or(32);
+    let more = (size(prefix) - needed) / size(largest);
+    let message = format!(
+        "`{range}` holds {placed} of the {} planned in `{env}`, {} short: they need {} ({needed} addresses), the range has {}",
+        clusters(planned),
+        clusters(missing),
+        blocks.join(" + "),
+        size(range.prefix_len())
+    );
+    let room = if more == 0 {
+        format!("just enough for all {planned}")
+    } else {
+        format!("all {planned}, then room for {more} more of /{largest}")
+    };
     Problem::error(
         Rule::Cidr,
         KeyPath::keys(["environments", env, "cidr"]),
-        format!(
-            "`{range}` cannot hold the {} clusters planned in `{env}`: they need {} ({needed} addresses), the range has {}",
-            requests.len(),
-            blocks.join(" + "),
-            size(range.prefix_len())
-        ),
+        message,
     )
     .with_help(format!(
-        "give `{env}` at least a /{prefix}, or plan fewer or smaller clusters (a cluster's range is sized for its unit's full shape)"
+        "give `{env}` at least a /{prefix} ({room}), or plan fewer or smaller clusters (a cluster's range is sized for its unit's full shape)"
     ))
 }
 
@@ -722,7 +818,7 @@ mod tests {
     fn aws_layout_for_the_sizing_example() {
         // 10 groups of 10 nodes: 100 + 3 system = 103, +25% = 129 addressed nodes, 43 a
         // zone. A node subnet: 43 nodes, 5 reserved, 16 for EKS, 16 for load balancers.
-        let (prefix, parts) = cluster_layout(Cloud::Aws, addressed_nodes(100));
+        let (prefix, parts) = cluster_layout(Cloud::Aws, addressed_nodes(100), 10);
         assert_eq!(parts, vec![25, 25, 25, 27, 27, 27]);
         assert_eq!(prefix, 23);
         let carved = carve(net("10.0.0.0/23"), &parts);
@@ -740,18 +836,18 @@ mod tests {
     fn aws_routable_blocks_stay_small_and_pods_fit_a_vpc_range() {
         // The smallest cluster: /26 node subnets (2 nodes and 37 addresses kept free) and
         // /27 public subnets, a /23.
-        assert_eq!(cluster_layout(Cloud::Aws, addressed_nodes(0)).0, 23);
+        assert_eq!(cluster_layout(Cloud::Aws, addressed_nodes(0), 10).0, 23);
         // The synthetic platform's units (36 and 48 nodes: 17 and 22 a zone) fit /26 node
         // subnets, so with a VPC of its own (public subnets outside) a cluster takes a /24.
         for capacity_nodes in [36, 48] {
-            let (_, parts) = cluster_layout(Cloud::Aws, addressed_nodes(capacity_nodes));
+            let (_, parts) = cluster_layout(Cloud::Aws, addressed_nodes(capacity_nodes), 10);
             assert_eq!(parts[..3], [26, 26, 26]);
         }
         // 600 tenant nodes: 252 a zone, a /18 of pods each, a /16 in all (the most a VPC
         // range holds); the routable block is a /21. 1,000 nodes need more than a /16.
         let (pods, _) = aws_pod_layout(addressed_nodes(600));
         assert_eq!(pods, 16);
-        assert!(cluster_layout(Cloud::Aws, addressed_nodes(600)).0 > 19);
+        assert!(cluster_layout(Cloud::Aws, addressed_nodes(600), 10).0 > 19);
         assert!(aws_pod_layout(addressed_nodes(1_000)).0 < 16);
     }
 
@@ -759,7 +855,7 @@ mod tests {
     fn aws_pod_blocks_fit_the_share_of_their_routable_block() {
         for capacity_nodes in [0, 1, 5, 13, 29, 36, 48, 61, 100, 125, 250, 400, 600, 700] {
             let nodes = addressed_nodes(capacity_nodes);
-            let (block, _) = cluster_layout(Cloud::Aws, nodes);
+            let (block, _) = cluster_layout(Cloud::Aws, nodes, 10);
             let (pods, _) = aws_pod_layout(nodes);
             assert!(
                 size(pods) <= 64 * size(block),
@@ -802,37 +898,150 @@ mod tests {
         );
     }
 
-    #[test]
-    fn gcp_layout_has_nodes_pods_and_services() {
-        let (prefix, parts) = cluster_layout(Cloud::Gcp, addressed_nodes(100));
-        assert_eq!(parts, vec![17, 20, 24]);
-        assert_eq!(prefix, 16);
-        let carved = carve(net("10.4.0.0/16"), &parts);
-        assert_eq!(
-            carved,
-            vec![
-                net("10.4.0.0/17"),
-                net("10.4.128.0/20"),
-                net("10.4.144.0/24")
-            ]
-        );
+    fn gke_image(env: &str) -> GkeImage {
+        let env = net(env);
+        let image = find_outside(
+            env.prefix_len() - GKE_SCALE,
+            &GKE_POOLS,
+            &[env, net("10.16.0.0/12")],
+        )
+        .unwrap();
+        GkeImage { env, image }
+    }
+
+    fn gke_local(env: &str) -> Local {
+        Local {
+            services: None,
+            overlay: None,
+            gke: Some(gke_image(env)),
+        }
     }
 
     #[test]
-    fn gke_control_plane_ranges_follow_the_other_ranges_in_every_block() {
+    fn a_gcp_block_holds_the_node_subnet_and_the_control_plane_only() {
+        // 129 addressed nodes and 10 tenants: 129 + 12 front ends + 4 reserved = 145, a /24;
+        // with the control plane's /28, a /23.
+        let (prefix, parts) = cluster_layout(Cloud::Gcp, addressed_nodes(100), 10);
+        assert_eq!(parts, vec![24]);
+        assert_eq!(prefix, 23);
+        let block = net("10.4.2.0/23");
+        let network = cluster_network(Cloud::Gcp, block, &parts, gke_local("10.0.0.0/12"));
+        assert_eq!(network.cidr, "10.4.2.0/23");
+        assert_eq!(network.node_subnets, vec!["10.4.2.0/24".to_owned()]);
+        assert_eq!(control_plane_range(&network), Some(net("10.4.3.0/28")));
+        // Pods and services outside the block and every RFC 1918 range: the block's image
+        // (offset 0x40200 << 7 = 0x2010000 in 240.0.0.0/5), pods in its first half,
+        // services in the second.
+        let pods = net(network.pod_cidr.as_deref().unwrap());
+        let services = net(&network.service_cidr);
+        assert_eq!(pods, net("242.1.0.0/17"));
+        assert_eq!(services, net("242.1.128.0/20"));
+        assert_eq!(network.dns_service_ip, "242.1.128.10");
+        for range in [pods, services] {
+            assert!(!overlaps(range, block));
+            for private in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] {
+                assert!(!overlaps(range, net(private)), "{range} in {private}");
+            }
+        }
+        // Every node the subnet can hold gets GKE's /25.
+        assert!(size(pods.prefix_len()) >= 256 * u64::from(GKE_POD_ADDRESSES_PER_NODE));
+    }
+
+    #[test]
+    fn gke_pod_and_service_ranges_are_unique_in_the_environment_and_follow_the_block() {
+        let env = "10.16.0.0/12";
+        let image = gke_image(env);
+        assert_eq!(image.image, net("240.0.0.0/5"), "the first half of class E");
+        // Blocks of every size the layout gives, laid out as `assign` lays them out.
+        let mut requests = Vec::new();
+        for (i, capacity_nodes) in [0, 1, 5, 13, 29, 61, 100, 125, 250, 1_000, 4_000, 14_997]
+            .into_iter()
+            .enumerate()
+        {
+            let (prefix, parts) = cluster_layout(Cloud::Gcp, addressed_nodes(capacity_nodes), 10);
+            requests.push((format!("c{i}"), prefix, parts));
+        }
+        let blocks = assign(net(env), &requests, &BTreeMap::new()).unwrap();
+        let local = gke_local(env);
+        let mut ranges = Vec::new();
+        for (name, _, parts) in &requests {
+            let network = cluster_network(Cloud::Gcp, blocks[name], parts, local);
+            let pods = net(network.pod_cidr.as_deref().unwrap());
+            let services = net(&network.service_cidr);
+            assert!(control_plane_range(&network).is_some(), "{name}");
+            assert!(image.image.contains(&pods) && image.image.contains(&services));
+            // Deterministic: the same block gives the same ranges, whatever else is planned.
+            let again = cluster_network(Cloud::Gcp, blocks[name], parts, gke_local(env));
+            assert_eq!(again, network);
+            ranges.push((pods, name.clone()));
+            ranges.push((services, name.clone()));
+        }
+        for (i, (a, x)) in ranges.iter().enumerate() {
+            for (b, y) in ranges.iter().skip(i + 1) {
+                assert!(!overlaps(*a, *b), "{a} ({x}) overlaps {b} ({y})");
+            }
+        }
+    }
+
+    #[test]
+    fn gke_pools_avoid_every_environment_and_small_ranges_use_shared_address_space() {
+        // A /17 has an image of a /10: RFC 6598 space holds it.
+        assert_eq!(
+            find_outside(17 - GKE_SCALE, &GKE_POOLS, &[net("10.0.0.0/17")]),
+            Some(net("100.64.0.0/10"))
+        );
+        // An environment in the shared address space pushes the image to class E.
+        assert_eq!(
+            find_outside(17 - GKE_SCALE, &GKE_POOLS, &[net("100.64.0.0/17")]),
+            Some(net("240.0.0.0/10"))
+        );
+        // A /11 takes all of class E; a /10 has no image.
+        let envs = [net("10.0.0.0/11")];
+        assert_eq!(
+            cluster_local(Cloud::Gcp, envs[0], 10, &envs)
+                .and_then(|l| l.gke)
+                .map(|g| g.image),
+            Some(net("240.0.0.0/4"))
+        );
+        let envs = [net("10.0.0.0/10")];
+        assert!(cluster_local(Cloud::Gcp, envs[0], 10, &envs).is_none());
+    }
+
+    #[test]
+    fn azure_node_subnets_hold_nodes_front_ends_and_reserved_addresses() {
+        // 129 addressed nodes + 12 front ends + 5 reserved = 146: a /24.
+        assert_eq!(
+            cluster_layout(Cloud::Azure, addressed_nodes(100), 10),
+            (24, vec![24])
+        );
+        // 1 tenant, no nodes: 3 system nodes + 25% = 4, + 3 + 5 = 12: a /28.
+        assert_eq!(
+            cluster_layout(Cloud::Azure, addressed_nodes(0), 1),
+            (28, vec![28])
+        );
+        // The overlay: a /24 per node of the largest cluster, outside every environment.
+        let envs = [net("10.0.0.0/12"), net("10.16.0.0/12"), net("10.32.0.0/12")];
+        let local = cluster_local(Cloud::Azure, envs[0], 1_000, &envs).unwrap();
+        assert_eq!(local.overlay, Some(net("10.244.0.0/14")));
+        assert_eq!(local.services, Some(net("172.20.0.0/16")));
+    }
+
+    #[test]
+    fn gke_control_plane_ranges_follow_the_node_subnet_in_every_block() {
         for capacity_nodes in [0, 1, 5, 13, 29, 61, 100, 125, 250, 1_000, 4_000, 14_997] {
-            let (prefix, parts) = cluster_layout(Cloud::Gcp, addressed_nodes(capacity_nodes));
-            let block = Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), prefix).unwrap();
-            let local = Local {
-                services: None,
-                overlay: None,
-            };
-            let network = cluster_network(Cloud::Gcp, block, &parts, local);
-            let range = control_plane_range(&network)
-                .unwrap_or_else(|| panic!("no room for {capacity_nodes} nodes in {block}"));
-            assert_eq!(range.prefix_len(), 28);
-            for part in carve(block, &parts) {
-                assert!(!overlaps(part, range), "{range} overlaps {part}");
+            for tenants in [1, 10, 100] {
+                let (prefix, parts) =
+                    cluster_layout(Cloud::Gcp, addressed_nodes(capacity_nodes), tenants);
+                let block = Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), prefix).unwrap();
+                let network = cluster_network(Cloud::Gcp, block, &parts, gke_local("10.0.0.0/12"));
+                let range = control_plane_range(&network)
+                    .unwrap_or_else(|| panic!("no room for {capacity_nodes} nodes in {block}"));
+                assert_eq!(range.prefix_len(), 28);
+                assert!(block.contains(&range));
+                for part in carve(block, &parts) {
+                    assert!(!overlaps(part, range), "{range} overlaps {part}");
+                }
+                assert!(network.pod_cidr.is_some(), "{capacity_nodes} nodes");
             }
         }
         let network = ClusterNetwork {
@@ -868,7 +1077,31 @@ mod tests {
         ];
         assert_eq!(
             assign(net("10.0.0.0/16"), &requests, &BTreeMap::new()),
-            Err(3 * 32768)
+            Err(Shortfall {
+                needed: 3 * 32768,
+                placed: 2
+            })
+        );
+    }
+
+    #[test]
+    fn a_full_range_says_how_many_clusters_it_holds() {
+        let requests = vec![
+            ("a".to_owned(), 17, vec![]),
+            ("b".to_owned(), 17, vec![]),
+            ("c".to_owned(), 18, vec![]),
+        ];
+        let shortfall = assign(net("10.0.0.0/16"), &requests, &BTreeMap::new()).unwrap_err();
+        let problem = too_small("prod", net("10.0.0.0/16"), &requests, shortfall);
+        assert_eq!(
+            problem.message,
+            "`10.0.0.0/16` holds 2 of the 3 clusters planned in `prod`, 1 cluster short: they need 2 × /17 + 1 × /18 (81920 addresses), the range has 65536"
+        );
+        assert_eq!(
+            problem.help.as_deref(),
+            Some(
+                "give `prod` at least a /15 (all 3, then room for 1 more of /17), or plan fewer or smaller clusters (a cluster's range is sized for its unit's full shape)"
+            )
         );
     }
 

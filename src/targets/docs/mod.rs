@@ -312,6 +312,9 @@ pub struct EnvironmentSection<'a> {
     /// What it shares with the other environments of its account (under
     /// `productionIsolation: network`), in a sentence; `None` when it shares none.
     pub sharing: Option<String>,
+    /// Its address plan: what takes routable addresses of its range and what does not,
+    /// and why ([`address::plan`]); `None` without clusters.
+    pub address_plan: Option<String>,
 }
 
 /// One cluster of the decision record.
@@ -657,6 +660,7 @@ fn unverified(cloud: Cloud) -> Vec<&'static str> {
             "the DNS-based endpoint together with `enable_private_endpoint` and `private_endpoint_enforcement_enabled`",
             "the GKE service agent's address right after `google_project_service_identity` creates it",
             "that the maintenance window's 2025 anchor date is accepted",
+            "pod and service secondary ranges in class E (240.0.0.0/4) end to end: GKE and Google Cloud document them as supported, but Cilium (legacy datapath), Private Google Access and Cloud NAT were not seen handling pods of such a range",
         ],
         Cloud::Azure => vec![
             "whether registering `EncryptionAtHost` through Terraform propagates without `az provider register --namespace Microsoft.Compute`",
@@ -758,6 +762,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
                 Ok(EnvironmentSection {
                     account_kind: account_kind(e.cloud),
                     sharing: sharing(plan, e),
+                    address_plan: address::plan(plan, e),
                     maintenance: maintenance(e),
                     environment: e,
                     network_per_cluster: e.network.layout == NetworkLayout::Cluster,

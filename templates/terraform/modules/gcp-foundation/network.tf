@@ -1,5 +1,8 @@
 # The environment's network, peered with none: per cluster (by name) a subnetwork with
-# its node, pod and service ranges, and Cilium's node-to-node encryption if any.
+# its node, pod and service ranges, and Cilium's node-to-node encryption if any. Only the
+# node range (primary) is in the environment's range; the pod and service ranges
+# (secondary) lie outside it, in non-RFC 1918 space GKE supports (100.64.0.0/10 or
+# 240.0.0.0/4: VPC "Valid IPv4 ranges", https://cloud.google.com/vpc/docs/subnets#valid-ranges).
 
 resource "google_compute_network" "this" {
   name                    = var.name
@@ -94,7 +97,11 @@ resource "google_compute_router" "this" {
 }
 
 resource "google_compute_router_nat" "this" {
-  # Egress for private nodes (images from registries outside Google). Ports per node
+  # Egress for private nodes (images from registries outside Google), from every range of
+  # every subnetwork: the nodes' primary ranges and the pods' secondary ranges, which lie
+  # outside RFC 1918 (pods leave behind their node's address anyway: GKE's and Cilium's
+  # masquerading; ALL_SUBNETWORKS_ALL_IP_RANGES also covers a pod whose traffic is not
+  # masqueraded, google `compute_router_nat` source_subnetwork_ip_ranges_to_nat). Ports per node
   # are allocated dynamically, from 64 up to 4096: a node runs up to 64 pods, and the
   # static default of 64 ports per VM runs out (google `compute_router_nat`:
   # min/max_ports_per_vm powers of two; exclusive with endpoint-independent mapping).

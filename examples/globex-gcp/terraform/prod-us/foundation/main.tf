@@ -13,7 +13,7 @@ module "foundation" {
 
   # Per cluster: node range, pod and service ranges, Cilium's encryption if any.
   clusters = {
-    "globex-prod-us-enterprise-02" = { nodes = "10.17.112.0/25", pods = "10.17.64.0/19", services = "10.17.96.0/20" }
-    "globex-prod-us-tenant-01"     = { nodes = "10.17.48.0/25", pods = "10.17.0.0/19", services = "10.17.32.0/20" }
+    "globex-prod-us-enterprise-02" = { nodes = "10.17.1.0/25", pods = "240.0.128.0/18", services = "240.0.192.0/20" }
+    "globex-prod-us-tenant-01"     = { nodes = "10.17.0.0/25", pods = "240.0.0.0/18", services = "240.0.64.0/20" }
   }
 }

@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "globex-prod-us"
   node_service_account = "globex-prod-us-enterprise-02"
-  control_plane_cidr   = "10.17.112.128/28"
+  control_plane_cidr   = "10.17.1.128/28"
   max_pods_per_node    = 64
 
   cilium        = false

@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "globex-prod-us"
   node_service_account = "globex-prod-us-tenant-01"
-  control_plane_cidr   = "10.17.48.128/28"
+  control_plane_cidr   = "10.17.0.128/28"
   max_pods_per_node    = 64
 
   cilium        = false

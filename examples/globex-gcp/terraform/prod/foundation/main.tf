@@ -14,9 +14,9 @@ module "foundation" {
 
   # Per cluster: node range, pod and service ranges, Cilium's encryption if any.
   clusters = {
-    "globex-prod-enterprise-03" = { nodes = "10.16.176.0/25", pods = "10.16.128.0/19", services = "10.16.160.0/20" }
-    "globex-prod-sandbox-04"    = { nodes = "10.16.240.0/25", pods = "10.16.192.0/19", services = "10.16.224.0/20" }
-    "globex-prod-tenant-01"     = { nodes = "10.16.48.0/25", pods = "10.16.0.0/19", services = "10.16.32.0/20" }
-    "globex-prod-tenant-02"     = { nodes = "10.16.112.0/25", pods = "10.16.64.0/19", services = "10.16.96.0/20" }
+    "globex-prod-enterprise-03" = { nodes = "10.16.2.0/25", pods = "240.1.0.0/18", services = "240.1.64.0/20" }
+    "globex-prod-sandbox-04"    = { nodes = "10.16.3.0/25", pods = "240.1.128.0/18", services = "240.1.192.0/20" }
+    "globex-prod-tenant-01"     = { nodes = "10.16.0.0/25", pods = "240.0.0.0/18", services = "240.0.64.0/20" }
+    "globex-prod-tenant-02"     = { nodes = "10.16.1.0/25", pods = "240.0.128.0/18", services = "240.0.192.0/20" }
   }
 }

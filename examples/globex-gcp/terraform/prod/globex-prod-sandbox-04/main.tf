@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "globex-prod"
   node_service_account = "globex-prod-sandbox-04"
-  control_plane_cidr   = "10.16.240.128/28"
+  control_plane_cidr   = "10.16.3.128/28"
   max_pods_per_node    = 64
 
   cilium        = false

@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "globex-prod"
   node_service_account = "globex-prod-tenant-01"
-  control_plane_cidr   = "10.16.48.128/28"
+  control_plane_cidr   = "10.16.0.128/28"
   max_pods_per_node    = 64
 
   cilium        = false

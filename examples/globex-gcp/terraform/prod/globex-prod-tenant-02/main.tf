@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "globex-prod"
   node_service_account = "globex-prod-tenant-02"
-  control_plane_cidr   = "10.16.112.128/28"
+  control_plane_cidr   = "10.16.1.128/28"
   max_pods_per_node    = 64
 
   cilium        = false

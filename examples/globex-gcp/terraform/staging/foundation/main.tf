@@ -13,7 +13,7 @@ module "foundation" {
 
   # Per cluster: node range, pod and service ranges, Cilium's encryption if any.
   clusters = {
-    "globex-staging-enterprise-02" = { nodes = "10.32.112.0/25", pods = "10.32.64.0/19", services = "10.32.96.0/20" }
-    "globex-staging-tenant-01"     = { nodes = "10.32.48.0/25", pods = "10.32.0.0/19", services = "10.32.32.0/20" }
+    "globex-staging-enterprise-02" = { nodes = "10.32.1.0/25", pods = "240.0.128.0/18", services = "240.0.192.0/20" }
+    "globex-staging-tenant-01"     = { nodes = "10.32.0.0/25", pods = "240.0.0.0/18", services = "240.0.64.0/20" }
   }
 }

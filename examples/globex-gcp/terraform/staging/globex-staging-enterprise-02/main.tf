@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "globex-staging"
   node_service_account = "globex-staging-enterprise-02"
-  control_plane_cidr   = "10.32.112.128/28"
+  control_plane_cidr   = "10.32.1.128/28"
   max_pods_per_node    = 64
 
   cilium        = false

@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "globex-staging"
   node_service_account = "globex-staging-tenant-01"
-  control_plane_cidr   = "10.32.48.128/28"
+  control_plane_cidr   = "10.32.0.128/28"
   max_pods_per_node    = 64
 
   cilium        = false

@@ -13,8 +13,8 @@ module "foundation" {
 
   # Per cluster: node range, pod and service ranges, Cilium's encryption if any.
   clusters = {
-    "hooli-dev-hackathon-03" = { nodes = "10.85.80.0/25", pods = "10.85.0.0/18", services = "10.85.64.0/20", cilium_encryption = "wireguard" }
-    "hooli-dev-nucleus-02"   = { nodes = "10.84.208.0/25", pods = "10.84.128.0/18", services = "10.84.192.0/20", cilium_encryption = "wireguard" }
-    "hooli-dev-services-01"  = { nodes = "10.84.80.0/25", pods = "10.84.0.0/18", services = "10.84.64.0/20", cilium_encryption = "wireguard" }
+    "hooli-dev-hackathon-03" = { nodes = "10.84.4.0/24", pods = "240.2.0.0/17", services = "240.2.128.0/20", cilium_encryption = "wireguard" }
+    "hooli-dev-nucleus-02"   = { nodes = "10.84.2.0/24", pods = "240.1.0.0/17", services = "240.1.128.0/20", cilium_encryption = "wireguard" }
+    "hooli-dev-services-01"  = { nodes = "10.84.0.0/24", pods = "240.0.0.0/17", services = "240.0.128.0/20", cilium_encryption = "wireguard" }
   }
 }

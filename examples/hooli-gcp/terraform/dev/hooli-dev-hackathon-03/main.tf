@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "hooli-dev"
   node_service_account = "hooli-dev-hackathon-03"
-  control_plane_cidr   = "10.85.80.128/28"
+  control_plane_cidr   = "10.84.5.0/28"
   max_pods_per_node    = 64
 
   cilium = true

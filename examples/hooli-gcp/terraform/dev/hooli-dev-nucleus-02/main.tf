@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "hooli-dev"
   node_service_account = "hooli-dev-nucleus-02"
-  control_plane_cidr   = "10.84.208.128/28"
+  control_plane_cidr   = "10.84.3.0/28"
   max_pods_per_node    = 64
 
   cilium = true

@@ -13,7 +13,7 @@ module "foundation" {
 
   # Per cluster: node range, pod and service ranges, Cilium's encryption if any.
   clusters = {
-    "hooli-prod-nucleus-02"  = { nodes = "10.80.208.0/25", pods = "10.80.128.0/18", services = "10.80.192.0/20", cilium_encryption = "wireguard" }
-    "hooli-prod-services-01" = { nodes = "10.80.80.0/25", pods = "10.80.0.0/18", services = "10.80.64.0/20", cilium_encryption = "wireguard" }
+    "hooli-prod-nucleus-02"  = { nodes = "10.80.2.0/24", pods = "240.1.0.0/17", services = "240.1.128.0/20", cilium_encryption = "wireguard" }
+    "hooli-prod-services-01" = { nodes = "10.80.0.0/24", pods = "240.0.0.0/17", services = "240.0.128.0/20", cilium_encryption = "wireguard" }
   }
 }

@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "hooli-prod"
   node_service_account = "hooli-prod-nucleus-02"
-  control_plane_cidr   = "10.80.208.128/28"
+  control_plane_cidr   = "10.80.3.0/28"
   max_pods_per_node    = 64
 
   cilium = true

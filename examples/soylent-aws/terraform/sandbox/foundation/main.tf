@@ -13,9 +13,9 @@ module "foundation" {
 
   # Per cluster: node range, pod and service ranges, Cilium's encryption if any.
   clusters = {
-    "soylent-sandbox-batch-01"    = { nodes = "10.90.80.0/25", pods = "10.90.0.0/18", services = "10.90.64.0/20", cilium_encryption = "ipsec" }
-    "soylent-sandbox-partners-03" = { nodes = "10.91.80.0/25", pods = "10.91.0.0/18", services = "10.91.64.0/20", cilium_encryption = "ipsec" }
-    "soylent-sandbox-plugins-04"  = { nodes = "10.91.208.0/25", pods = "10.91.128.0/18", services = "10.91.192.0/20", cilium_encryption = "ipsec" }
-    "soylent-sandbox-web-02"      = { nodes = "10.90.208.0/25", pods = "10.90.128.0/18", services = "10.90.192.0/20", cilium_encryption = "ipsec" }
+    "soylent-sandbox-batch-01"    = { nodes = "10.90.0.0/25", pods = "240.0.0.0/18", services = "240.0.64.0/20", cilium_encryption = "ipsec" }
+    "soylent-sandbox-partners-03" = { nodes = "10.90.2.0/25", pods = "240.1.0.0/18", services = "240.1.64.0/20", cilium_encryption = "ipsec" }
+    "soylent-sandbox-plugins-04"  = { nodes = "10.90.3.0/25", pods = "240.1.128.0/18", services = "240.1.192.0/20", cilium_encryption = "ipsec" }
+    "soylent-sandbox-web-02"      = { nodes = "10.90.1.0/25", pods = "240.0.128.0/18", services = "240.0.192.0/20", cilium_encryption = "ipsec" }
   }
 }

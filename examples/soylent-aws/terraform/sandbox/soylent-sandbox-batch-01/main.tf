@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "soylent-sandbox"
   node_service_account = "soylent-sandbox-batch-01"
-  control_plane_cidr   = "10.90.80.128/28"
+  control_plane_cidr   = "10.90.0.128/28"
   max_pods_per_node    = 64
 
   cilium        = true

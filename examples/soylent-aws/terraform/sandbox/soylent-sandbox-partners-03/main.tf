@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "soylent-sandbox"
   node_service_account = "soylent-sandbox-partners-03"
-  control_plane_cidr   = "10.91.80.128/28"
+  control_plane_cidr   = "10.90.2.128/28"
   max_pods_per_node    = 64
 
   cilium        = true

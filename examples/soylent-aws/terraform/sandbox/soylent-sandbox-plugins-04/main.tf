@@ -15,7 +15,7 @@ module "cluster" {
 
   foundation           = "soylent-sandbox"
   node_service_account = "soylent-sandbox-plugins-04"
-  control_plane_cidr   = "10.91.208.128/28"
+  control_plane_cidr   = "10.90.3.128/28"
   max_pods_per_node    = 64
 
   cilium        = true
