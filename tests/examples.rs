@@ -127,6 +127,48 @@ fn committed_examples_are_up_to_date() {
     }
 }
 
+/// A release `generate` of the built-in templates leaves the parse-back of its YAML, JSON
+/// and laid-out HCL to the tests (`output::ParseBack`): here every file of every committed
+/// example is parsed back, whatever the cache and the manifest of `check` skip.
+#[test]
+fn every_file_of_every_example_parses_back() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for name in bundled() {
+        walk(
+            &root().join("examples").join(name.trim_end_matches(".yaml")),
+            &mut files,
+        );
+    }
+    let mut parsed = 0;
+    for path in &files {
+        let name = path.to_string_lossy();
+        let text = fs::read_to_string(path).unwrap();
+        assert_eq!(
+            clusterwright::output::parse_back(&name, &text),
+            None,
+            "{name}"
+        );
+        parsed += usize::from(
+            [".tf", ".yaml", ".yml", ".json"]
+                .iter()
+                .any(|ext| name.ends_with(ext)),
+        );
+    }
+    assert!(parsed > 100, "only {parsed} files parsed back");
+    // And a broken one is caught.
+    assert!(clusterwright::output::parse_back("x.yaml", "a: [1\n").is_some());
+}
+
 /// The `.tf` bytes of `dir` and below.
 fn terraform_bytes(dir: &std::path::Path) -> u64 {
     let mut total = 0;

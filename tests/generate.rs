@@ -279,11 +279,23 @@ fn an_interrupted_run_converges() {
         .run();
     let new_decisions = ws.read("out/DECISIONS.md");
 
+    // Temporary files are found folder by folder: in nested folders too, and the manifest's.
+    let nested = old_manifest
+        .lines()
+        .filter_map(|l| l.split_once("  ").map(|(_, path)| path))
+        .find(|p| p.matches('/').count() >= 2 && !p.starts_with('.'))
+        .unwrap();
+    let (folder, name) = nested.rsplit_once('/').unwrap();
+    let nested_tmp = format!("out/{folder}/.{name}.clusterwright-tmp");
     Test::in_dir(ws.path())
         .write("out/.clusterwright/manifest", &old_manifest)
         .write("out/.placement.yaml.clusterwright-tmp", "half")
+        .write(&nested_tmp, "half")
+        .write("out/.clusterwright/.manifest.clusterwright-tmp", "half")
         .args(GENERATE)
         .tree_lacks("out/.placement.yaml.clusterwright-tmp")
+        .tree_lacks(&nested_tmp)
+        .tree_lacks("out/.clusterwright/.manifest.clusterwright-tmp")
         .run();
     assert_eq!(ws.read("out/DECISIONS.md"), new_decisions);
     Test::in_dir(ws.path()).args(CHECK).run();

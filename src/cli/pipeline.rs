@@ -94,16 +94,22 @@ pub struct Built {
 pub fn build(target: &Target, style: Style) -> Result<Built> {
     let dir = target.output_dir();
     let previous = previous_placement(&dir, target.repack, style)?;
-    let (validated, plan) = check(
-        &target.blueprint,
-        previous.as_ref(),
-        target.repack,
-        &target.complete_move,
-        style,
-    )?;
+    let (validated, plan) = crate::parallel::timed("load, validate and plan", || {
+        check(
+            &target.blueprint,
+            previous.as_ref(),
+            target.repack,
+            &target.complete_move,
+            style,
+        )
+    })?;
     let templates = Templates::load(target.templates.as_deref())?;
     let site = site(target);
-    let tree = targets::render_unchecked(&plan, &templates, &site)?;
+    let mut tree = targets::render_unchecked(&plan, &templates, &site)?;
+    // How much is parsed back before anything is written: every file with overrides, in a
+    // debug build or when asked (`output::ParseBack`).
+    let all = std::env::var("CLUSTERWRIGHT_PARSE_BACK").is_ok_and(|v| v == "all");
+    tree.set_parse_back(output::ParseBack::choose(target.templates.is_some(), all));
     Ok(Built {
         plan,
         tree,
@@ -160,7 +166,9 @@ pub fn compare(target: &Target, style: Style) -> Result<(Comparison, PlacementCh
     let Built {
         plan, tree, dir, ..
     } = build(target, style)?;
-    let comparison = output::compare::compare(&tree, &dir)?;
-    tree.check_except(|path| comparison.known_good(path))?;
+    let comparison = crate::parallel::timed("compare", || output::compare::compare(&tree, &dir))?;
+    crate::parallel::timed("parse back", || {
+        tree.check_except(|path| comparison.known_good(path))
+    })?;
     Ok((comparison, plan.changes, dir))
 }

@@ -206,7 +206,8 @@ fn unmanaged(dir: &Path, generated: &BTreeSet<&str>) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// Compares `tree` with `dir` (which need not exist).
+/// Compares `tree` with `dir` (which need not exist). The files are read and compared on
+/// every core.
 pub fn compare(tree: &OutputTree, dir: &Path) -> Result<Comparison> {
     let manifest = Manifest::read(dir)?;
     let recorded = manifest.as_ref().map(|m| &m.files);
@@ -214,15 +215,15 @@ pub fn compare(tree: &OutputTree, dir: &Path) -> Result<Comparison> {
     if let Some(files) = recorded {
         paths.extend(files.keys().map(String::as_str));
     }
-    let mut entries = Vec::with_capacity(paths.len());
     let loose = unmanaged(dir, &paths)?;
-    for path in paths {
+    let paths: Vec<&str> = paths.into_iter().collect();
+    let compared = crate::parallel::map(&paths, |path| -> Result<Option<Entry>> {
         let new = tree.get(path).map(|f| f.content.clone());
         let old = read_if_exists(&dir.join(path))?;
-        let generated_as = recorded.and_then(|files| files.get(path));
+        let generated_as = recorded.and_then(|files| files.get(*path));
         let status = match (&old, &new, generated_as) {
             (None, Some(_), _) => Status::Create,
-            (None, None, _) | (Some(_), None, None) => continue,
+            (None, None, _) | (Some(_), None, None) => return Ok(None),
             (Some(o), Some(n), _) if o == n => Status::Unchanged,
             (Some(o), Some(_), Some(h)) => {
                 if &hash(o.as_bytes()) == h {
@@ -240,12 +241,16 @@ pub fn compare(tree: &OutputTree, dir: &Path) -> Result<Comparison> {
                 }
             }
         };
-        entries.push(Entry {
-            path: path.to_owned(),
+        Ok(Some(Entry {
+            path: (*path).to_owned(),
             status,
             old,
             new,
-        });
+        }))
+    });
+    let mut entries = Vec::with_capacity(paths.len() + loose.len());
+    for entry in compared {
+        entries.extend(entry?);
     }
     entries.extend(loose);
     entries.sort_by(|a, b| a.path.cmp(&b.path));

@@ -4,7 +4,8 @@
 //! file gets the "generated, do not edit" header in its own comment syntax, LF line
 //! endings, no trailing whitespace and exactly one trailing newline; every `.tf` is parsed
 //! back as HCL, every `.yaml` as YAML and every `.json` as JSON before anything touches the
-//! disk, so a template bug fails the run instead of landing broken code. [`write`](mod@write) and
+//! disk, so a template bug fails the run instead of landing broken code (how much a release
+//! `generate` parses back: [`ParseBack`]). [`write`](mod@write) and
 //! [`diff`] compare the tree with an output directory through one comparison ([`compare`]);
 //! only this module and `blueprint` touch the disk.
 
@@ -35,10 +36,55 @@ pub struct GeneratedFile {
     pub source: String,
 }
 
+/// How much of a tree [`OutputTree::check`] parses back.
+///
+/// Parsing back every generated file was most of a large `generate` (a 2,000-tenant
+/// platform: 41 MB of YAML, more CPU than rendering it). What it guards against is a
+/// template that lays out broken code; the values a template interpolates go through the
+/// quoting filters, whose property tests prove that any string survives them
+/// (`src/targets/filters.rs`). So:
+///
+/// - [`ParseBack::Every`]: every `.tf`, `.yaml`/`.yml` and `.json`, after layout, but
+///   those an earlier run wrote exactly as they are now (the manifest vouches for them).
+///   The default of a tree, and always so in tests, in debug builds and with `--templates`
+///   (overrides no test has seen).
+/// - [`ParseBack::All`]: every file, those too: `CLUSTERWRIGHT_PARSE_BACK=all` (the
+///   examples check of CI, `.ci/run`).
+/// - [`ParseBack::Untested`]: a release build with the built-in templates. Every `.tf` is
+///   still parsed, as the templates rendered it, by the layout pass (`targets::hclfmt`), which
+///   fails the run on invalid HCL; the YAML and JSON of the built-in templates, and the
+///   layout's own output, are what the tests parse back over every bundled example and over
+///   random blueprints (`tests/properties.rs`), so the run does not parse them again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ParseBack {
+    /// Every file, even one an earlier run wrote exactly as it is now.
+    All,
+    /// Every file but those an earlier run wrote exactly as they are now.
+    #[default]
+    Every,
+    /// Only what no test has parsed back: nothing after the layout pass (see above).
+    Untested,
+}
+
+impl ParseBack {
+    /// The parse-back of a run: `overridden` when `--templates` replaced a built-in
+    /// template; `all` when `CLUSTERWRIGHT_PARSE_BACK=all` asks for every file.
+    pub fn choose(overridden: bool, all: bool) -> Self {
+        if all {
+            Self::All
+        } else if overridden || cfg!(debug_assertions) {
+            Self::Every
+        } else {
+            Self::Untested
+        }
+    }
+}
+
 /// Relative path → generated file, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputTree {
     files: BTreeMap<String, GeneratedFile>,
+    parse_back: ParseBack,
 }
 
 /// The YAML parser's limits for a generated file of `len` bytes. Its defaults guard against
@@ -73,7 +119,7 @@ impl OutputTree {
                 previous.source
             )));
         }
-        let content = with_header(path, &normalise(content));
+        let content = with_header(path, content);
         self.files.insert(
             path.to_owned(),
             GeneratedFile {
@@ -82,6 +128,26 @@ impl OutputTree {
             },
         );
         Ok(())
+    }
+
+    /// Adds every file of `other` (a part of the tree rendered on its own), refusing a
+    /// path both hold as [`Self::insert`] does.
+    pub fn merge(&mut self, other: OutputTree) -> Result<()> {
+        for (path, file) in other.files {
+            if let Some(previous) = self.files.get(&path) {
+                return Err(Error::Bug(format!(
+                    "`{path}` is produced twice: by `{}` and by `{}`",
+                    previous.source, file.source
+                )));
+            }
+            self.files.insert(path, file);
+        }
+        Ok(())
+    }
+
+    /// How much [`Self::check`] parses back (by default, every file).
+    pub fn set_parse_back(&mut self, parse_back: ParseBack) {
+        self.parse_back = parse_back;
     }
 
     /// The files, sorted by path.
@@ -112,7 +178,7 @@ impl OutputTree {
     }
 
     /// Parses every `.tf` back as HCL, every `.yaml`/`.yml` as YAML and every `.json` as
-    /// JSON, on every core (for a large platform this is a good part of `generate`).
+    /// JSON, on every core (as far as [`ParseBack`] asks).
     pub fn check(&self) -> Result<()> {
         self.check_except(|_| false)
     }
@@ -120,48 +186,55 @@ impl OutputTree {
     /// [`Self::check`], skipping the paths `known_good` names: files whose exact bytes
     /// were generated, and so checked, by an earlier run.
     pub fn check_except(&self, known_good: impl Fn(&str) -> bool + Sync) -> Result<()> {
-        let files: Vec<(&String, &GeneratedFile)> = self
-            .files
-            .iter()
-            .filter(|(path, _)| !known_good(path))
-            .collect();
+        let files: Vec<(&String, &GeneratedFile)> = match self.parse_back {
+            ParseBack::Untested => return Ok(()),
+            ParseBack::All => self.files.iter().collect(),
+            ParseBack::Every => self
+                .files
+                .iter()
+                .filter(|(path, _)| !known_good(path))
+                .collect(),
+        };
         let problems = crate::parallel::map(&files, |(path, file)| {
-            let problem = match extension(path).as_str() {
-                "tf" => file
-                    .content
-                    .parse::<hcl::edit::structure::Body>()
-                    .err()
-                    .map(|e| format!("not valid HCL: {e}")),
-                "yaml" | "yml" => {
-                    serde_saphyr::from_multiple_with_options::<serde::de::IgnoredAny>(
-                        &file.content,
-                        generated_yaml_options(file.content.len()),
-                    )
-                    .err()
-                    .map(|e| {
-                        use serde_saphyr::MessageFormatter;
-                        let at = e
-                            .location()
-                            .map(|l| format!(" at line {}", l.line()))
-                            .unwrap_or_default();
-                        let why = serde_saphyr::DefaultMessageFormatter
-                            .format_message(e.without_snippet())
-                            .into_owned();
-                        format!("not valid YAML{at}: {why}")
-                    })
-                }
-                "json" => serde_json::from_str::<serde_json::Value>(&file.content)
-                    .err()
-                    .map(|e| format!("not valid JSON: {e}")),
-                _ => None,
-            };
-            problem.map(|message| Error::Generated {
+            parse_back(path, &file.content).map(|message| Error::Generated {
                 path: (*path).clone(),
                 source_template: file.source.clone(),
                 message,
             })
         });
         problems.into_iter().flatten().next().map_or(Ok(()), Err)
+    }
+}
+
+/// What is wrong with generated file `path` holding `content`, parsed back by its
+/// extension: `.tf` as HCL, `.yaml`/`.yml` as YAML, `.json` as JSON; `None` when it parses
+/// (or is of another format).
+pub fn parse_back(path: &str, content: &str) -> Option<String> {
+    match extension(path).as_str() {
+        "tf" => content
+            .parse::<hcl::edit::structure::Body>()
+            .err()
+            .map(|e| format!("not valid HCL: {e}")),
+        "yaml" | "yml" => serde_saphyr::from_multiple_with_options::<serde::de::IgnoredAny>(
+            content,
+            generated_yaml_options(content.len()),
+        )
+        .err()
+        .map(|e| {
+            use serde_saphyr::MessageFormatter;
+            let at = e
+                .location()
+                .map(|l| format!(" at line {}", l.line()))
+                .unwrap_or_default();
+            let why = serde_saphyr::DefaultMessageFormatter
+                .format_message(e.without_snippet())
+                .into_owned();
+            format!("not valid YAML{at}: {why}")
+        }),
+        "json" => serde_json::from_str::<serde_json::Value>(content)
+            .err()
+            .map(|e| format!("not valid JSON: {e}")),
+        _ => None,
     }
 }
 
@@ -180,6 +253,14 @@ fn is_safe_relative(path: &str) -> bool {
 /// line in a row, exactly one trailing newline.
 pub fn normalise(content: &str) -> String {
     let mut out = String::with_capacity(content.len() + 1);
+    normalise_into(content, &mut out);
+    out
+}
+
+/// [`normalise`], appended to `out` (which ends where `content` starts: empty, or after a
+/// header and its blank line).
+fn normalise_into(content: &str, out: &mut String) {
+    let start = out.len();
     let mut blank_run = 0;
     for line in content.split('\n') {
         let line = line.trim_end_matches([' ', '\t', '\r']);
@@ -187,14 +268,13 @@ pub fn normalise(content: &str) -> String {
             blank_run += 1;
             continue;
         }
-        if !out.is_empty() && blank_run > 0 {
+        if out.len() > start && blank_run > 0 {
             out.push('\n');
         }
         blank_run = 0;
         out.push_str(line);
         out.push('\n');
     }
-    out
 }
 
 /// The extension of `path`, lowercased (`""` without one).
@@ -215,11 +295,17 @@ pub fn header_for(path: &str) -> Option<String> {
     }
 }
 
+/// The header of `path`, a blank line and `content` normalised, built in one buffer.
 fn with_header(path: &str, content: &str) -> String {
-    match header_for(path) {
-        Some(header) => format!("{header}\n\n{content}"),
-        None => content.to_owned(),
+    let header = header_for(path);
+    let mut out =
+        String::with_capacity(header.as_ref().map_or(0, |h| h.len() + 2) + content.len() + 1);
+    if let Some(header) = header {
+        out.push_str(&header);
+        out.push_str("\n\n");
     }
+    normalise_into(content, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -298,6 +384,48 @@ mod tests {
         for bad in ["../x", "/etc/x", "a//b", "a/./b", "a\\b", ""] {
             assert!(tree.insert(bad, "x", "t").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_release_run_of_the_built_in_templates_leaves_the_parse_back_to_the_tests() {
+        let mut tree = OutputTree::default();
+        tree.insert("x.yaml", "a: [1\n", "bad.yaml.tera").unwrap();
+        assert!(tree.check().is_err(), "every file, by default");
+        tree.set_parse_back(ParseBack::Untested);
+        assert!(tree.check().is_ok());
+        // Overrides and `CLUSTERWRIGHT_PARSE_BACK=all` parse back every file, and so does
+        // every debug build (the tests, the examples check of CI).
+        assert_eq!(ParseBack::choose(true, false), ParseBack::Every);
+        assert_eq!(ParseBack::choose(false, true), ParseBack::All);
+        assert_eq!(ParseBack::choose(true, true), ParseBack::All);
+        // `All` parses back even what an earlier run vouches for; `Every` skips it.
+        tree.set_parse_back(ParseBack::Every);
+        assert!(tree.check_except(|_| true).is_ok());
+        tree.set_parse_back(ParseBack::All);
+        assert!(tree.check_except(|_| true).is_err());
+        let expected = if cfg!(debug_assertions) {
+            ParseBack::Every
+        } else {
+            ParseBack::Untested
+        };
+        assert_eq!(ParseBack::choose(false, false), expected);
+    }
+
+    #[test]
+    fn merging_refuses_a_path_twice() {
+        let mut tree = OutputTree::default();
+        tree.insert("a.yaml", "a: 1", "one").unwrap();
+        let mut other = OutputTree::default();
+        other.insert("b.yaml", "b: 1", "two").unwrap();
+        tree.merge(other).unwrap();
+        assert_eq!(tree.len(), 2);
+        let mut again = OutputTree::default();
+        again.insert("a.yaml", "a: 2", "three").unwrap();
+        let err = tree.merge(again).unwrap_err().to_string();
+        assert!(
+            err.contains("`a.yaml` is produced twice: by `one` and by `three`"),
+            "{err}"
+        );
     }
 
     #[test]

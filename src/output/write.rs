@@ -9,12 +9,13 @@
 //!   longer produced are deleted; the manifest is written last. A run killed at any point
 //!   leaves every file either old or new, and the next run converges.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File, TryLockError};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::OutputTree;
-use super::compare::{Comparison, Status, compare};
+use super::compare::{Comparison, Entry, Status, compare};
 use super::manifest::{CACHE_PATH, GITIGNORE_PATH, LOCK_PATH, MANIFEST_PATH, Manifest, hash};
 use crate::error::{Error, Result};
 
@@ -128,45 +129,29 @@ pub fn write(
     inputs: Option<&str>,
     force: bool,
 ) -> Result<(Report, Comparison)> {
-    let comparison = compare(tree, dir)?;
+    let comparison = crate::parallel::timed("compare", || compare(tree, dir))?;
     // Nothing is written unless every file parses back (those an earlier run wrote as
-    // they are now were checked then).
-    tree.check_except(|path| comparison.known_good(path))?;
+    // they are now were checked then; how much is parsed back: `ParseBack`).
+    crate::parallel::timed("parse back", || {
+        tree.check_except(|path| comparison.known_good(path))
+    })?;
     guard(&comparison, dir, platform, force)?;
-    remove_leftovers(dir, &comparison);
+    crate::parallel::timed("remove leftovers", || remove_leftovers(dir, &comparison));
 
-    let mut report = Report::default();
-    for entry in &comparison.entries {
-        let path = dir.join(&entry.path);
-        match (entry.status, &entry.new) {
-            (Status::Unchanged, _) => report.unchanged += 1,
-            (Status::Create, Some(content)) => {
-                write_atomic(&path, content.as_bytes())?;
-                report.created.push(entry.path.clone());
-            }
-            (Status::Update | Status::Edited | Status::Foreign, Some(content)) => {
-                write_atomic(&path, content.as_bytes())?;
-                report.updated.push(entry.path.clone());
-            }
-            (Status::Delete | Status::EditedStale, None) => {
-                fs::remove_file(&path).map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                remove_empty_parents(dir, &path);
-                report.deleted.push(entry.path.clone());
-            }
-            _ => {}
+    let report = crate::parallel::timed("write files", || apply(&comparison, dir))?;
+
+    let manifest = crate::parallel::timed("hash", || {
+        let files: Vec<(&str, &super::GeneratedFile)> = tree.files().collect();
+        let hashes = crate::parallel::map(&files, |(_, f)| hash(f.content.as_bytes()));
+        Manifest {
+            platform: Some(platform.to_owned()),
+            files: files
+                .iter()
+                .zip(hashes)
+                .map(|((p, _), h)| ((*p).to_owned(), h))
+                .collect(),
         }
-    }
-
-    let manifest = Manifest {
-        platform: Some(platform.to_owned()),
-        files: tree
-            .files()
-            .map(|(p, f)| (p.to_owned(), hash(f.content.as_bytes())))
-            .collect(),
-    };
+    });
     let text = manifest.render();
     if comparison.manifest.as_ref() != Some(&manifest) {
         write_atomic(&dir.join(MANIFEST_PATH), text.as_bytes())?;
@@ -189,6 +174,68 @@ pub fn write(
         }
     }
     Ok((report, comparison))
+}
+
+/// Carries out `comparison` in `dir`: deletes what is no longer generated, then writes what
+/// is new or changed, every file through a temporary file and a rename ([`write_atomic`]).
+///
+/// The files are written on every core, into folders created once beforehand. That keeps
+/// the promise of a run killed at any point (module documentation): each file is still
+/// replaced by one rename, so it is either old or new whatever the order of the writes,
+/// and the manifest, which alone says what the directory holds, is written by the caller
+/// after every write here has finished. A failed write stops the run before the manifest as
+/// a killed run would (other files of the same run may be new already); the first error
+/// in path order is the one returned. Deleting first means a file may become a folder, or
+/// a folder a file, between two runs. Nothing is fsync'ed (the promise is about a killed
+/// process, not a lost machine; neither `cp -r` nor `git checkout` syncs).
+fn apply(comparison: &Comparison, dir: &Path) -> Result<Report> {
+    let mut report = Report::default();
+    for entry in &comparison.entries {
+        if let (Status::Delete | Status::EditedStale, None) = (entry.status, &entry.new) {
+            let path = dir.join(&entry.path);
+            fs::remove_file(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            remove_empty_parents(dir, &path);
+            report.deleted.push(entry.path.clone());
+        }
+    }
+    let writes: Vec<(&Entry, &str)> = comparison
+        .entries
+        .iter()
+        .filter_map(|e| match (e.status, &e.new) {
+            (Status::Create | Status::Update | Status::Edited | Status::Foreign, Some(content)) => {
+                Some((e, content.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    // Every folder once, parents before children (sorted paths), not once per file.
+    let folders: BTreeSet<&str> = writes
+        .iter()
+        .filter_map(|(e, _)| e.path.rsplit_once('/').map(|(folder, _)| folder))
+        .collect();
+    for folder in folders {
+        let folder = dir.join(folder);
+        fs::create_dir_all(&folder).map_err(|source| Error::Io {
+            path: folder.clone(),
+            source,
+        })?;
+    }
+    let written = crate::parallel::map(&writes, |(entry, content)| {
+        write_file(&dir.join(&entry.path), content.as_bytes())
+    });
+    for ((entry, _), result) in writes.iter().zip(written) {
+        result?;
+        if entry.status == Status::Create {
+            report.created.push(entry.path.clone());
+        } else {
+            report.updated.push(entry.path.clone());
+        }
+    }
+    report.unchanged = comparison.count(Status::Unchanged);
+    Ok(report)
 }
 
 /// Refuses to touch a directory of another platform, hand-edited files and files that are
@@ -223,6 +270,9 @@ fn guard(comparison: &Comparison, dir: &Path, platform: &str, force: bool) -> Re
     }
 }
 
+/// How the name of a temporary file ends.
+const TMP_SUFFIX: &str = ".clusterwright-tmp";
+
 /// The temporary file for `path`: in the same folder, so the rename cannot cross file
 /// systems.
 fn temporary(path: &Path) -> PathBuf {
@@ -230,10 +280,10 @@ fn temporary(path: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.clusterwright-tmp"))
+    path.with_file_name(format!(".{name}{TMP_SUFFIX}"))
 }
 
-/// Writes `content` to `path` through a temporary file and a rename.
+/// Writes `content` to `path` through a temporary file and a rename, creating its folder.
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|source| Error::Io {
@@ -241,6 +291,11 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
             source,
         })?;
     }
+    write_file(path, content)
+}
+
+/// [`write_atomic`] into a folder that exists.
+fn write_file(path: &Path, content: &[u8]) -> Result<()> {
     let tmp = temporary(path);
     let written = File::create(&tmp).and_then(|mut f| f.write_all(content));
     if let Err(source) = written.and_then(|()| fs::rename(&tmp, path)) {
@@ -253,12 +308,29 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Removes temporary files an interrupted run left next to the files it generates.
+/// Removes temporary files an interrupted run left next to the files it generates: one
+/// listing per folder of generated files (a folder that does not exist holds none), on
+/// every core, rather than one removal per file.
 fn remove_leftovers(dir: &Path, comparison: &Comparison) {
-    for entry in &comparison.entries {
-        let _ = fs::remove_file(temporary(&dir.join(&entry.path)));
-    }
-    let _ = fs::remove_file(temporary(&dir.join(MANIFEST_PATH)));
+    let folders: BTreeSet<&str> = comparison
+        .entries
+        .iter()
+        .map(|e| e.path.rsplit_once('/').map_or("", |(folder, _)| folder))
+        .chain([MANIFEST_PATH.rsplit_once('/').map_or("", |(f, _)| f)])
+        .collect();
+    let folders: Vec<&str> = folders.into_iter().collect();
+    crate::parallel::map(&folders, |folder| {
+        let Ok(entries) = fs::read_dir(dir.join(folder)) else {
+            return;
+        };
+        for entry in entries.filter_map(std::result::Result::ok) {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(TMP_SUFFIX) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    });
 }
 
 /// Removes the folders between `path` and `dir` that deleting `path` left empty.

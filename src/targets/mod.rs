@@ -46,36 +46,59 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<OutputTree> {
 
 /// Renders every target for `plan` at `site`, leaving [`OutputTree::check`] (or
 /// [`OutputTree::check_except`]) to the caller: before anything is written.
+///
+/// The targets are independent (each reads the plan, none reads another's files; the
+/// documentation describes the others from the plan too), so each renders into a tree of its
+/// own, on every core, and the parts are merged in the order they used to render in: the
+/// first error is the one a run target after target would stop at, and a path two targets
+/// claim is refused as before.
 pub fn render_unchecked(plan: &Plan, templates: &Templates, site: &Site) -> Result<OutputTree> {
+    type Part<'a> = &'a (dyn Fn(&mut OutputTree) -> Result<()> + Sync);
+    let parts: [(&str, Part<'_>); 5] = [
+        ("render helm", &|t| helm::render(plan, templates, t)),
+        ("render manifests", &|t| {
+            helm::manifests::render(plan, templates, t)
+        }),
+        ("render terraform", &|t| {
+            terraform::render(plan, templates, t)
+        }),
+        ("render crossplane", &|t| {
+            crossplane::render(plan, templates, t)
+        }),
+        ("render docs", &|t| docs::render(plan, site, templates, t)),
+    ];
+    let rendered = crate::parallel::map(&parts, |(stage, part)| {
+        crate::parallel::timed(stage, || {
+            let mut tree = OutputTree::default();
+            part(&mut tree).map(|()| tree)
+        })
+    });
     let mut tree = OutputTree::default();
-    helm::render(plan, templates, &mut tree)?;
-    helm::manifests::render(plan, templates, &mut tree)?;
-    terraform::render(plan, templates, &mut tree)?;
-    crossplane::render(plan, templates, &mut tree)?;
-    // The documentation describes what the other targets produced, so it comes last.
-    docs::render(plan, site, templates, &mut tree)?;
-    format_terraform(&mut tree)?;
+    for part in rendered {
+        tree.merge(part?)?;
+    }
+    crate::parallel::timed("format terraform", || format_terraform(&mut tree))?;
     Ok(tree)
 }
 
 /// Lays out every `.tf` of the tree as `terraform fmt` would ([`hclfmt`]), on every core:
-/// parsing and printing every file is most of the time generation takes.
+/// parsing and printing every file is a good part of the time generation takes. The parse
+/// is also the check of what the templates rendered: invalid HCL fails the run here.
 fn format_terraform(tree: &mut OutputTree) -> Result<()> {
-    let files: Vec<(String, String, String)> = tree
+    let files: Vec<(&str, &crate::output::GeneratedFile)> = tree
         .files()
         .filter(|(path, _)| {
             std::path::Path::new(path)
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
         })
-        .map(|(path, file)| (path.to_owned(), file.content.clone(), file.source.clone()))
         .collect();
-    let formatted = crate::parallel::map(&files, |(path, content, source)| {
-        hclfmt::format(content)
-            .map(|text| (path.clone(), text))
+    let formatted = crate::parallel::map(&files, |(path, file)| {
+        hclfmt::format(&file.content)
+            .map(|text| ((*path).to_owned(), text))
             .map_err(|message| Error::Generated {
-                path: path.clone(),
-                source_template: source.clone(),
+                path: (*path).to_owned(),
+                source_template: file.source.clone(),
                 message: format!("not valid HCL: {message}"),
             })
     });
