@@ -261,7 +261,11 @@ fn the_sizing_example_gets_an_aws_range_with_three_zones() {
     );
     assert_eq!(
         c.network.public_subnets,
-        ["100.127.255.0/26", "100.127.255.64/26", "100.127.255.128/26"]
+        [
+            "100.127.255.0/26",
+            "100.127.255.64/26",
+            "100.127.255.128/26"
+        ]
     );
     assert_eq!(c.network.pod_cidr.as_deref(), Some("100.64.0.0/18"));
     assert_eq!(

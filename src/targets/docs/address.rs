@@ -6,11 +6,11 @@
 use serde::Serialize;
 
 use crate::cloud::Cloud;
-use crate::plan::{EnvironmentPlan, Plan, cloud_name};
 use crate::plan::network::{
     AWS_CIDR_BLOCKS_PER_VPC_DEFAULT, AWS_CIDR_BLOCKS_PER_VPC_MAX, AWS_OWN_VPC_PUBLIC_RANGE,
     AWS_POD_RANGE, POD_SUBNET_TAG,
 };
+use crate::plan::{EnvironmentPlan, Plan, cloud_name};
 
 /// The address plan of one cloud.
 #[derive(Debug, Serialize)]
