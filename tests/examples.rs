@@ -189,11 +189,6 @@ fn the_bundled_terraform_is_at_most_half_of_one_resource_block_per_cluster() {
     // was 661,746 bytes (one resource block per node group, cluster and environment). The
     // foundation and cluster modules, written once per cloud, must keep it at half or less.
     const BEFORE: u64 = 661_746;
-    // Issue 16 put pods in secondary VPC ranges: the AWS foundation module associates the
-    // ranges and creates pod subnets and their routes, the cluster module configures the VPC
-    // CNI's custom networking. Those modules are written once per example (acme-aws and
-    // umbrella-aws here); their new code is allowed on top, at most 3 KiB per copy.
-    const POD_RANGES: u64 = 2 * 3 * 1024;
     let five = [
         "acme-aws",
         "globex-gcp",
@@ -206,7 +201,7 @@ fn the_bundled_terraform_is_at_most_half_of_one_resource_block_per_cluster() {
         .map(|n| terraform_bytes(&root().join("examples").join(n).join("terraform")))
         .sum();
     assert!(
-        total * 2 <= BEFORE + 2 * POD_RANGES,
-        "{total} bytes of Terraform in the five examples: more than half of {BEFORE} and {POD_RANGES} for pod ranges"
+        total * 2 <= BEFORE,
+        "{total} bytes of Terraform in the five examples: more than half of {BEFORE}"
     );
 }

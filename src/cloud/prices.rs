@@ -47,25 +47,25 @@ impl ManagementFee {
 /// - EKS: $0.10 per cluster-hour while the cluster's Kubernetes version is in standard
 ///   support, $0.60 in extended support (AWS, "Amazon EKS extended support for Kubernetes
 ///   versions pricing",
-///   https://aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-versions-pricing/).
+///   <https://aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-versions-pricing/>).
 ///   The Terraform sets `upgrade_policy { support_type = "STANDARD" }`, under which EKS
 ///   upgrades the cluster at the end of standard support instead of moving it into extended
-///   support (https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html).
+///   support (<https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html>).
 ///   The Crossplane composition sets the same (`upgradePolicy.supportType: STANDARD`): a
 ///   cluster created through the API without one would have extended support enabled
-///   (https://docs.aws.amazon.com/eks/latest/userguide/enable-extended-support.html; the
+///   (<https://docs.aws.amazon.com/eks/latest/userguide/enable-extended-support.html>; the
 ///   CloudFormation `UpgradePolicy` reference: "The default value is EXTENDED") and cost
 ///   $0.60 an hour once its version left standard support without an upgrade.
 /// - GKE Standard: a flat $0.10 per cluster-hour; the free tier's $74.40 monthly credit per
 ///   billing account applies to zonal and Autopilot clusters only, and the generated
 ///   clusters are regional (`location = var.region`); the extra fee of the Extended release
 ///   channel does not apply to the STABLE and REGULAR channels the plan picks
-///   (https://cloud.google.com/kubernetes-engine/pricing).
+///   (<https://cloud.google.com/kubernetes-engine/pricing>).
 /// - AKS: the Terraform and Crossplane set the Standard tier (`sku_tier = "Standard"`,
 ///   `skuTier: Standard`), which includes the Uptime SLA
-///   (https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers), announced at $0.10
+///   (<https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers>), announced at $0.10
 ///   per cluster-hour
-///   (https://techcommunity.microsoft.com/t5/apps-on-azure-blog/aks-introduces-uptime-sla/ba-p/1350832).
+///   (<https://techcommunity.microsoft.com/t5/apps-on-azure-blog/aks-introduces-uptime-sla/ba-p/1350832>).
 ///   Azure's pricing page itself was not available offline.
 pub fn management_fee(cloud: Cloud) -> ManagementFee {
     match cloud {

@@ -28,7 +28,7 @@
 //!   node: GKE reserves a /25 per node) and services, lie outside every environment's range,
 //!   in non-RFC 1918 space GKE supports ([`GKE_POOLS`]): each environment's clusters are laid
 //!   out there as their blocks are in the environment's range, 128 times as large
-//!   ([`GKE_SCALE`]), so the secondary ranges are unique within the environment's network,
+//!   (`GKE_SCALE`), so the secondary ranges are unique within the environment's network,
 //!   follow from the block alone (a kept block keeps them) and move with nothing else.
 //! - **Azure**: one VNet per environment, one subnet per cluster for nodes and internal load
 //!   balancers. Pods live on an overlay (Azure CNI Overlay or Cilium cluster-pool, a /24 per
@@ -78,7 +78,7 @@ pub struct EnvironmentNetwork {
     /// One network for the environment, or one per cluster.
     pub layout: NetworkLayout,
     /// GCP: where its clusters' pod and service ranges lie, outside every environment's
-    /// range: the environment's range laid out [`GKE_SCALE`] times as large in a pool.
+    /// range: the environment's range laid out `GKE_SCALE` times as large in a pool.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_ranges: Option<String>,
 }
@@ -617,7 +617,7 @@ fn cluster_network(cloud: Cloud, block: Ipv4Net, parts: &[u8], local: Local) -> 
 
 /// GKE's control-plane range: the /28 right after the ranges of the cluster's block
 /// (its node subnet; pods and services lie outside it), aligned, inside the block. Carved
-/// after them, it moves none; the block has room because [`cluster_layout`] sizes a GCP
+/// after them, it moves none; the block has room because `cluster_layout` sizes a GCP
 /// block for the node subnet and a /28. `None` when the cluster has no such room.
 pub fn control_plane_range(network: &ClusterNetwork) -> Option<Ipv4Net> {
     const CONTROL_PLANE: u8 = GKE_CONTROL_PLANE;

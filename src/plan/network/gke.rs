@@ -1,5 +1,5 @@
 //! GCP's pod and service ranges: outside every environment's range, each environment's
-//! clusters laid out in a pool as their blocks are in its range, [`GKE_SCALE`] times as
+//! clusters laid out in a pool as their blocks are in its range, `GKE_SCALE` times as
 //! large (see the parent module).
 
 use std::net::Ipv4Addr;
@@ -18,19 +18,19 @@ pub(super) const GKE_SERVICES: u8 = 20;
 /// A cluster's control plane /28 (GKE private clusters: `master_ipv4_cidr_block`).
 pub(super) const GKE_CONTROL_PLANE: u8 = 28;
 /// Where the pod and service ranges of a GCP environment go, in this order: the first pool
-/// with room for the environment's image ([`GKE_SCALE`] times its range) that overlaps no
+/// with room for the environment's image (`GKE_SCALE` times its range) that overlaps no
 /// environment's range. GKE supports both for pod and service secondary ranges: RFC 6598
 /// shared address space, and class E (240.0.0.0/4, "reserved for future use", which Google
 /// Cloud VPC accepts as a subnet range). Sources: GKE "IP address management" / VPC
-/// "Valid IPv4 ranges" (https://cloud.google.com/vpc/docs/subnets#valid-ranges);
-/// https://cloud.google.com/blog/products/containers-kubernetes/how-class-e-addresses-solve-for-ip-address-exhaustion-in-gke.
+/// "Valid IPv4 ranges" (<https://cloud.google.com/vpc/docs/subnets#valid-ranges>);
+/// <https://cloud.google.com/blog/products/containers-kubernetes/how-class-e-addresses-solve-for-ip-address-exhaustion-in-gke>.
 pub const GKE_POOLS: [&str; 2] = ["100.64.0.0/10", "240.0.0.0/4"];
 /// How much larger a GCP environment's image in a pool is than its range, as a shift: 128
 /// times. A block of `b` addresses holds a node subnet of at most `b / 2` (the control plane
 /// takes the rest), so its nodes' pods need at most `b / 2 * 128` addresses: the first half
 /// of the block's image; services take the second half (at most a /20).
 pub(super) const GKE_SCALE: u8 = 7;
-/// A GCP environment's range and its image, [`GKE_SCALE`] times as large, in a pool.
+/// A GCP environment's range and its image, `GKE_SCALE` times as large, in a pool.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct GkeImage {
     pub(super) env: Ipv4Net,

@@ -265,11 +265,9 @@ impl Variables {
     fn new(account: &str, environment: &str) -> Self {
         Self {
             assume_role_description: format!(
-                "IAM role in account {account} that Terraform assumes to manage environment {environment}. Without access.admins in the blueprint, it is also the clusters' admin."
+                "IAM role in account {account} that Terraform assumes for environment {environment}; without access.admins, also the clusters' admin."
             ),
-            assume_role_error: format!(
-                "assume_role_arn must be an IAM role in account {account} (environment {environment})."
-            ),
+            assume_role_error: format!("assume_role_arn must be an IAM role in account {account}."),
             role_arn_pattern: format!("^arn:aws[a-z-]*:iam::{account}:role/"),
         }
     }
