@@ -11,7 +11,7 @@ use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
 use clusterwright::plan::{self, Placement, Plan};
 use clusterwright::targets::{self, Templates, stacks};
-use hcl::edit::expr::{Expression, ObjectKey};
+use hcl::edit::expr::Expression;
 use hcl::edit::structure::{BlockLabel, Body};
 
 use crate::common::{blueprint as base, root};
@@ -368,37 +368,175 @@ fn container_insights_sends_through_a_data_collection_rule() {
     );
 }
 
-/// The `allowed` sources of each cluster's security group, and its subnets, from the
-/// `clusters` the foundation stack passes its module.
+/// The Terraform functions `local.allowed` of `azure-foundation` calls, as Terraform
+/// documents them (developer.hashicorp.com/terraform/language/functions): `concat(lists...)`,
+/// `flatten(list)`, `distinct(list)` (first occurrences, in order), `sort(list of strings)`
+/// (lexical).
+#[allow(clippy::unnecessary_wraps)] // the signature of `hcl::eval::Func`
+mod tf {
+    use hcl::Value;
+    use hcl::eval::FuncArgs;
+
+    fn list(args: &FuncArgs, i: usize) -> Vec<Value> {
+        args[i].as_array().cloned().unwrap_or_default()
+    }
+    pub fn concat(args: FuncArgs) -> Result<Value, String> {
+        Ok(Value::Array(
+            (0..args.len()).flat_map(|i| list(&args, i)).collect(),
+        ))
+    }
+    pub fn flatten(args: FuncArgs) -> Result<Value, String> {
+        fn flat(values: Vec<Value>, out: &mut Vec<Value>) {
+            for v in values {
+                match v {
+                    Value::Array(inner) => flat(inner, out),
+                    other => out.push(other),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        flat(list(&args, 0), &mut out);
+        Ok(Value::Array(out))
+    }
+    pub fn distinct(args: FuncArgs) -> Result<Value, String> {
+        let mut out: Vec<Value> = Vec::new();
+        for v in list(&args, 0) {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        Ok(Value::Array(out))
+    }
+    pub fn sort(args: FuncArgs) -> Result<Value, String> {
+        let mut strings: Vec<String> = list(&args, 0)
+            .into_iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or("sort takes strings"))
+            .collect::<Result<_, _>>()?;
+        strings.sort();
+        Ok(Value::Array(strings.into_iter().map(Value::from).collect()))
+    }
+}
+
+/// Each cluster's subnets and the sources its security group admits (`allowed`), as
+/// Terraform computes them: the `clusters` the foundation stack passes its module,
+/// evaluated through the module's own `local.allowed` expression (hcl-rs evaluates it, with
+/// the four Terraform functions it calls, as Terraform documents them).
 fn partitions(
     tree: &OutputTree,
     environment: &str,
 ) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
-    let main: Body = text(tree, &format!("terraform/{environment}/foundation/main.tf"))
-        .parse()
+    use hcl::eval::{Context, Evaluate, FuncDef, ParamType};
+    use hcl::{Map, Value};
+
+    let main: hcl::Body = hcl::from_str(&text(
+        tree,
+        &format!("terraform/{environment}/foundation/main.tf"),
+    ))
+    .unwrap();
+    let call = main.blocks().find(|b| b.identifier() == "module").unwrap();
+    let clusters = call
+        .body()
+        .attributes()
+        .find(|a| a.key() == "clusters")
+        .unwrap()
+        .expr()
+        .evaluate(&Context::new())
         .unwrap();
-    let call = main.get_blocks("module").next().unwrap();
-    let Expression::Object(clusters) = &call.body.get_attribute("clusters").unwrap().value else {
-        panic!("clusters is not an object");
+    // The variable's type: `pods` is optional, `[]` by default.
+    let Value::Object(mut clusters) = clusters else {
+        panic!("clusters is not an object: {clusters:?}")
     };
-    let mut out = BTreeMap::new();
-    for (key, value) in clusters {
-        let ObjectKey::Expression(Expression::String(name)) = key else {
-            panic!("{key:?}");
-        };
-        let Expression::Object(fields) = value.expr() else {
-            panic!("{value:?}");
-        };
-        let field = |wanted: &str| {
-            let (_, v) = fields
-                .iter()
-                .find(|(k, _)| matches!(k, ObjectKey::Ident(i) if i.as_str() == wanted))
-                .unwrap();
-            strings(&v.expr().to_string())
-        };
-        out.insert(name.value().clone(), (field("subnets"), field("allowed")));
+    for cluster in clusters.values_mut() {
+        if let Value::Object(fields) = cluster {
+            fields
+                .entry("pods".to_owned())
+                .or_insert(Value::Array(vec![]));
+        }
     }
-    out
+    let network: hcl::Body =
+        hcl::from_str(&text(tree, &format!("{FOUNDATION}/network.tf"))).unwrap();
+    let allowed = network
+        .blocks()
+        .filter(|b| b.identifier() == "locals")
+        .flat_map(|b| b.body().attributes())
+        .find(|a| a.key() == "allowed")
+        .expect("local.allowed")
+        .expr()
+        .clone();
+
+    let mut ctx = Context::new();
+    let mut var = Map::new();
+    var.insert("clusters".to_owned(), Value::Object(clusters.clone()));
+    ctx.declare_var("var", Value::Object(var));
+    ctx.declare_func(
+        "concat",
+        FuncDef::builder()
+            .variadic_param(ParamType::Array(Box::new(ParamType::Any)))
+            .build(tf::concat),
+    );
+    for (name, f) in [
+        ("flatten", tf::flatten as hcl::eval::Func),
+        ("distinct", tf::distinct),
+        ("sort", tf::sort),
+    ] {
+        ctx.declare_func(
+            name,
+            FuncDef::builder()
+                .param(ParamType::Array(Box::new(ParamType::Any)))
+                .build(f),
+        );
+    }
+    let Value::Object(allowed) = allowed.evaluate(&ctx).unwrap() else {
+        panic!("local.allowed is not an object")
+    };
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    clusters
+        .iter()
+        .map(|(name, fields)| {
+            let subnets = strings(&fields.as_object().unwrap()["subnets"]);
+            (name.clone(), (subnets, strings(&allowed[name])))
+        })
+        .collect()
+}
+
+#[test]
+fn the_module_admits_a_partitions_node_subnets_and_the_clusters_own_pods() {
+    // Three clusters, two partitions, one with its own pod range: the module's expression,
+    // evaluated, gives each cluster its partition's subnets and its own pods, sorted.
+    let mut tree = OutputTree::default();
+    let (_, real) = initech();
+    for (path, file) in real.files() {
+        if path.starts_with(FOUNDATION) {
+            tree.insert(path, &file.content, "t").unwrap();
+        }
+    }
+    tree.insert(
+        "terraform/x/foundation/main.tf",
+        r#"module "foundation" {
+  clusters = {
+    "a" = { subnets = ["10.0.1.0/24"], partition = "shared", pods = ["100.64.0.0/16"] }
+    "b" = { subnets = ["10.0.0.0/24"], partition = "shared" }
+    "c" = { subnets = ["10.0.2.0/24"], partition = "tenant/x", network_name = "old" }
+  }
+}
+"#,
+        "t",
+    )
+    .unwrap();
+    let allowed = partitions(&tree, "x");
+    let s = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        allowed["a"].1,
+        s(&["10.0.0.0/24", "10.0.1.0/24", "100.64.0.0/16"])
+    );
+    assert_eq!(allowed["b"].1, s(&["10.0.0.0/24", "10.0.1.0/24"]));
+    assert_eq!(allowed["c"].1, s(&["10.0.2.0/24"]));
 }
 
 #[test]

@@ -188,6 +188,18 @@ pub enum Isolation {
     Tenant(String),
 }
 
+impl Isolation {
+    /// The partition as one text, equal for two clusters exactly when they share a
+    /// partition: `shared`, `organization/<name>` or `tenant/<name>` (names hold no `/`).
+    pub fn key(&self) -> String {
+        match self {
+            Isolation::Shared => "shared".to_owned(),
+            Isolation::Organization(o) => format!("organization/{o}"),
+            Isolation::Tenant(t) => format!("tenant/{t}"),
+        }
+    }
+}
+
 /// One cluster.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

@@ -391,22 +391,42 @@ impl Templates {
 
     /// Renders template `name` with `context`.
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String> {
+        let mut texts = self.render_each(&[name], context)?;
+        texts
+            .pop()
+            .ok_or_else(|| Error::Bug(format!("`{name}` rendered nothing")))
+    }
+
+    /// Renders each of `names` with the one `context`, in order. The context is turned into
+    /// tera's values once: for the files of a stack, which share one context, that
+    /// conversion was most of the time rendering took.
+    pub fn render_each(&self, names: &[&str], context: &impl Serialize) -> Result<Vec<String>> {
+        let what = || names.join("`, `");
         if let Some(recorded) = &self.recorded {
             let value = serde_json::to_value(context)
-                .map_err(|e| Error::Bug(format!("context of `{name}`: {e}")))?;
-            recorded
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .entry(name.to_owned())
-                .or_default()
-                .push(Recorded {
-                    context_type: std::any::type_name_of_val(context).trim_start_matches('&'),
-                    context: value,
-                });
+                .map_err(|e| Error::Bug(format!("context of `{}`: {e}", what())))?;
+            let mut recorded = recorded.lock().unwrap_or_else(PoisonError::into_inner);
+            for name in names {
+                recorded
+                    .entry((*name).to_owned())
+                    .or_default()
+                    .push(Recorded {
+                        context_type: std::any::type_name_of_val(context).trim_start_matches('&'),
+                        context: value.clone(),
+                    });
+            }
         }
         let context = Context::from_serialize(context)
-            .map_err(|e| Error::Bug(format!("context of `{name}`: {e}")))?;
-        self.tera.render(name, &context).map_err(|e| {
+            .map_err(|e| Error::Bug(format!("context of `{}`: {e}", what())))?;
+        names
+            .iter()
+            .map(|name| self.render_with(name, &context))
+            .collect()
+    }
+
+    /// Renders template `name` with the tera `context`, unwrapping tera's chain of causes.
+    fn render_with(&self, name: &str, context: &Context) -> Result<String> {
+        self.tera.render(name, context).map_err(|e| {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {

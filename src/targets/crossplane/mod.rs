@@ -264,27 +264,7 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
     )?;
     copy(tree, COPY_XP_GUARDRAILS)?;
     for environment in &xp.environments {
-        let context = EnvironmentContext {
-            environment,
-            gitops: gitops_access(environment.cloud),
-        };
-        emit(
-            tree,
-            format!("crossplane/{}/environment.yaml", environment.name),
-            TEMPLATE_XP_ENVIRONMENT,
-            &context,
-        )?;
-        let network = match environment.cloud {
-            Cloud::Aws => TEMPLATE_XP_NETWORK_AWS,
-            Cloud::Gcp => TEMPLATE_XP_NETWORK_GCP,
-            Cloud::Azure => TEMPLATE_XP_NETWORK_AZURE,
-        };
-        emit(
-            tree,
-            format!("crossplane/{}/network.yaml", environment.name),
-            network,
-            &context,
-        )?;
+        render_environment(templates, environment, tree)?;
     }
     for cluster in &xp.clusters {
         let digest = |composition: String| {
@@ -307,6 +287,39 @@ pub fn render(plan: &Plan, templates: &Templates, tree: &mut OutputTree) -> Resu
             format!("crossplane/{}/{}.yaml", cluster.environment, cluster.name),
             TEMPLATE_XP_CLUSTER,
             &ClusterContext { cluster, rollout },
+        )?;
+    }
+    Ok(())
+}
+
+/// Renders `crossplane/<env>/environment.yaml` and `network.yaml` of `environment`, from
+/// one context: its clusters are converted into template values once.
+fn render_environment(
+    templates: &Templates,
+    environment: &model::CrossplaneEnvironment,
+    tree: &mut OutputTree,
+) -> Result<()> {
+    let context = EnvironmentContext {
+        environment,
+        gitops: gitops_access(environment.cloud),
+    };
+    let network = match environment.cloud {
+        Cloud::Aws => TEMPLATE_XP_NETWORK_AWS,
+        Cloud::Gcp => TEMPLATE_XP_NETWORK_GCP,
+        Cloud::Azure => TEMPLATE_XP_NETWORK_AZURE,
+    };
+    let texts = templates.render_each(&[TEMPLATE_XP_ENVIRONMENT, network], &context)?;
+    for ((file, template), text) in [
+        ("environment.yaml", TEMPLATE_XP_ENVIRONMENT),
+        ("network.yaml", network),
+    ]
+    .into_iter()
+    .zip(texts)
+    {
+        tree.insert(
+            &format!("crossplane/{}/{file}", environment.name),
+            &text,
+            template,
         )?;
     }
     Ok(())

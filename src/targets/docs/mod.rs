@@ -206,12 +206,49 @@ pub struct CrossplaneStep<'a> {
     pub key: &'static str,
 }
 
+/// The plan as the decision record reads it as a whole: its policy, coverage and figures,
+/// and the names of its environments and clusters. (Each cluster's decisions are in
+/// [`EnvironmentSection`]; the whole plan, serialized once more for the record, was a good
+/// part of the time the documentation took to render.)
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDoc<'a> {
+    /// Platform name.
+    pub platform: &'a str,
+    /// Kubernetes minor version of every cluster.
+    pub kubernetes_version: &'a str,
+    /// The policy as decided, waivers included.
+    pub policy: &'a crate::plan::PolicyPlan,
+    /// What the encryption stack covers.
+    pub coverage: &'a crate::plan::encryption::Coverage,
+    /// The trade-off figures.
+    pub summary: &'a crate::plan::summary::Summary,
+    /// The environments' names.
+    pub environments: Vec<&'a str>,
+    /// The clusters' names.
+    pub clusters: Vec<&'a str>,
+}
+
+impl<'a> PlanDoc<'a> {
+    fn of(plan: &'a Plan) -> Self {
+        Self {
+            platform: &plan.platform,
+            kubernetes_version: &plan.kubernetes_version,
+            policy: &plan.policy,
+            coverage: &plan.coverage,
+            summary: &plan.summary,
+            environments: plan.environments.iter().map(|e| e.name.as_str()).collect(),
+            clusters: plan.clusters.iter().map(|c| c.name.as_str()).collect(),
+        }
+    }
+}
+
 /// Context of `docs/DECISIONS.md.tera`.
 #[derive(Debug, Serialize)]
 #[allow(clippy::struct_excessive_bools)] // one flag per section of the record, read by the template
 pub struct DecisionsContext<'a> {
-    /// The whole plan: clusters, policy, waivers, coverage, summary.
-    pub plan: &'a Plan,
+    /// What the record reads of the plan as a whole; the clusters are in `environments`.
+    pub plan: PlanDoc<'a>,
     /// Per cloud of the plan (aws, gcp, azure order): what the generated Terraform relies
     /// on that was read in the providers' and clouds' documentation but not seen working
     /// in a live account.
@@ -321,9 +358,26 @@ pub struct EnvironmentSection<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSection<'a> {
-    /// The cluster.
-    #[serde(flatten)]
-    pub plan: &'a ClusterPlan,
+    /// Name.
+    pub name: &'a str,
+    /// Tenant names, sorted.
+    pub tenants: &'a [String],
+    /// Its tenants' node groups.
+    pub tenant_node_groups: u32,
+    /// Its tenants' nodes.
+    pub nodes: u32,
+    /// Its tenants' nodes, in percent of what its unit allows.
+    pub utilisation_percent: u32,
+    /// What its unit allows.
+    pub capacity: &'a crate::plan::Capacity,
+    /// Its unit.
+    pub unit: &'a str,
+    /// Its range.
+    pub cidr: &'a str,
+    /// Its node subnets, pod and service ranges.
+    pub network: &'a crate::plan::network::ClusterNetwork,
+    /// Why it exists.
+    pub reasons: &'a [String],
     /// Nodes of its system group.
     pub system_nodes: u32,
     /// Instance type of its system group.
@@ -357,7 +411,16 @@ impl<'a> ClusterSection<'a> {
             ))
         })?;
         Ok(Self {
-            plan: cluster,
+            name: &cluster.name,
+            tenants: &cluster.tenants,
+            tenant_node_groups: cluster.tenant_node_groups,
+            nodes: cluster.nodes,
+            utilisation_percent: cluster.utilisation_percent,
+            capacity: &cluster.capacity,
+            unit: &cluster.unit,
+            cidr: &cluster.cidr,
+            network: &cluster.network,
+            reasons: &cluster.reasons,
             system_nodes: system.nodes,
             system_instance_type: &system.instance_type,
             tenant_rows: cluster
@@ -736,7 +799,7 @@ fn decisions(plan: &Plan, tree: Tree) -> Result<DecisionsContext<'_>> {
     clouds.sort();
     clouds.dedup();
     Ok(DecisionsContext {
-        plan,
+        plan: PlanDoc::of(plan),
         crossplane_decisions: clouds
             .iter()
             .flat_map(|c| crossplane::decisions(*c))

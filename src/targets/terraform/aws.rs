@@ -273,6 +273,13 @@ impl Variables {
     }
 }
 
+/// The files every AWS stack has, with one context ([`StackContext`]).
+const COMMON_FILES: &[(&str, &str)] = &[
+    ("versions.tf", TEMPLATE_TF_AWS_VERSIONS),
+    ("providers.tf", TEMPLATE_TF_AWS_PROVIDERS),
+    ("variables.tf", TEMPLATE_TF_AWS_VARIABLES),
+];
+
 /// The address of the foundation stack's call of the `aws-foundation` module.
 pub const FOUNDATION_MODULE: &str = "module.foundation";
 
@@ -296,13 +303,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         variables: &variables,
     };
     let context = common(&foundation, false);
-    for (file, template) in [
-        ("versions.tf", TEMPLATE_TF_AWS_VERSIONS),
-        ("providers.tf", TEMPLATE_TF_AWS_PROVIDERS),
-        ("variables.tf", TEMPLATE_TF_AWS_VARIABLES),
-    ] {
-        env.emit_foundation(tree, file, template, &context)?;
-    }
+    env.emit_foundation(tree, COMMON_FILES, &context)?;
     let cidr_blocks_per_vpc = cidr_blocks_per_vpc(aws);
     let context = FoundationContext {
         source: stacks::module_source(plan.cloud, StackKind::Foundation),
@@ -314,31 +315,28 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         cidr_blocks_over_default: cidr_blocks_per_vpc > AWS_CIDR_BLOCKS_PER_VPC_DEFAULT,
         clusters: foundation_clusters(plan, aws, &env.clusters)?,
     };
-    for (file, template) in [
-        ("main.tf", TEMPLATE_TF_AWS_FOUNDATION),
-        ("outputs.tf", TEMPLATE_TF_AWS_OUTPUTS),
-    ] {
-        env.emit_foundation(tree, file, template, &context)?;
-    }
+    env.emit_foundation(
+        tree,
+        &[
+            ("main.tf", TEMPLATE_TF_AWS_FOUNDATION),
+            ("outputs.tf", TEMPLATE_TF_AWS_OUTPUTS),
+        ],
+        &context,
+    )?;
     env.emit_foundation_moves(tree, |from, to| foundation_moves(aws, from, to))?;
 
     for cluster in &env.clusters {
         let stack = env.stack(cluster);
         let context = common(&stack, cilium(cluster));
-        for (file, template) in [
-            ("versions.tf", TEMPLATE_TF_AWS_VERSIONS),
-            ("providers.tf", TEMPLATE_TF_AWS_PROVIDERS),
-            ("variables.tf", TEMPLATE_TF_AWS_VARIABLES),
-        ] {
-            env.emit_stack(tree, cluster, file, template, &context)?;
-        }
+        env.emit_stack(tree, cluster, COMMON_FILES, &context)?;
         let context = cluster_context(env, &slim, cluster)?;
-        env.emit_stack(tree, cluster, "main.tf", TEMPLATE_TF_AWS_CLUSTER, &context)?;
         env.emit_stack(
             tree,
             cluster,
-            "outputs.tf",
-            TEMPLATE_TF_AWS_CLUSTER_OUTPUTS,
+            &[
+                ("main.tf", TEMPLATE_TF_AWS_CLUSTER),
+                ("outputs.tf", TEMPLATE_TF_AWS_CLUSTER_OUTPUTS),
+            ],
             &context,
         )?;
     }

@@ -61,9 +61,14 @@ pub struct FoundationCluster<'a> {
     pub network_name: &'a str,
     /// Its node subnet's prefixes.
     pub subnets: &'a [String],
-    /// The sources its security group admits from inside the VNet: the node subnets of
-    /// every cluster of its isolation partition (itself included) and its own pod range.
-    pub allowed_sources: Vec<String>,
+    /// Its isolation partition ([`crate::plan::Isolation::key`]): its security group
+    /// admits the node subnets of every cluster of the same partition, itself included.
+    /// The module gathers them: listed here for every cluster, they made the file (and
+    /// rendering it) quadratic in the clusters of a partition.
+    pub partition: String,
+    /// Its own pod range, which its security group also admits under Azure CNI Overlay
+    /// ([`own_pods`]); empty otherwise.
+    pub pods: &'a [String],
 }
 
 /// Context of `terraform/azure/versions.tf.tera` (foundation and cluster stacks alike read
@@ -82,7 +87,7 @@ pub type OutputsContext<'a> = FoundationContext<'a>;
 #[serde(rename_all = "camelCase")]
 pub struct StackContext<'a> {
     /// The cluster's environment: account, directory, access, maintenance, resources.
-    pub environment: EnvironmentView<'a>,
+    pub environment: StackEnvironment<'a>,
     /// The stack's state key.
     pub state_key: String,
     /// Whether this stack's provider registers the resource providers the stacks use: the
@@ -106,6 +111,39 @@ pub struct StackContext<'a> {
     pub node_groups: Vec<NodeGroupView<'a>>,
 }
 
+/// The environment as a cluster stack sees it: what its provider and module call read, in
+/// the paths of [`EnvironmentView`], so the templates both kinds of stack share read the
+/// same. (The whole environment plan names every cluster of the environment; serialized
+/// for every stack, it made rendering quadratic in the clusters.)
+#[derive(Debug, Serialize)]
+pub struct StackEnvironment<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Subscription id.
+    pub account: &'a str,
+    /// The Entra ID directory (tenant) id, when the blueprint names it.
+    pub directory: Option<&'a str>,
+    /// Who administers the clusters, and from where.
+    pub access: &'a crate::plan::Access,
+    /// When Azure may upgrade the clusters and nodes.
+    pub maintenance: &'a crate::plan::Maintenance,
+    /// Resource names, tags, zones, Key Vault.
+    pub resources: &'a crate::plan::resources::EnvironmentResources,
+}
+
+impl<'a> StackEnvironment<'a> {
+    fn of(environment: &'a crate::plan::EnvironmentPlan) -> Self {
+        Self {
+            name: &environment.name,
+            account: &environment.account,
+            directory: environment.directory.as_deref(),
+            access: &environment.access,
+            maintenance: &environment.maintenance,
+            resources: &environment.resources,
+        }
+    }
+}
+
 /// Renders the foundation and the cluster stacks of one Azure environment.
 pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let encrypted = |c: &ClusterPlan| {
@@ -117,7 +155,8 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
             name: &cluster.name,
             network_name: network_name(cluster),
             subnets: &cluster.network.node_subnets,
-            allowed_sources: allowed_sources(cluster, &env.clusters),
+            partition: cluster.isolation.key(),
+            pods: own_pods(cluster),
         });
     }
     check_foundation_names(env.environment, &env.clusters)?;
@@ -129,14 +168,16 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         vnet_encryption: env.clusters.iter().any(|c| encrypted(c)),
         clusters,
     };
-    for (file, template) in [
-        ("versions.tf", TEMPLATE_TF_AZURE_VERSIONS),
-        ("providers.tf", TEMPLATE_TF_AZURE_PROVIDERS),
-        ("main.tf", TEMPLATE_TF_AZURE_MAIN),
-        ("outputs.tf", TEMPLATE_TF_AZURE_OUTPUTS),
-    ] {
-        env.emit_foundation(tree, file, template, &foundation)?;
-    }
+    env.emit_foundation(
+        tree,
+        &[
+            ("versions.tf", TEMPLATE_TF_AZURE_VERSIONS),
+            ("providers.tf", TEMPLATE_TF_AZURE_PROVIDERS),
+            ("main.tf", TEMPLATE_TF_AZURE_MAIN),
+            ("outputs.tf", TEMPLATE_TF_AZURE_OUTPUTS),
+        ],
+        &foundation,
+    )?;
     env.emit_foundation_moves(tree, foundation_moves)?;
     for cluster in &env.clusters {
         let mut pools = node_groups(cluster).into_iter();
@@ -144,7 +185,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
             .next()
             .ok_or_else(|| Error::Bug(format!("cluster `{}` has no system pool", cluster.name)))?;
         let context = StackContext {
-            environment: EnvironmentView::new(&env.plan.platform, env.environment),
+            environment: StackEnvironment::of(env.environment),
             state_key: env.stack(cluster).state_key,
             registers_providers: false,
             module_source: stacks::module_source(env.environment.cloud, StackKind::Cluster),
@@ -156,14 +197,17 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
             system,
             node_groups: pools.collect(),
         };
-        for (file, template) in [
-            ("versions.tf", TEMPLATE_TF_AZURE_VERSIONS),
-            ("providers.tf", TEMPLATE_TF_AZURE_PROVIDERS),
-            ("main.tf", TEMPLATE_TF_AZURE_STACK),
-            ("outputs.tf", TEMPLATE_TF_AZURE_STACK_OUTPUTS),
-        ] {
-            env.emit_stack(tree, cluster, file, template, &context)?;
-        }
+        env.emit_stack(
+            tree,
+            cluster,
+            &[
+                ("versions.tf", TEMPLATE_TF_AZURE_VERSIONS),
+                ("providers.tf", TEMPLATE_TF_AZURE_PROVIDERS),
+                ("main.tf", TEMPLATE_TF_AZURE_STACK),
+                ("outputs.tf", TEMPLATE_TF_AZURE_STACK_OUTPUTS),
+            ],
+            &context,
+        )?;
     }
     Ok(())
 }
@@ -180,26 +224,17 @@ fn azure(cluster: &ClusterPlan) -> Result<&crate::plan::resources::AzureCluster>
         .ok_or_else(|| Error::Bug(format!("cluster `{}` is not on Azure", cluster.name)))
 }
 
-/// What `cluster`'s security group admits from inside the VNet: the node subnets of the
-/// clusters of its isolation partition (the same hard organization, the same untrusted
-/// tenant, or the shared partition), itself included, and, under Azure CNI Overlay, its
-/// own pod range: Overlay does not translate pod-to-pod traffic inside a cluster, while
-/// traffic that leaves the cluster leaves from a node address. Under Cilium (AKS
-/// bring-your-own CNI, tunnel mode) pod traffic between nodes is encapsulated between node
-/// addresses, and every cluster's overlay is the same range, so it is not admitted.
-/// Sorted, without repeats.
-pub fn allowed_sources(cluster: &ClusterPlan, clusters: &[&ClusterPlan]) -> Vec<String> {
-    let mut out: Vec<String> = clusters
-        .iter()
-        .filter(|c| c.isolation == cluster.isolation)
-        .flat_map(|c| c.network.node_subnets.iter().cloned())
-        .collect();
-    if let Some(azure) = cluster.resources.azure() {
-        out.extend(azure.network_profile.pod_cidr.iter().cloned());
-    }
-    out.sort();
-    out.dedup();
-    out
+/// The pod range `cluster`'s security group admits besides its partition's node subnets
+/// (which `terraform/modules/azure-foundation` gathers by partition): under Azure CNI
+/// Overlay, its own pod range, because Overlay does not translate pod-to-pod traffic inside
+/// a cluster, while traffic that leaves the cluster leaves from a node address. Under
+/// Cilium (AKS bring-your-own CNI, tunnel mode) pod traffic between nodes is encapsulated
+/// between node addresses, and every cluster's overlay is the same range, so none.
+pub fn own_pods(cluster: &ClusterPlan) -> &[String] {
+    cluster
+        .resources
+        .azure()
+        .map_or(&[], |azure| azure.network_profile.pod_cidr.as_slice())
 }
 
 /// The names `terraform/modules/azure-foundation` and `azure-cluster` derive instead of

@@ -362,8 +362,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     let foundation = env.foundation();
     env.emit_foundation(
         tree,
-        "versions.tf",
-        TEMPLATE_TF_GCP_VERSIONS,
+        &[("versions.tf", TEMPLATE_TF_GCP_VERSIONS)],
         &VersionsContext {
             state_key: foundation.state_key.clone(),
             beta: true,
@@ -371,8 +370,7 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
     )?;
     env.emit_foundation(
         tree,
-        "providers.tf",
-        TEMPLATE_TF_GCP_PROVIDERS,
+        &[("providers.tf", TEMPLATE_TF_GCP_PROVIDERS)],
         &ProvidersContext {
             providers: vec!["google", "google-beta"],
             project: &environment.account,
@@ -405,12 +403,14 @@ pub fn render(env: &Environment<'_>, tree: &mut OutputTree) -> Result<()> {
         admins: &environment.access.admins,
         clusters,
     };
-    for (file, template) in [
-        ("main.tf", TEMPLATE_TF_GCP_FOUNDATION),
-        ("outputs.tf", TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS),
-    ] {
-        env.emit_foundation(tree, file, template, &context)?;
-    }
+    env.emit_foundation(
+        tree,
+        &[
+            ("main.tf", TEMPLATE_TF_GCP_FOUNDATION),
+            ("outputs.tf", TEMPLATE_TF_GCP_FOUNDATION_OUTPUTS),
+        ],
+        &context,
+    )?;
     env.emit_foundation_moves(tree, |from, to| {
         env.clusters
             .iter()
@@ -438,8 +438,7 @@ fn render_cluster(
     env.emit_stack(
         tree,
         cluster,
-        "versions.tf",
-        TEMPLATE_TF_GCP_VERSIONS,
+        &[("versions.tf", TEMPLATE_TF_GCP_VERSIONS)],
         &VersionsContext {
             state_key: stack.state_key.clone(),
             beta: false,
@@ -448,8 +447,7 @@ fn render_cluster(
     env.emit_stack(
         tree,
         cluster,
-        "providers.tf",
-        TEMPLATE_TF_GCP_PROVIDERS,
+        &[("providers.tf", TEMPLATE_TF_GCP_PROVIDERS)],
         &ProvidersContext {
             providers: vec!["google"],
             project: &environment.account,
@@ -486,12 +484,13 @@ fn render_cluster(
             .map(pool)
             .collect::<Result<_>>()?,
     };
-    env.emit_stack(tree, cluster, "main.tf", TEMPLATE_TF_GCP_CLUSTER, &context)?;
     env.emit_stack(
         tree,
         cluster,
-        "outputs.tf",
-        TEMPLATE_TF_GCP_CLUSTER_OUTPUTS,
+        &[
+            ("main.tf", TEMPLATE_TF_GCP_CLUSTER),
+            ("outputs.tf", TEMPLATE_TF_GCP_CLUSTER_OUTPUTS),
+        ],
         &context,
     )?;
     Ok(())

@@ -170,37 +170,42 @@ impl Environment<'_> {
         stacks::cluster(&self.plan.platform, self.environment, cluster)
     }
 
-    /// Renders `template` with `context` into `file` of the foundation stack.
+    /// Renders each `(file, template)` of `files` with the one `context` into the
+    /// foundation stack ([`Templates::render_each`]).
     pub fn emit_foundation(
         &self,
         tree: &mut OutputTree,
-        file: &str,
-        template: &str,
+        files: &[(&str, &str)],
         context: &impl Serialize,
     ) -> Result<()> {
-        let text = self.templates.render(template, context)?;
-        tree.insert(
-            &format!("{}/{file}", self.foundation().dir),
-            &text,
-            template,
-        )
+        self.emit(tree, &self.foundation().dir, files, context)
     }
 
-    /// Renders `template` with `context` into `file` of `cluster`'s stack.
+    /// Renders each `(file, template)` of `files` with the one `context` into `cluster`'s
+    /// stack ([`Templates::render_each`]).
     pub fn emit_stack(
         &self,
         tree: &mut OutputTree,
         cluster: &ClusterPlan,
-        file: &str,
-        template: &str,
+        files: &[(&str, &str)],
         context: &impl Serialize,
     ) -> Result<()> {
-        let text = self.templates.render(template, context)?;
-        tree.insert(
-            &format!("{}/{file}", self.stack(cluster).dir),
-            &text,
-            template,
-        )
+        self.emit(tree, &self.stack(cluster).dir, files, context)
+    }
+
+    fn emit(
+        &self,
+        tree: &mut OutputTree,
+        dir: &str,
+        files: &[(&str, &str)],
+        context: &impl Serialize,
+    ) -> Result<()> {
+        let templates: Vec<&str> = files.iter().map(|(_, template)| *template).collect();
+        let texts = self.templates.render_each(&templates, context)?;
+        for ((file, template), text) in files.iter().zip(texts) {
+            tree.insert(&format!("{dir}/{file}"), &text, template)?;
+        }
+        Ok(())
     }
 
     /// `moved.tf` of the foundation: for each cluster a `--repack` renamed, `moves` gives
@@ -235,8 +240,7 @@ impl Environment<'_> {
         }
         self.emit_foundation(
             tree,
-            "moved.tf",
-            TEMPLATE_TF_MOVED,
+            &[("moved.tf", TEMPLATE_TF_MOVED)],
             &MovedContext { clusters: renamed },
         )
     }
@@ -281,13 +285,22 @@ impl<'a> EnvironmentView<'a> {
     }
 }
 
-/// A cluster as its Terraform file sees it: the plan's cluster and its address label.
+/// A cluster as a stack's module call sees it: what of the plan's cluster the AWS and Azure
+/// stacks read, and its address label. (The whole cluster plan, serialized for every file
+/// of every stack, was most of the time rendering Terraform took.)
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterView<'a> {
-    /// The cluster: name, tenants, network, networking, resources.
-    #[serde(flatten)]
-    pub plan: &'a ClusterPlan,
+    /// Name.
+    pub name: &'a str,
+    /// Whether its environment is production.
+    pub production: bool,
+    /// Tenant names, sorted.
+    pub tenants: &'a [String],
+    /// Its ranges: node subnets, pods, services.
+    pub network: &'a crate::plan::network::ClusterNetwork,
+    /// Its cloud resources: names, versions, network profile.
+    pub resources: &'a crate::plan::resources::ClusterResources,
     /// Terraform address label of its resources: its name with `-` as `_`. Tenant node
     /// groups are `<cluster>_<tenant>_<n>`: adding a tenant adds addresses and changes none.
     pub label: String,
@@ -297,7 +310,11 @@ impl<'a> ClusterView<'a> {
     /// The view of `cluster`.
     pub fn new(cluster: &'a ClusterPlan) -> Self {
         Self {
-            plan: cluster,
+            name: &cluster.name,
+            production: cluster.production,
+            tenants: &cluster.tenants,
+            network: &cluster.network,
+            resources: &cluster.resources,
             label: label(&cluster.name),
         }
     }

@@ -13,6 +13,12 @@ locals {
   # Each cluster's subnet and security group are named after its first name: a rename by
   # --repack moves them (moved.tf) and keeps them.
   clusters = { for name, c in var.clusters : name => merge(c, { name = coalesce(c.network_name, name) }) }
+
+  # Each security group admits its partition's node subnets and its cluster's own pods.
+  allowed = { for name, c in var.clusters : name => sort(distinct(concat(
+    flatten([for other in var.clusters : other.subnets if other.partition == c.partition]),
+    c.pods,
+  ))) }
 }
 
 resource "azurerm_virtual_network" "this" {
@@ -61,7 +67,7 @@ resource "azurerm_network_security_rule" "allow_partition" {
   protocol                    = "*"
   source_port_range           = "*"
   destination_port_range      = "*"
-  source_address_prefixes     = each.value.allowed
+  source_address_prefixes     = local.allowed[each.key]
   destination_address_prefix  = "*"
   resource_group_name         = azurerm_resource_group.this.name
   network_security_group_name = azurerm_network_security_group.cluster[each.key].name

@@ -38,10 +38,11 @@ variable "tags" {
 }
 
 variable "clusters" {
-  description = "Per cluster, by name (its secrets key is `<name>-secrets`): its node subnet's prefixes, the sources its security group admits from inside the VNet, and the name of its subnet and security group when it is not the cluster's (its first name, after a rename by --repack)."
+  description = "Per cluster, by name (its secrets key is `<name>-secrets`): its node subnet's prefixes, isolation partition, own pod range (Azure CNI Overlay), and the name of its subnet and security group when it is not the cluster's (its first name, after a rename by --repack)."
   type = map(object({
     subnets      = list(string)
-    allowed      = list(string)
+    partition    = string
+    pods         = optional(list(string), [])
     network_name = optional(string)
   }))
 }

@@ -21,12 +21,11 @@ module "foundation" {
     "platform"            = "initech"
   }
 
-  # Per cluster: node subnet, the sources its security group admits (the node subnets of
-  # its isolation partition, and its own pod range under Azure CNI Overlay), and the name
-  # of its subnet and security group when a --repack renamed it (its first name).
+  # Per cluster: node subnet, isolation partition, own pod range (Azure CNI Overlay), and
+  # the name of its subnet and security group when a --repack renamed it (its first name).
   clusters = {
-    "initech-prod-claims-02"         = { subnets = ["10.40.0.128/25"], allowed = ["10.40.0.128/25"] }
-    "initech-prod-general-01"        = { subnets = ["10.40.0.0/25"], allowed = ["10.40.0.0/25"] }
-    "initech-prod-vendor-gateway-03" = { subnets = ["10.40.1.0/25"], allowed = ["10.40.1.0/25"] }
+    "initech-prod-claims-02"         = { subnets = ["10.40.0.128/25"], partition = "organization/claims" }
+    "initech-prod-general-01"        = { subnets = ["10.40.0.0/25"], partition = "shared" }
+    "initech-prod-vendor-gateway-03" = { subnets = ["10.40.1.0/25"], partition = "tenant/vendor-gateway" }
   }
 }

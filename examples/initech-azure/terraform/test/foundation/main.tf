@@ -20,12 +20,11 @@ module "foundation" {
     "platform"            = "initech"
   }
 
-  # Per cluster: node subnet, the sources its security group admits (the node subnets of
-  # its isolation partition, and its own pod range under Azure CNI Overlay), and the name
-  # of its subnet and security group when a --repack renamed it (its first name).
+  # Per cluster: node subnet, isolation partition, own pod range (Azure CNI Overlay), and
+  # the name of its subnet and security group when a --repack renamed it (its first name).
   clusters = {
-    "initech-test-claims-02"         = { subnets = ["10.41.0.128/25"], allowed = ["10.41.0.128/25"] }
-    "initech-test-general-01"        = { subnets = ["10.41.0.0/25"], allowed = ["10.41.0.0/25"] }
-    "initech-test-vendor-gateway-03" = { subnets = ["10.41.1.0/25"], allowed = ["10.41.1.0/25"] }
+    "initech-test-claims-02"         = { subnets = ["10.41.0.128/25"], partition = "organization/claims" }
+    "initech-test-general-01"        = { subnets = ["10.41.0.0/25"], partition = "shared" }
+    "initech-test-vendor-gateway-03" = { subnets = ["10.41.1.0/25"], partition = "tenant/vendor-gateway" }
   }
 }
