@@ -10,6 +10,10 @@ use clusterwright::plan;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
+// The binary's allocator (src/main.rs), so the figures are what `clusterwright plan` spends.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
