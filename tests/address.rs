@@ -3,40 +3,13 @@
 //! every environment's range, and the generated Terraform, Cilium values and Crossplane
 //! follow the plan.
 
-use std::fs;
-use std::path::Path;
-
-use clusterwright::blueprint::{self, Cloud, validate::validate};
-use clusterwright::output::OutputTree;
-use clusterwright::plan::{self, Plan};
-use clusterwright::targets::{self, Templates};
+use clusterwright::blueprint::Cloud;
+use clusterwright::plan::Plan;
 use ipnet::Ipv4Net;
 
-use crate::common::root;
+use crate::common::plans::{bundled, file, plan_of, tree_of};
 
 use crate::packing::synthetic;
-
-fn plan_of(yaml: &str) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, None, false).unwrap_or_else(|e| panic!("{e:?}"))
-}
-
-fn bundled(name: &str) -> String {
-    fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap()
-}
-
-fn tree_of(plan: &Plan) -> OutputTree {
-    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
-}
-
-fn file<'a>(tree: &'a OutputTree, path: &str) -> &'a str {
-    &tree
-        .get(path)
-        .unwrap_or_else(|| panic!("{path} is not generated"))
-        .content
-}
 
 fn net(s: &str) -> Ipv4Net {
     s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))

@@ -2,32 +2,18 @@
 //! nodes, load balancers and control-plane interfaces; pods live in a secondary VPC range
 //! from 100.64.0.0/10, through Cilium's ENI mode or the VPC CNI's custom networking.
 
-use std::path::Path;
-
-use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
+use clusterwright::plan::Plan;
 use clusterwright::plan::network::NetworkLayout;
 use clusterwright::plan::resources::EnvironmentCloud;
-use clusterwright::plan::{self, Plan};
-use clusterwright::targets::{self, Templates};
 use ipnet::Ipv4Net;
 
+use crate::common::plans::{plan_of, tree_of};
 use crate::common::{root, run_in};
 use crate::packing::synthetic;
 
-fn plan_of(yaml: &str) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, None, false).unwrap_or_else(|e| panic!("{e:?}"))
-}
-
 fn bundled(name: &str) -> Plan {
     plan_of(&std::fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap())
-}
-
-fn tree_of(plan: &Plan) -> OutputTree {
-    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
 }
 
 fn read(tree: &OutputTree, path: &str) -> String {

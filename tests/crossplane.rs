@@ -8,20 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
-use clusterwright::plan::{self, Plan};
 use clusterwright::targets::{self, Templates};
 use serde_json::Value;
 
+use crate::common::plans::plan_of;
 use crate::common::{blueprint_on, root};
-
-fn plan_of(yaml: &str) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, None, false).unwrap_or_else(|e| panic!("{e:?}"))
-}
 
 fn tree_of(yaml: &str) -> OutputTree {
     targets::render(&plan_of(yaml), &Templates::load(None).unwrap()).unwrap()

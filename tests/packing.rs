@@ -2,20 +2,13 @@
 //! packer can prove or find, and the explanation of the count still adds up.
 
 use std::fmt::Write;
-use std::path::Path;
 
-use clusterwright::blueprint::{self, validate::validate};
-use clusterwright::plan::{self, Plan};
+use clusterwright::plan::Plan;
+
+use crate::common::plans::plan_of;
 
 #[path = "../benches/support/synthetic.rs"]
 pub(crate) mod synthetic;
-
-fn plan_of(yaml: &str) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, None, false).unwrap_or_else(|e| panic!("{e:?}"))
-}
 
 /// One environment, one unit of 10 tenants and 12 node groups, tenants `(groups, count)`.
 fn blueprint(tenants: &[(u32, u32)]) -> String {

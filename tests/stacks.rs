@@ -6,18 +6,17 @@
 //! existing cluster changes a few lines, not a resource block.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
 use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
 use clusterwright::plan::{self, Placement, Plan};
 use clusterwright::targets::stacks;
-use clusterwright::targets::{self, Templates, terraform};
+use clusterwright::targets::terraform;
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Body};
 
-use crate::common::root;
+use crate::common::plans::{bundled, tree_of};
 
 const BLUEPRINTS: &[&str] = &[
     "acme-aws",
@@ -33,14 +32,6 @@ fn plan_of(yaml: &str, previous: Option<&Placement>) -> Plan {
         blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
     let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
     plan::plan(&validated, previous, false).unwrap_or_else(|e| panic!("{e:?}"))
-}
-
-fn bundled(name: &str) -> String {
-    fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap()
-}
-
-fn tree_of(plan: &Plan) -> OutputTree {
-    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
 }
 
 /// Every `.tf` file of directory `dir` of the tree, parsed.

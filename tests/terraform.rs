@@ -7,28 +7,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
-use clusterwright::plan::{self, Placement, Plan};
-use clusterwright::targets::{self, Templates};
+use clusterwright::targets::{self};
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::Body;
 
+use crate::common::plans::{plan_text, tree_of};
 use crate::common::{blueprint as base, root, run_in};
-
-fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, previous, repack).unwrap_or_else(|e| panic!("{e:?}"))
-}
 
 fn is_tf(path: &str) -> bool {
     Path::new(path).extension().is_some_and(|e| e == "tf")
-}
-
-fn tree_of(plan: &Plan) -> OutputTree {
-    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
 }
 
 /// Every file under `terraform/`, each under a `==== path ====` line.

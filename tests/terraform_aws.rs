@@ -3,35 +3,17 @@
 //! here fails on the old layout (one root module per environment, `cluster_<name>.tf`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
-use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
 use clusterwright::plan::resources::EnvironmentCloud;
-use clusterwright::plan::{self, Placement, Plan};
-use clusterwright::targets::{self, Templates};
 use hcl::edit::structure::{BlockLabel, Body};
 
-use crate::common::{blueprint as base, root};
+use crate::common::blueprint as base;
+use crate::common::plans::{bundled, plan_text, tree_of};
 
 const MODULE: &str = "terraform/modules/aws-cluster";
 const FOUNDATION: &str = "terraform/modules/aws-foundation";
-
-fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, previous, repack).unwrap_or_else(|e| panic!("{e:?}"))
-}
-
-fn tree_of(plan: &Plan) -> OutputTree {
-    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
-}
-
-fn bundled(name: &str) -> String {
-    fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap()
-}
 
 fn read(tree: &OutputTree, path: &str) -> String {
     tree.get(path)

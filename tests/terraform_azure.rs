@@ -7,28 +7,17 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use clusterwright::blueprint::{self, validate::validate};
 use clusterwright::output::OutputTree;
-use clusterwright::plan::{self, Placement, Plan};
+use clusterwright::plan::Plan;
 use clusterwright::targets::{self, Templates, stacks};
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{BlockLabel, Body};
 
+use crate::common::plans::{plan_text, tree_of};
 use crate::common::{blueprint as base, root};
 
 const MODULE: &str = "terraform/modules/azure-cluster";
 const FOUNDATION: &str = "terraform/modules/azure-foundation";
-
-fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, previous, repack).unwrap_or_else(|e| panic!("{e:?}"))
-}
-
-fn tree_of(plan: &Plan) -> OutputTree {
-    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
-}
 
 /// blueprints/initech-azure.yaml without its `access` and `directory` settings: the tests
 /// set their own.

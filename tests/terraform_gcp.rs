@@ -3,38 +3,15 @@
 //! generated tree.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
-use clusterwright::blueprint::{self, Cloud, validate::validate};
+use clusterwright::blueprint::Cloud;
 use clusterwright::output::OutputTree;
-use clusterwright::plan::{self, NodeGroupCloud, Placement, Plan};
+use clusterwright::plan::NodeGroupCloud;
 use clusterwright::targets::{self, Templates};
 use hcl::edit::structure::{Block, Body};
 
-use crate::common::root;
-
-fn plan_text(yaml: &str, previous: Option<&Placement>, repack: bool) -> Plan {
-    let loaded =
-        blueprint::parse(Path::new("t.yaml"), yaml.to_owned()).unwrap_or_else(|p| panic!("{p:?}"));
-    let validated = validate(loaded).unwrap_or_else(|p| panic!("{:#?}", p.problems()));
-    plan::plan(&validated, previous, repack).unwrap_or_else(|e| panic!("{e:?}"))
-}
-
-fn bundled(name: &str) -> String {
-    fs::read_to_string(root().join(format!("blueprints/{name}.yaml"))).unwrap()
-}
-
-fn tree_of(plan: &Plan) -> OutputTree {
-    targets::render(plan, &Templates::load(None).unwrap()).unwrap()
-}
-
-fn file<'a>(tree: &'a OutputTree, path: &str) -> &'a str {
-    &tree
-        .get(path)
-        .unwrap_or_else(|| panic!("{path} is not generated"))
-        .content
-}
+use crate::common::plans::{bundled, file, plan_text, tree_of};
 
 /// Every `.tf` under `terraform/`, by path.
 fn tf_files(tree: &OutputTree) -> BTreeMap<String, String> {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod plans;
 mod test;
 
 use std::path::{Path, PathBuf};
