@@ -16,6 +16,7 @@ use tera::{Context, Tera};
 
 use crate::cloud::names::did_you_mean;
 use crate::error::{Error, Result};
+use crate::output::OutputTree;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -422,6 +423,23 @@ impl Templates {
             .iter()
             .map(|name| self.render_with(name, &context))
             .collect()
+    }
+
+    /// Renders each `(file, template)` of `files` with the one `context` ([`Self::render_each`])
+    /// into `dir/file` of `tree`.
+    pub fn emit(
+        &self,
+        tree: &mut OutputTree,
+        dir: &str,
+        files: &[(&str, &str)],
+        context: &impl Serialize,
+    ) -> Result<()> {
+        let templates: Vec<&str> = files.iter().map(|(_, template)| *template).collect();
+        let texts = self.render_each(&templates, context)?;
+        for ((file, template), text) in files.iter().zip(texts) {
+            tree.insert(&format!("{dir}/{file}"), &text, template)?;
+        }
+        Ok(())
     }
 
     /// Renders template `name` with the tera `context`, unwrapping tera's chain of causes.

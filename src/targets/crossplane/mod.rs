@@ -308,21 +308,15 @@ fn render_environment(
         Cloud::Gcp => TEMPLATE_XP_NETWORK_GCP,
         Cloud::Azure => TEMPLATE_XP_NETWORK_AZURE,
     };
-    let texts = templates.render_each(&[TEMPLATE_XP_ENVIRONMENT, network], &context)?;
-    for ((file, template), text) in [
-        ("environment.yaml", TEMPLATE_XP_ENVIRONMENT),
-        ("network.yaml", network),
-    ]
-    .into_iter()
-    .zip(texts)
-    {
-        tree.insert(
-            &format!("crossplane/{}/{file}", environment.name),
-            &text,
-            template,
-        )?;
-    }
-    Ok(())
+    templates.emit(
+        tree,
+        &format!("crossplane/{}", environment.name),
+        &[
+            ("environment.yaml", TEMPLATE_XP_ENVIRONMENT),
+            ("network.yaml", network),
+        ],
+        &context,
+    )
 }
 
 /// A context of any type, so that one closure renders them all.

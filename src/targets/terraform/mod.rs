@@ -178,7 +178,8 @@ impl Environment<'_> {
         files: &[(&str, &str)],
         context: &impl Serialize,
     ) -> Result<()> {
-        self.emit(tree, &self.foundation().dir, files, context)
+        self.templates
+            .emit(tree, &self.foundation().dir, files, context)
     }
 
     /// Renders each `(file, template)` of `files` with the one `context` into `cluster`'s
@@ -190,22 +191,8 @@ impl Environment<'_> {
         files: &[(&str, &str)],
         context: &impl Serialize,
     ) -> Result<()> {
-        self.emit(tree, &self.stack(cluster).dir, files, context)
-    }
-
-    fn emit(
-        &self,
-        tree: &mut OutputTree,
-        dir: &str,
-        files: &[(&str, &str)],
-        context: &impl Serialize,
-    ) -> Result<()> {
-        let templates: Vec<&str> = files.iter().map(|(_, template)| *template).collect();
-        let texts = self.templates.render_each(&templates, context)?;
-        for ((file, template), text) in files.iter().zip(texts) {
-            tree.insert(&format!("{dir}/{file}"), &text, template)?;
-        }
-        Ok(())
+        self.templates
+            .emit(tree, &self.stack(cluster).dir, files, context)
     }
 
     /// `moved.tf` of the foundation: for each cluster a `--repack` renamed, `moves` gives
